@@ -1,0 +1,56 @@
+package io.platter.lun;
+
+import io.netty.buffer.ByteBuf;
+import java.io.Closeable;
+
+/**
+ * A linear byte-addressed storage device backing one logical unit.
+ *
+ * <p>Calls block: callers run them on an I/O executor, never on a network event loop.
+ * Implementations are safe for concurrent calls on disjoint or overlapping ranges (overlap
+ * ordering is the caller's business). No method takes ownership of a buffer it is given: the
+ * caller keeps and releases it.
+ */
+public interface BlockDevice extends Closeable {
+
+    /** Size in bytes; a multiple of 512. */
+    long size();
+
+    /** Whether this device allocates space on write (and so can discard and run out of space). */
+    boolean thin();
+
+    /**
+     * Reads {@code length} bytes at {@code offset} and appends them to {@code dst} (its writer
+     * index advances by {@code length}). Unallocated ranges read as zeros.
+     */
+    void read(long offset, int length, ByteBuf dst) throws BlockDeviceException;
+
+    /**
+     * Writes the readable bytes of {@code src} at {@code offset}. The reader index of
+     * {@code src} is left unchanged. When {@code durable} is true the data is on stable
+     * storage before this returns (forced unit access).
+     */
+    void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException;
+
+    /** Makes every completed write durable (fdatasync). */
+    void flush() throws BlockDeviceException;
+
+    /**
+     * Deallocates the range where the device can (thin devices punch holes); the range then
+     * reads as zeros. A device that cannot deallocate writes zeros instead.
+     */
+    void discard(long offset, long length) throws BlockDeviceException;
+
+    /**
+     * Whether the byte at {@code offset} lies in an allocated extent, and how far that state
+     * runs (in bytes, at least 1). Devices that do not track allocation report everything mapped.
+     */
+    Extent extentAt(long offset) throws BlockDeviceException;
+
+    /** Closes the device after flushing; further calls fail. */
+    @Override
+    void close() throws BlockDeviceException;
+
+    /** A run of bytes with one allocation state, starting at {@code offset}. */
+    record Extent(long offset, long length, boolean mapped) { }
+}
