@@ -1,0 +1,217 @@
+package io.platter.config;
+
+import io.platter.config.ConfigKey.Scope;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+
+/**
+ * Turns the node tree of a loaded YAML file into a {@link PlatterConfig}, checking every key and
+ * value and collecting all problems instead of stopping at the first.
+ */
+final class ConfigBinder {
+
+    private static final int MAX_IO_THREADS = 4096;
+
+    private final Path configDir;
+    private final Problems problems;
+    /** Image file -> where it was first used, to catch two LUNs sharing one image. */
+    private final Map<Path, String> imageUsers = new HashMap<>();
+
+    /**
+     * @param configDir the config file's directory, against which a relative data-dir resolves
+     */
+    ConfigBinder(Path configDir, Problems problems) {
+        this.configDir = configDir.toAbsolutePath().normalize();
+        this.problems = problems;
+    }
+
+    /** The configuration, or null if any problem was found (they are in the {@link Problems}). */
+    PlatterConfig bind(ImmutableNode root) {
+        Section file = Section.open("", root, Scope.FILE, problems);
+        Integer version = file.integer(ConfigKey.VERSION, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (version != null && version != PlatterConfig.CURRENT_VERSION) {
+            file.problem(ConfigKey.VERSION, "unsupported version " + version
+                    + " (this Platter reads version " + PlatterConfig.CURRENT_VERSION + ")");
+        }
+        ServerSettings server = server(file.child(ConfigKey.SERVER, Scope.SERVER));
+        List<TargetConfig> targets = targets(file, server.dataDir());
+        return problems.isEmpty() ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets) : null;
+    }
+
+    /** Always returns settings (defaults where the file is wrong) so the LUNs can still be checked. */
+    private ServerSettings server(Section s) {
+        List<Portal> portals = new ArrayList<>();
+        Map<Portal, String> seen = new HashMap<>();
+        for (Section.Item item : s.items(ConfigKey.PORTALS)) {
+            try {
+                Portal portal = Portal.parse(item.value().toString());
+                String first = seen.putIfAbsent(portal, item.where());
+                if (first != null) {
+                    problems.add(item.where(), "duplicate portal " + portal + " (also " + first + ")");
+                } else {
+                    portals.add(portal);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(item.where(), "bad portal " + ConfigKey.PORTALS.show(item.value())
+                        + ": " + e.getMessage() + " (use host:port, e.g. 0.0.0.0:3260 or \"[::]:3260\")");
+            }
+        }
+        if (portals.isEmpty()) {
+            portals = ServerSettings.defaultPortals();
+        }
+        Path dataDir = ServerSettings.DEFAULT_DATA_DIR;
+        String dir = s.text(ConfigKey.DATA_DIR);
+        if (dir != null) {
+            Path p = path(s, ConfigKey.DATA_DIR, dir);
+            if (p != null) {
+                dataDir = configDir.resolve(p);
+                if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+                    s.problem(ConfigKey.DATA_DIR, ConfigKey.DATA_DIR.show(dataDir) + " is not a directory");
+                }
+            }
+        }
+        Integer ioThreads = s.integer(ConfigKey.IO_THREADS, 0, MAX_IO_THREADS);
+        return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads);
+    }
+
+    private List<TargetConfig> targets(Section file, Path dataDir) {
+        List<TargetConfig> out = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        for (Section t : file.entries(ConfigKey.TARGETS, Scope.TARGET)) {
+            String iqn = t.text(ConfigKey.IQN);
+            if (iqn != null) {
+                String reason = IscsiNames.problem(iqn).orElse(null);
+                if (reason != null) {
+                    t.problem(ConfigKey.IQN, "bad iSCSI name " + ConfigKey.IQN.show(iqn) + ": " + reason);
+                    iqn = null;
+                } else {
+                    iqn = IscsiNames.normalize(iqn);
+                    String first = names.putIfAbsent(iqn, t.where());
+                    if (first != null) {
+                        t.problem(ConfigKey.IQN, "duplicate target name " + ConfigKey.IQN.show(iqn)
+                                + " (also " + first + ")");
+                    }
+                }
+            }
+            String alias = t.text(ConfigKey.ALIAS);
+            List<LunConfig> luns = luns(t, dataDir);
+            if (iqn != null) {
+                out.add(new TargetConfig(iqn, alias, luns));
+            }
+        }
+        return out;
+    }
+
+    private List<LunConfig> luns(Section target, Path dataDir) {
+        List<LunConfig> out = new ArrayList<>();
+        Map<Integer, String> ids = new HashMap<>();
+        for (Section l : target.entries(ConfigKey.LUNS, Scope.LUN)) {
+            Integer id = l.integer(ConfigKey.LUN_ID, 0, LunConfig.MAX_ID);
+            if (id != null) {
+                String first = ids.putIfAbsent(id, l.where());
+                if (first != null) {
+                    l.problem(ConfigKey.LUN_ID, "duplicate LUN id " + id + " (also " + first + ")");
+                }
+            }
+            Path image = image(l, dataDir);
+            long size = size(l);
+            ImageFormat format = word(l, ConfigKey.FORMAT, ImageFormat.RAW,
+                    ImageFormat::fromWord, ImageFormat.choices());
+            if (format == ImageFormat.QCOW2) {
+                l.problem(ConfigKey.FORMAT, "qcow2 is not supported yet (use raw)");
+            }
+            Provisioning provisioning = word(l, ConfigKey.PROVISIONING, Provisioning.THIN,
+                    Provisioning::fromWord, Provisioning.choices());
+            if (image != null && size == 0 && !Files.exists(image)) {
+                l.problem(ConfigKey.SIZE, "missing: image " + ConfigKey.IMAGE.show(image)
+                        + " does not exist yet, so its size is required (e.g. size: 10G)");
+            }
+            if (id != null && image != null && size >= 0 && format != null && provisioning != null) {
+                out.add(new LunConfig(id, image, size, format, provisioning));
+            }
+        }
+        return out;
+    }
+
+    private Path image(Section lun, Path dataDir) {
+        String text = lun.text(ConfigKey.IMAGE);
+        Path p = text == null ? null : path(lun, ConfigKey.IMAGE, text);
+        if (p == null) {
+            return null;
+        }
+        Path image = dataDir.resolve(p).toAbsolutePath().normalize();
+        if (Files.isDirectory(image)) {
+            lun.problem(ConfigKey.IMAGE, ConfigKey.IMAGE.show(image) + " is a directory, not an image file");
+            return null;
+        }
+        String first = imageUsers.putIfAbsent(image, lun.where());
+        if (first != null) {
+            lun.problem(ConfigKey.IMAGE, "image " + ConfigKey.IMAGE.show(image) + " is already used by " + first);
+        }
+        return image;
+    }
+
+    /** The size in bytes, 0 when not given, -1 when reported as wrong. */
+    private long size(Section lun) {
+        Object raw = lun.scalar(ConfigKey.SIZE);
+        if (raw == null) {
+            return 0;
+        }
+        long bytes;
+        BigInteger whole = Section.wholeNumber(raw);
+        if (whole != null && whole.bitLength() < Long.SIZE && whole.signum() >= 0) {
+            bytes = whole.longValue();
+        } else if (raw instanceof String text) {
+            try {
+                bytes = Sizes.parse(text);
+            } catch (IllegalArgumentException e) {
+                lun.problem(ConfigKey.SIZE, "not a size: " + ConfigKey.SIZE.show(raw) + " (use e.g. 512M, 10G)");
+                return -1;
+            }
+        } else {
+            lun.problem(ConfigKey.SIZE, "not a size: " + ConfigKey.SIZE.show(raw) + " (use e.g. 512M, 10G)");
+            return -1;
+        }
+        if (bytes == 0) {
+            lun.problem(ConfigKey.SIZE, "must be greater than 0");
+            return -1;
+        }
+        if (bytes % LunConfig.SIZE_GRANULARITY != 0) {
+            lun.problem(ConfigKey.SIZE, "must be a multiple of 512 bytes, got " + ConfigKey.SIZE.show(raw));
+            return -1;
+        }
+        return bytes;
+    }
+
+    /** A config word looked up in its enum's table; the fallback when absent or empty. */
+    private static <E> E word(Section lun, ConfigKey key, E fallback,
+                              Function<String, Optional<E>> table, String choices) {
+        String text = lun.text(key);
+        if (text == null) {
+            return fallback;
+        }
+        Optional<E> found = table.apply(text);
+        if (found.isEmpty()) {
+            lun.problem(key, "unknown " + key.word() + " " + key.show(text) + " (use " + choices + ")");
+        }
+        return found.orElse(null);
+    }
+
+    private static Path path(Section s, ConfigKey key, String text) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            s.problem(key, "not a usable path " + key.show(text) + ": " + e.getReason());
+            return null;
+        }
+    }
+}

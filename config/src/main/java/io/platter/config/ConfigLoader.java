@@ -1,0 +1,160 @@
+package io.platter.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.commons.configuration2.YAMLConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads {@code platter.yaml} through Commons Configuration's {@link YAMLConfiguration} and binds it
+ * to a {@link PlatterConfig}. Every problem in the file is reported at once in a {@link ConfigException}.
+ *
+ * <p>Paths: a relative {@code data-dir} resolves against the config file's directory, a relative
+ * LUN {@code image} against the data directory. Loading looks at the file system only to tell
+ * whether a LUN image exists (a missing image needs a {@code size}) and is not a directory.
+ */
+public final class ConfigLoader {
+
+    /** An unquoted {@code - [::1]:3260} is a YAML flow list; spot it to say what to do instead. */
+    private static final Pattern UNQUOTED_IPV6 = Pattern.compile("\\s*-?\\s*\\[[0-9a-fA-F:.%]*:[0-9a-fA-F:.%]*\\].*");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads and checks a config file.
+     *
+     * @throws ConfigException listing every problem found, or the single reason the file could not be read
+     */
+    public static PlatterConfig load(Path file) throws ConfigException {
+        Path abs = file.toAbsolutePath().normalize();
+        String text;
+        try {
+            if (Files.isDirectory(abs)) {
+                throw fail(file, "is a directory, not a config file: " + abs);
+            }
+            text = Files.readString(abs, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw fail(file, "file not found: " + abs);
+        } catch (AccessDeniedException e) {
+            throw fail(file, "cannot read " + abs + ": permission denied");
+        } catch (CharacterCodingException e) {
+            throw fail(file, "not UTF-8 text: " + abs);
+        } catch (IOException e) {
+            throw fail(file, "cannot read " + abs + ": " + e.getMessage());
+        }
+        Path dir = abs.getParent() == null ? abs : abs.getParent();
+        return read(text, dir, file);
+    }
+
+    /**
+     * Checks config text as if it were read from {@code file}, which names it in messages;
+     * {@code configDir} is where a relative data-dir resolves.
+     */
+    static PlatterConfig read(String text, Path configDir, Path file) throws ConfigException {
+        YAMLConfiguration yaml = new YAMLConfiguration();
+        try {
+            yaml.read(new StringReader(text), loaderOptions());
+        } catch (ConfigurationException | RuntimeException e) {
+            throw new ConfigException(file, List.of(syntaxProblem(e, text)));
+        }
+        Problems problems = new Problems();
+        PlatterConfig config = new ConfigBinder(configDir, problems)
+                .bind(yaml.getNodeModel().getNodeHandler().getRootNode());
+        if (config == null) {
+            throw new ConfigException(file, problems.list());
+        }
+        return config;
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        // A key written twice is almost always a mistake; snakeyaml's default silently keeps the last.
+        options.setAllowDuplicateKeys(false);
+        return options;
+    }
+
+    private static ConfigException fail(Path file, String message) {
+        return new ConfigException(file, List.of(new ConfigProblem("", message)));
+    }
+
+    /** One problem for a file YAMLConfiguration could not read, positioned where the parser says. */
+    private static ConfigProblem syntaxProblem(Exception e, String text) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException marked) {
+                Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
+                String message = "not valid YAML: " + marked.getProblem()
+                        + (marked.getContext() != null ? " (" + marked.getContext() + ")" : "");
+                if (mark != null && UNQUOTED_IPV6.matcher(line(text, mark.getLine())).matches()) {
+                    message += "; write IPv6 portals in quotes, e.g. - \"[::1]:3260\"";
+                }
+                return new ConfigProblem(mark == null ? "" : position(mark), message);
+            }
+            if (t instanceof ClassCastException) {
+                // YAMLConfiguration wants a mapping with text keys at every level.
+                return shapeProblem(text);
+            }
+            if (t instanceof YAMLException yamlError) {
+                return new ConfigProblem("", "not valid YAML: " + yamlError.getMessage());
+            }
+        }
+        return new ConfigProblem("", "cannot read the YAML: " + e.getMessage());
+    }
+
+    /** Finds what made the document the wrong shape: a top level that is no mapping, or a non-text key. */
+    private static ConfigProblem shapeProblem(String text) {
+        Node root = new Yaml(loaderOptions()).compose(new StringReader(text));
+        if (!(root instanceof MappingNode)) {
+            return new ConfigProblem(root == null ? "" : position(root.getStartMark()),
+                    "the file must be a mapping of keys (version:, server:, targets:), not "
+                            + (root instanceof SequenceNode ? "a list" : "a single value"));
+        }
+        Deque<Node> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            Node node = todo.pop();
+            if (node instanceof MappingNode map) {
+                for (NodeTuple tuple : map.getValue()) {
+                    Node key = tuple.getKeyNode();
+                    if (!(key instanceof ScalarNode) || !Tag.STR.equals(key.getTag())) {
+                        return new ConfigProblem(position(key.getStartMark()),
+                                "keys must be text; put this key in quotes");
+                    }
+                    todo.push(tuple.getValueNode());
+                }
+            } else if (node instanceof SequenceNode seq) {
+                seq.getValue().forEach(todo::push);
+            }
+        }
+        return new ConfigProblem("", "the file is not a mapping of text keys");
+    }
+
+    private static String position(Mark mark) {
+        return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+    }
+
+    private static String line(String text, int index) {
+        String[] lines = text.split("\r?\n", -1);
+        return index < lines.length ? lines[index] : "";
+    }
+}

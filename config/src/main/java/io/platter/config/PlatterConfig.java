@@ -1,0 +1,52 @@
+package io.platter.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole daemon configuration, as read by {@link ConfigLoader} or built by
+ * {@link #embeddedDefault(Path)}. Immutable; the {@code with…} methods return changed copies.
+ *
+ * @param version file format version, currently always {@value #CURRENT_VERSION}
+ * @param server  daemon-wide settings
+ * @param targets targets in file order, names unique
+ */
+public record PlatterConfig(int version, ServerSettings server, List<TargetConfig> targets) {
+
+    /** The only file format version this code reads. */
+    public static final int CURRENT_VERSION = 1;
+    /** Name of the target in the embedded default. */
+    public static final String DEMO_IQN = "iqn.2026-11.io.platter:demo";
+
+    public PlatterConfig {
+        Objects.requireNonNull(server, "server");
+        targets = List.copyOf(targets);
+    }
+
+    /**
+     * The configuration {@code platter serve} runs without a file: 0.0.0.0:3260, target
+     * {@value #DEMO_IQN} (alias {@code demo}) with LUN 0 = {@code <dataDir>/demo-lun0.img}, 1 GiB, raw, thin.
+     */
+    public static PlatterConfig embeddedDefault(Path dataDir) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        LunConfig lun0 = new LunConfig(0, dir.resolve("demo-lun0.img"), 1L << 30, ImageFormat.RAW, Provisioning.THIN);
+        return new PlatterConfig(CURRENT_VERSION,
+                new ServerSettings(ServerSettings.defaultPortals(), dir, 0),
+                List.of(new TargetConfig(DEMO_IQN, "demo", List.of(lun0))));
+    }
+
+    /** This configuration listening on {@code portals} instead (CLI {@code --portal}). */
+    public PlatterConfig withPortals(List<Portal> portals) {
+        return new PlatterConfig(version, server.withPortals(portals), targets);
+    }
+
+    /**
+     * This configuration with another data directory (CLI {@code --data-dir}). Only
+     * {@link ServerSettings#dataDir()} changes: LUN images were resolved to absolute paths when the
+     * file was loaded and keep pointing where they did.
+     */
+    public PlatterConfig withDataDir(Path dataDir) {
+        return new PlatterConfig(version, server.withDataDir(dataDir), targets);
+    }
+}

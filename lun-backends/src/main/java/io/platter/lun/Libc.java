@@ -1,0 +1,220 @@
+package io.platter.lun;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few Linux libc calls the JDK does not expose: fallocate(2), posix_fallocate(3), open(2),
+ * close(2), lseek(2) with SEEK_DATA/SEEK_HOLE and fstat(2) for st_blocks, bound with JNA.
+ *
+ * <p>Only bound on 64-bit Linux (where {@code off_t} is a Java {@code long}); elsewhere, or when
+ * libc cannot be loaded, {@link #available()} is false and callers take their portable fallbacks.
+ * The constants are the Linux generic values shared by x86-64, arm64, riscv64 and ppc64.
+ * Thread-safe: every method is a plain system call.
+ */
+public final class Libc {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Libc.class);
+
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+    public static final int O_CLOEXEC = 0x80000;
+
+    /** fallocate(2) mode bits (linux/falloc.h). */
+    public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    public static final int FALLOC_FL_ZERO_RANGE = 0x10;
+
+    /** lseek(2) whence values for sparse files. */
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
+
+    public static final int EINTR = 4;
+    public static final int ENXIO = 6;
+    public static final int EINVAL = 22;
+    public static final int EFBIG = 27;
+    public static final int ENOSPC = 28;
+    public static final int ENOSYS = 38;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EDQUOT = 122;
+
+    /** The raw binding; methods declaring LastErrorException throw it when errno is set. */
+    private interface C extends Library {
+        int open(String path, int flags, int mode) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
+        int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+        /** Returns an error number instead of setting errno. */
+        int posix_fallocate(int fd, long offset, long length);
+
+        long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+        String strerror(int errnum);
+
+        /** An exported symbol from glibc 2.33 on; older libcs throw UnsatisfiedLinkError. */
+        int fstat(int fd, Pointer buf) throws LastErrorException;
+    }
+
+    /** Offset of st_blocks in struct stat: the same on x86-64 and the generic 64-bit layout. */
+    private static final int ST_BLOCKS_OFFSET = 64;
+    private static final int STAT_BUFFER = 256;
+    private static final boolean STAT_LAYOUT_KNOWN =
+            List.of("x86-64", "aarch64", "riscv64", "loongarch64").contains(Platform.ARCH);
+
+    private static final C C_LIB = load();
+
+    private Libc() { }
+
+    private static C load() {
+        if (!Platform.isLinux() || Native.LONG_SIZE != 8) {
+            LOG.info("libc binding disabled (not 64-bit Linux); using portable fallbacks");
+            return null;
+        }
+        try {
+            return Native.load(Platform.C_LIBRARY_NAME, C.class);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.warn("cannot load libc through JNA; using portable fallbacks", e);
+            return null;
+        }
+    }
+
+    /** Whether the binding loaded; when false every other method throws {@link ErrnoException} with ENOSYS. */
+    public static boolean available() {
+        return C_LIB != null;
+    }
+
+    /** Opens {@code file} (never creating it) with O_CLOEXEC; returns the file descriptor. */
+    public static int open(Path file, boolean readOnly) throws ErrnoException {
+        C c = require("open");
+        int flags = (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+        while (true) {
+            try {
+                return c.open(file.toString(), flags, 0);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw new ErrnoException("open " + file, e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Closes {@code fd}; errors are logged, not thrown (the descriptor is gone either way on Linux). */
+    public static void close(int fd) {
+        if (C_LIB == null || fd < 0) {
+            return;
+        }
+        try {
+            C_LIB.close(fd);
+        } catch (LastErrorException e) {
+            LOG.warn("close({}) failed: {}", fd, strerror(e.getErrorCode()));
+        }
+    }
+
+    /** fallocate(2), retried on EINTR. */
+    public static void fallocate(int fd, int mode, long offset, long length) throws ErrnoException {
+        C c = require("fallocate");
+        while (true) {
+            try {
+                c.fallocate(fd, mode, offset, length);
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw new ErrnoException("fallocate(mode=" + mode + ", " + offset + "+" + length + ")",
+                            e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** posix_fallocate(3): glibc emulates it by writing when the file system cannot allocate. */
+    public static void posixFallocate(int fd, long offset, long length) throws ErrnoException {
+        C c = require("posix_fallocate");
+        int err;
+        do {
+            err = c.posix_fallocate(fd, offset, length);
+        } while (err == EINTR);
+        if (err != 0) {
+            throw new ErrnoException("posix_fallocate(" + offset + "+" + length + ")", err);
+        }
+    }
+
+    /** lseek(2); ENXIO from SEEK_DATA/SEEK_HOLE means "no such region after offset". */
+    public static long lseek(int fd, long offset, int whence) throws ErrnoException {
+        C c = require("lseek");
+        try {
+            return c.lseek(fd, offset, whence);
+        } catch (LastErrorException e) {
+            throw new ErrnoException("lseek(" + offset + ", whence=" + whence + ")", e.getErrorCode());
+        }
+    }
+
+    /** Bytes allocated to the open file {@code fd} (st_blocks * 512), from fstat(2). */
+    public static long allocatedBytes(int fd) throws ErrnoException {
+        C c = require("fstat");
+        if (!STAT_LAYOUT_KNOWN) {
+            throw new ErrnoException("fstat (struct stat layout unknown on " + Platform.ARCH + ")", ENOSYS);
+        }
+        try (Memory buf = new Memory(STAT_BUFFER)) {
+            c.fstat(fd, buf);
+            return buf.getLong(ST_BLOCKS_OFFSET) * 512;
+        } catch (LastErrorException e) {
+            throw new ErrnoException("fstat", e.getErrorCode());
+        } catch (UnsatisfiedLinkError e) {
+            throw new ErrnoException("fstat (not exported by this libc)", ENOSYS);
+        }
+    }
+
+    /** The C library's text for an error number (or just the number without the binding). */
+    public static String strerror(int errno) {
+        if (C_LIB != null) {
+            try {
+                return C_LIB.strerror(errno);
+            } catch (RuntimeException e) {
+                // fall through to the bare number
+            }
+        }
+        return "errno " + errno;
+    }
+
+    private static C require(String call) throws ErrnoException {
+        if (C_LIB == null) {
+            throw new ErrnoException(call + " (libc unavailable)", ENOSYS);
+        }
+        return C_LIB;
+    }
+
+    /** A failed system call, carrying its errno. */
+    public static final class ErrnoException extends IOException {
+        private final int errno;
+
+        public ErrnoException(String call, int errno) {
+            super(call + ": " + strerror(errno) + " (errno " + errno + ")");
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+
+        /** Whether the call is simply not supported here, so a fallback should be taken. */
+        public boolean notSupported() {
+            return errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL;
+        }
+
+        /** Whether the file system ran out of space (or quota). */
+        public boolean noSpace() {
+            return errno == ENOSPC || errno == EDQUOT;
+        }
+    }
+}

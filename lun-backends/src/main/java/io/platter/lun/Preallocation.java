@@ -1,0 +1,69 @@
+package io.platter.lun;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Full allocation of a thick image: fallocate(2) mode 0, else posix_fallocate(3), else zeros. */
+final class Preallocation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Preallocation.class);
+
+    private Preallocation() { }
+
+    /**
+     * Allocates {@code size} bytes of {@code file} from offset 0 and makes it durable. Throws
+     * {@link BlockDeviceException.NoSpace} when the file system is full; the caller deletes the file.
+     */
+    static void allocate(Path file, long size) throws IOException {
+        if (Libc.available() && allocateNatively(file, size)) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            return;
+        }
+        LOG.info("{}: file system cannot preallocate, writing {} bytes of zeros", file, size);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            writeZeros(ch, size);
+        }
+    }
+
+    /** Writes zeros over the first {@code size} bytes and forces them to disk. */
+    static void writeZeros(FileChannel ch, long size) throws IOException {
+        try {
+            RawImage.writeZeros(ch, 0, size);
+            ch.force(true);
+        } catch (IOException e) {
+            throw IoErrors.map("preallocate " + size + " bytes", e);
+        }
+    }
+
+    /** Returns false when neither fallocate nor posix_fallocate is supported on this file system. */
+    private static boolean allocateNatively(Path file, long size) throws IOException {
+        int fd = Libc.open(file, false);
+        try {
+            try {
+                Libc.fallocate(fd, 0, 0, size);
+                return true;
+            } catch (Libc.ErrnoException e) {
+                if (!e.notSupported()) {
+                    throw IoErrors.map("preallocate " + file, e);
+                }
+            }
+            try {
+                Libc.posixFallocate(fd, 0, size);
+                return true;
+            } catch (Libc.ErrnoException e) {
+                if (!e.notSupported()) {
+                    throw IoErrors.map("preallocate " + file, e);
+                }
+                return false;
+            }
+        } finally {
+            Libc.close(fd);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.platter.scsi;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.platter.lun.BlockDevice;
+import io.platter.lun.BlockDeviceException;
+import io.platter.scsi.command.UnitContext;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Executor;
+
+/**
+ * A logical unit (SAM-5 §4.6.3): a direct access block device (SBC-4) backed by a
+ * {@link BlockDevice}, with its identity and mode parameters. Commands reach it through
+ * {@link ScsiTarget#execute}; block I/O runs on {@code ioExecutor}. Owns the device: closing the
+ * unit closes it.
+ */
+public final class LogicalUnit {
+
+    private final UnitContext context;
+
+    /**
+     * @param ioExecutor runs every block I/O of this unit; never a network event loop
+     * @param alloc      allocates Data-In buffers
+     */
+    public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc) {
+        this.context = new UnitContext(identity, device, ioExecutor, alloc);
+    }
+
+    public LunIdentity identity() {
+        return context.identity();
+    }
+
+    /** Number of logical blocks: the device size over 512, read afresh (the device may grow). */
+    public long blockCount() {
+        return context.blockCount();
+    }
+
+    public int blockSize() {
+        return context.blockSize();
+    }
+
+    /** Whether WCE of the caching mode page is set (writes may be acknowledged before they are durable). */
+    public boolean writeCacheEnabled() {
+        return context.modeState().writeCacheEnabled();
+    }
+
+    /** Closes the device (which flushes it). Commands still in flight fail with a storage error. */
+    public void close() {
+        try {
+            context.device().close();
+        } catch (BlockDeviceException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    UnitContext context() {
+        return context;
+    }
+}

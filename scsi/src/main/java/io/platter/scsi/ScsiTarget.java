@@ -1,0 +1,67 @@
+package io.platter.scsi;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.platter.scsi.command.Task;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/**
+ * A SCSI target device (SAM-5 §4.6): its LUN map and the entry point for commands. LUNs may be
+ * mapped and unmapped while commands run (the map is concurrent); a command addresses the unit
+ * mapped when it arrives.
+ */
+public final class ScsiTarget {
+
+    private final String name;
+    private final ByteBufAllocator alloc;
+    private final ConcurrentSkipListMap<Integer, LogicalUnit> units = new ConcurrentSkipListMap<>();
+
+    /** @param alloc allocates Data-In buffers for commands that are not served by a unit (REPORT LUNS, ...) */
+    public ScsiTarget(String name, ByteBufAllocator alloc) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.alloc = Objects.requireNonNull(alloc, "alloc");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Maps {@code unit} at {@code lun} (0 to {@link LunAddress#MAX_LUN}); the LUN must be free. */
+    public void addLun(int lun, LogicalUnit unit) {
+        if (lun < 0 || lun > LunAddress.MAX_LUN) {
+            throw new IllegalArgumentException("LUN out of range: " + lun);
+        }
+        if (units.putIfAbsent(lun, Objects.requireNonNull(unit, "unit")) != null) {
+            throw new IllegalStateException("LUN " + lun + " already mapped in " + name);
+        }
+    }
+
+    /** Unmaps a LUN; returns its unit (not closed) or null when nothing was mapped there. */
+    public LogicalUnit removeLun(int lun) {
+        return units.remove(lun);
+    }
+
+    /** The mapped LUNs, ascending. */
+    public List<Integer> luns() {
+        return List.copyOf(units.keySet());
+    }
+
+    /** The unit at a LUN, or null. */
+    public LogicalUnit unit(int lun) {
+        return units.get(lun);
+    }
+
+    /**
+     * Executes one command. completion is called exactly once, possibly synchronously on the
+     * calling thread (commands that need no block I/O), or later from an I/O executor thread.
+     * Ownership of cmd.dataOut() passes to this call (released exactly once, also on errors);
+     * ownership of the response's dataIn passes to the completion.
+     */
+    public void execute(ScsiCommand cmd, Consumer<ScsiResponse> completion) {
+        LogicalUnit unit = units.get(cmd.lun());
+        ByteBufAllocator a = unit == null ? alloc : unit.context().alloc();
+        new Task(cmd, unit == null ? null : unit.context(), this::luns, a, completion).start();
+    }
+}

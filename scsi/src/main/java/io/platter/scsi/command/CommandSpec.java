@@ -1,0 +1,46 @@
+package io.platter.scsi.command;
+
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.FieldPointer;
+import io.platter.scsi.sense.Sense;
+
+/**
+ * One row of the opcode table: a command's name, operation code and service action, CDB
+ * length, usage mask (SPC-5 §6.35.3: the CDB bits the device server looks at; any other bit set
+ * is an invalid field), data direction and handler.
+ *
+ * @param serviceAction the service action (SPC-5 §4.2.5.2), or -1 when the opcode has none
+ * @param usageMask     one byte per CDB byte; byte 0 is the operation code
+ * @param unmappedLun   whether the command is served for a LUN that is not mapped (SPC-5 §4.4.3)
+ */
+public record CommandSpec(String name, int opcode, int serviceAction, int cdbLength, int[] usageMask,
+                          DataDirection direction, boolean unmappedLun, CommandHandler handler) {
+
+    public CommandSpec {
+        if (usageMask.length != cdbLength) {
+            throw new IllegalArgumentException(name + ": usage mask has " + usageMask.length
+                    + " bytes for a " + cdbLength + "-byte CDB");
+        }
+        usageMask = usageMask.clone();
+    }
+
+    /** Checks the CDB length and that no bit outside the usage mask is set. */
+    public void check(byte[] cdb) throws CheckConditionException {
+        if (cdb.length < cdbLength) {
+            // Cannot point at a byte that is not there; point at the operation code.
+            throw CheckConditionException.invalidCdbField(0);
+        }
+        for (int i = 1; i < cdbLength; i++) {
+            int stray = cdb[i] & ~usageMask[i] & 0xff;
+            if (stray != 0) {
+                throw new CheckConditionException(Sense.INVALID_FIELD_IN_CDB,
+                        FieldPointer.cdb(i, Cdb.highestBit(stray)));
+            }
+        }
+    }
+
+    /** The usage mask byte for CDB byte {@code i}. */
+    public int usageMask(int i) {
+        return usageMask[i];
+    }
+}

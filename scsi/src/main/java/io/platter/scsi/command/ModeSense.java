@@ -1,0 +1,90 @@
+package io.platter.scsi.command;
+
+import io.platter.scsi.mode.ModePage;
+import io.platter.scsi.mode.ModePages;
+import io.platter.scsi.mode.ModeState;
+import io.platter.scsi.mode.PageControl;
+import io.platter.scsi.sense.CheckConditionException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * MODE SENSE (6) (SPC-5 §6.13) and (10) (§6.14): the mode parameter header (§7.5.5), a block
+ * descriptor unless DBD (short, or long with LLBAA in the 10-byte CDB; SBC-4 §6.5.2) and the
+ * requested pages. Saved values are the current ones. WP is 0; DPOFUA is 1 (FUA is honoured).
+ */
+final class ModeSense implements CommandHandler {
+
+    static final int DPOFUA = 0x10;
+    private static final int SHORT_DESCRIPTOR = 8;
+    private static final int LONG_DESCRIPTOR = 16;
+
+    private final boolean ten;
+
+    ModeSense(boolean ten) {
+        this.ten = ten;
+    }
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        UnitContext unit = task.unit();
+        boolean dbd = Cdb.bit(cdb, 1, 3);
+        boolean llbaa = ten && Cdb.bit(cdb, 1, 4);
+        PageControl pc = PageControl.fromWire(Cdb.u8(cdb, 2) >> 6);
+        int pageCode = Cdb.u8(cdb, 2) & 0x3F;
+        int subpage = Cdb.u8(cdb, 3);
+        int allocationLength = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
+
+        List<ModePage> pages = selectPages(pageCode, subpage);
+        ModeState state = unit.modeState();
+        int headerLength = ten ? 8 : 4;
+        int descriptorLength = dbd ? 0 : llbaa ? LONG_DESCRIPTOR : SHORT_DESCRIPTOR;
+        int length = headerLength + descriptorLength;
+        for (ModePage p : pages) {
+            length += p.length();
+        }
+        ByteBuffer b = ByteBuffer.allocate(length);
+        if (ten) {
+            b.putShort((short) (length - 2));
+            b.put((byte) 0);                       // MEDIUM TYPE
+            b.put((byte) DPOFUA);                  // device-specific parameter, WP 0
+            b.put((byte) (llbaa && !dbd ? 1 : 0)); // LONGLBA
+            b.put((byte) 0);
+            b.putShort((short) descriptorLength);
+        } else {
+            b.put((byte) (length - 1));
+            b.put((byte) 0);
+            b.put((byte) DPOFUA);
+            b.put((byte) descriptorLength);
+        }
+        long blocks = unit.blockCount();
+        if (descriptorLength == SHORT_DESCRIPTOR) {
+            b.putInt((int) Math.min(blocks, 0xFFFF_FFFFL));
+            b.putInt(unit.blockSize());            // byte 4 reserved, bytes 5-7 LOGICAL BLOCK LENGTH
+        } else if (descriptorLength == LONG_DESCRIPTOR) {
+            b.putLong(blocks);
+            b.putInt(0);
+            b.putInt(unit.blockSize());
+        }
+        for (ModePage p : pages) {
+            b.put(p.encode(state, pc));
+        }
+        task.completeWith(b.array(), allocationLength);
+    }
+
+    /** Pages for PAGE CODE and SUBPAGE CODE (SPC-5 §6.13.1, table 186); only subpage 00h exists. */
+    private static List<ModePage> selectPages(int pageCode, int subpage) throws CheckConditionException {
+        if (subpage != 0 && subpage != ModePages.ALL_SUBPAGES) {
+            throw CheckConditionException.invalidCdbField(3);
+        }
+        if (pageCode == ModePages.ALL_PAGES) {
+            return ModePages.all();
+        }
+        ModePage page = ModePages.find(pageCode);
+        if (page == null) {
+            throw CheckConditionException.invalidCdbField(2, 5);
+        }
+        return List.of(page);
+    }
+}

@@ -1,0 +1,41 @@
+package io.platter.scsi.command;
+
+import java.nio.ByteBuffer;
+
+/**
+ * READ CAPACITY (10) (SBC-4 §5.20) and READ CAPACITY (16) (SBC-4 §5.21, SERVICE ACTION IN(16)
+ * 9Eh/10h). The obsolete PMI and LBA fields are accepted and ignored.
+ */
+final class ReadCapacity implements CommandHandler {
+
+    /** LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: 2^3 blocks of 512 bytes = 4 KiB physical blocks. */
+    static final int LBPPBE = 3;
+    private static final int LENGTH_16 = 32;
+
+    private final boolean sixteen;
+
+    ReadCapacity(boolean sixteen) {
+        this.sixteen = sixteen;
+    }
+
+    @Override
+    public void execute(Task task) {
+        UnitContext unit = task.unit();
+        long lastLba = unit.blockCount() - 1;
+        if (!sixteen) {
+            ByteBuffer b = ByteBuffer.allocate(8);
+            // 0xFFFFFFFF tells the initiator to use READ CAPACITY (16).
+            b.putInt((int) Math.min(lastLba, 0xFFFF_FFFFL));
+            b.putInt(unit.blockSize());
+            task.completeWith(b.array(), 8);
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate(LENGTH_16);
+        b.putLong(lastLba);
+        b.putInt(unit.blockSize());
+        b.put((byte) 0);        // P_TYPE, PROT_EN 0
+        b.put((byte) LBPPBE);   // P_I_EXPONENT 0
+        b.putShort((short) 0);  // LBPME 0, LBPRZ 0, LOWEST ALIGNED LBA 0
+        task.completeWith(b.array(), Cdb.u32(task.cdb(), 10));
+    }
+}

@@ -1,0 +1,75 @@
+package io.platter.scsi.command;
+
+import io.netty.buffer.ByteBuf;
+import io.platter.lun.BlockDevice;
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.StorageErrors;
+import io.platter.scsi.vpd.BlockLimits;
+
+/**
+ * READ (6/10/12/16) (SBC-4 §5.15-§5.18) and WRITE (6/10/12/16) (SBC-4 §5.31-§5.34).
+ *
+ * <p>A read lands in one buffer from the unit's allocator, filled by the device. A write passes
+ * a slice of the Data-Out buffer to the device (no copy); the task releases the buffer when the
+ * command completes. FUA (byte 1 bit 3), or a disabled write cache (WCE=0), makes a write
+ * durable. Data-Out shorter than the transfer length is INVALID FIELD IN CDB and nothing is
+ * written; excess Data-Out is ignored.
+ */
+final class ReadWrite implements CommandHandler {
+
+    enum Op { READ, WRITE }
+
+    private static final int FUA_BYTE = 1;
+    private static final int FUA_BIT = 3;
+
+    private final Op op;
+    private final LbaField field;
+
+    ReadWrite(Op op, LbaField field) {
+        this.op = op;
+        this.field = field;
+    }
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        UnitContext unit = task.unit();
+        long lba = field.lba(cdb);
+        long blocks = field.length(cdb);
+        if (blocks > BlockLimits.MAX_TRANSFER_BLOCKS) {
+            throw CheckConditionException.invalidCdbField(field.lengthOffset());
+        }
+        LbaField.checkRange(unit, lba, blocks);
+        if (blocks == 0) {
+            task.completeGood();
+            return;
+        }
+        int bytes = (int) blocks * unit.blockSize();
+        long offset = lba * unit.blockSize();
+        BlockDevice device = unit.device();
+        if (op == Op.READ) {
+            task.submit(StorageErrors.Access.READ, () -> {
+                ByteBuf dataIn = unit.alloc().buffer(bytes);
+                try {
+                    device.read(offset, bytes, dataIn);
+                    return dataIn;
+                } catch (Throwable t) {
+                    dataIn.release();
+                    throw t;
+                }
+            });
+            return;
+        }
+        ByteBuf dataOut = task.dataOut();
+        if (dataOut == null || dataOut.readableBytes() < bytes) {
+            throw CheckConditionException.invalidCdbField(field.lengthOffset());
+        }
+        boolean fua = field != LbaField.SIX && Cdb.bit(cdb, FUA_BYTE, FUA_BIT);
+        boolean durable = fua || !unit.modeState().writeCacheEnabled();
+        ByteBuf data = dataOut.slice(dataOut.readerIndex(), bytes);
+        task.submit(StorageErrors.Access.WRITE, () -> {
+            device.write(offset, data, durable);
+            return null;
+        });
+    }
+}

@@ -1,0 +1,34 @@
+package io.platter.scsi.command;
+
+import io.platter.scsi.LunAddress;
+import io.platter.scsi.sense.CheckConditionException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * REPORT LUNS (SPC-5 §6.33), answered by the target for any LUN. SELECT REPORT 00h and 02h list
+ * every mapped LUN; 01h (well known logical units) lists none, as there are none; the
+ * administrative/subsidiary selections and reserved values are INVALID FIELD IN CDB.
+ */
+final class ReportLuns implements CommandHandler {
+
+    private static final int SELECT_REPORT = 2;
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        int select = Cdb.u8(cdb, SELECT_REPORT);
+        List<Integer> luns = switch (select) {
+            case 0x00, 0x02 -> task.targetLuns();
+            case 0x01 -> List.of();
+            default -> throw CheckConditionException.invalidCdbField(SELECT_REPORT);
+        };
+        ByteBuffer b = ByteBuffer.allocate(8 + 8 * luns.size());
+        b.putInt(8 * luns.size());
+        b.putInt(0);
+        for (int lun : luns) {
+            b.putLong(LunAddress.encode(lun));
+        }
+        task.completeWith(b.array(), Cdb.u32(cdb, 6));
+    }
+}

@@ -1,0 +1,30 @@
+package io.platter.scsi.command;
+
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.StorageErrors;
+
+/**
+ * SYNCHRONIZE CACHE (10) (SBC-4 §5.24) and (16) (§5.25): range checked, then the whole device is
+ * flushed (the device has no per-range flush). NUMBER OF LOGICAL BLOCKS 0 means through the last
+ * block. IMMED is accepted; the command still completes only after the flush, which the
+ * standard allows.
+ */
+final class SynchronizeCache implements CommandHandler {
+
+    private final LbaField field;
+
+    SynchronizeCache(LbaField field) {
+        this.field = field;
+    }
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        UnitContext unit = task.unit();
+        LbaField.checkRange(unit, field.lba(cdb), field.length(cdb));
+        task.submit(StorageErrors.Access.WRITE, () -> {
+            unit.device().flush();
+            return null;
+        });
+    }
+}

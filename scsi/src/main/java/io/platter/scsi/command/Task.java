@@ -1,0 +1,179 @@
+package io.platter.scsi.command;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.platter.lun.BlockDeviceException;
+import io.platter.scsi.ScsiCommand;
+import io.platter.scsi.ScsiResponse;
+import io.platter.scsi.ScsiStatus;
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.Sense;
+import io.platter.scsi.sense.SenseData;
+import io.platter.scsi.sense.StorageErrors;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One command in execution (SAM-5 §5.1): its CDB, its Data-Out buffer, the logical unit it
+ * addresses (or none), and its completion. This is where the task error tier is converted, once:
+ * a {@link CheckConditionException} (or a storage failure, through {@link StorageErrors}) becomes
+ * CHECK CONDITION with sense bytes in the unit's current format (D_SENSE of the control page).
+ *
+ * <p>The task owns the Data-Out buffer and releases it exactly once, when it completes. The
+ * completion receives ownership of the Data-In buffer. Completion happens exactly once.
+ */
+public final class Task {
+
+    private static final Logger log = LoggerFactory.getLogger(Task.class);
+
+    /** Block I/O run on the unit's executor; returns the Data-In buffer (ownership passes) or null. */
+    @FunctionalInterface
+    public interface IoWork {
+        ByteBuf run() throws BlockDeviceException, CheckConditionException;
+    }
+
+    private final ScsiCommand command;
+    private final UnitContext unit;
+    private final Supplier<List<Integer>> targetLuns;
+    private final ByteBufAllocator alloc;
+    private final Consumer<ScsiResponse> completion;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    /**
+     * @param unit the addressed logical unit, or {@code null} when the LUN is not mapped
+     * @param targetLuns the LUN inventory of the target (for REPORT LUNS)
+     */
+    public Task(ScsiCommand command, UnitContext unit, Supplier<List<Integer>> targetLuns,
+                ByteBufAllocator alloc, Consumer<ScsiResponse> completion) {
+        this.command = command;
+        this.unit = unit;
+        this.targetLuns = targetLuns;
+        this.alloc = alloc;
+        this.completion = Objects.requireNonNull(completion, "completion");
+    }
+
+    /** Looks the command up in the table, checks its CDB and runs its handler. Never throws. */
+    public void start() {
+        try {
+            CommandSpec spec = CommandTable.resolve(command.cdb(), unit != null);
+            spec.handler().execute(this);
+        } catch (CheckConditionException e) {
+            fail(e);
+        } catch (RuntimeException e) {
+            log.warn("command {} failed unexpectedly", describe(), e);
+            fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+        }
+    }
+
+    public byte[] cdb() {
+        return command.cdb();
+    }
+
+    public ScsiCommand command() {
+        return command;
+    }
+
+    /** The addressed logical unit, or {@code null} for an unmapped LUN. */
+    public UnitContext unit() {
+        return unit;
+    }
+
+    /** The Data-Out buffer or {@code null}; the task keeps ownership (do not release it). */
+    public ByteBuf dataOut() {
+        return command.dataOut();
+    }
+
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    public List<Integer> targetLuns() {
+        return targetLuns.get();
+    }
+
+    /** Completes with GOOD status and no data. */
+    public void completeGood() {
+        finish(ScsiResponse.good());
+    }
+
+    /** Completes with GOOD status; takes ownership of {@code dataIn} (may be null). */
+    public void complete(ByteBuf dataIn) {
+        finish(dataIn == null ? ScsiResponse.good() : ScsiResponse.good(dataIn));
+    }
+
+    /**
+     * Completes with GOOD status and the given parameter data, truncated to the CDB's
+     * allocation length (SPC-5 §4.2.5.6). For small control data, not the data path.
+     */
+    public void completeWith(byte[] data, long allocationLength) {
+        int length = (int) Math.min(data.length, allocationLength);
+        if (length == 0) {
+            completeGood();
+            return;
+        }
+        complete(alloc.buffer(length).writeBytes(data, 0, length));
+    }
+
+    /** Completes with CHECK CONDITION and sense data built from {@code e}. */
+    public void fail(CheckConditionException e) {
+        boolean descriptor = unit != null && unit.modeState().descriptorSense();
+        finish(new ScsiResponse(ScsiStatus.CHECK_CONDITION, null, SenseData.build(e, descriptor)));
+    }
+
+    /**
+     * Runs {@code work} on the unit's I/O executor and completes with its result; storage
+     * failures are mapped through {@link StorageErrors} with {@code access}.
+     */
+    public void submit(StorageErrors.Access access, IoWork work) {
+        try {
+            unit.ioExecutor().execute(() -> runIo(access, work));
+        } catch (RejectedExecutionException e) {
+            log.warn("I/O executor rejected {}", describe());
+            fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+        }
+    }
+
+    private void runIo(StorageErrors.Access access, IoWork work) {
+        ByteBuf result;
+        try {
+            result = work.run();
+        } catch (CheckConditionException e) {
+            fail(e);
+            return;
+        } catch (BlockDeviceException e) {
+            log.debug("storage failure in {}", describe(), e);
+            fail(StorageErrors.toCheckCondition(e, access));
+            return;
+        } catch (RuntimeException e) {
+            log.warn("I/O of {} failed unexpectedly", describe(), e);
+            fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+            return;
+        }
+        complete(result);
+    }
+
+    private void finish(ScsiResponse response) {
+        if (!done.compareAndSet(false, true)) {
+            if (response.dataIn() != null) {
+                response.dataIn().release();
+            }
+            throw new IllegalStateException("task completed twice: " + describe());
+        }
+        ByteBuf out = command.dataOut();
+        if (out != null) {
+            out.release();
+        }
+        completion.accept(response);
+    }
+
+    private String describe() {
+        byte[] cdb = command.cdb();
+        return String.format("opcode %02Xh on LUN %d", cdb.length > 0 ? cdb[0] & 0xff : -1, command.lun());
+    }
+}

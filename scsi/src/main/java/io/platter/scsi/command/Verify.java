@@ -1,0 +1,79 @@
+package io.platter.scsi.command;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.Sense;
+import io.platter.scsi.sense.StorageErrors;
+import io.platter.scsi.vpd.BlockLimits;
+
+/**
+ * VERIFY (10) (SBC-4 §5.29) and (16) (§5.30). BYTCHK 00b: the medium needs no checking beyond
+ * the range; 01b: the Data-Out is compared with the medium, a difference ends in MISCOMPARE with
+ * the offset of the first differing byte in the INFORMATION field; 10b and 11b are not supported.
+ */
+final class Verify implements CommandHandler {
+
+    private static final int BYTCHK_BYTE = 1;
+    private static final int BYTCHK_HIGH_BIT = 2;
+    private static final int CHUNK = 1 << 20;
+
+    private final LbaField field;
+
+    Verify(LbaField field) {
+        this.field = field;
+    }
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        UnitContext unit = task.unit();
+        int bytchk = Cdb.u8(cdb, BYTCHK_BYTE) >> 1 & 0b11;
+        if (bytchk > 1) {
+            throw CheckConditionException.invalidCdbField(BYTCHK_BYTE, BYTCHK_HIGH_BIT);
+        }
+        long lba = field.lba(cdb);
+        long blocks = field.length(cdb);
+        if (blocks > BlockLimits.MAX_TRANSFER_BLOCKS) {
+            throw CheckConditionException.invalidCdbField(field.lengthOffset());
+        }
+        LbaField.checkRange(unit, lba, blocks);
+        if (bytchk == 0 || blocks == 0) {
+            task.completeGood();
+            return;
+        }
+        int bytes = (int) blocks * unit.blockSize();
+        ByteBuf dataOut = task.dataOut();
+        if (dataOut == null || dataOut.readableBytes() < bytes) {
+            throw CheckConditionException.invalidCdbField(field.lengthOffset());
+        }
+        long offset = lba * unit.blockSize();
+        int base = dataOut.readerIndex();
+        task.submit(StorageErrors.Access.READ, () -> {
+            ByteBuf medium = unit.alloc().buffer(Math.min(CHUNK, bytes));
+            try {
+                for (int done = 0; done < bytes; done += CHUNK) {
+                    int n = Math.min(CHUNK, bytes - done);
+                    medium.clear();
+                    unit.device().read(offset + done, n, medium);
+                    if (!ByteBufUtil.equals(medium, 0, dataOut, base + done, n)) {
+                        long at = done + firstDifference(medium, dataOut, base + done, n);
+                        throw new CheckConditionException(Sense.MISCOMPARE_DURING_VERIFY, null, at);
+                    }
+                }
+                return null;
+            } finally {
+                medium.release();
+            }
+        });
+    }
+
+    private static int firstDifference(ByteBuf medium, ByteBuf data, int dataIndex, int n) {
+        for (int i = 0; i < n; i++) {
+            if (medium.getByte(i) != data.getByte(dataIndex + i)) {
+                return i;
+            }
+        }
+        return n;
+    }
+}

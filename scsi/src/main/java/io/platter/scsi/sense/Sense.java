@@ -1,0 +1,65 @@
+package io.platter.scsi.sense;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every reason a command ends in CHECK CONDITION, with its sense key, additional sense code and
+ * qualifier (SPC-5 §4.4.5 and Annex D). The only place these numbers appear.
+ */
+public enum Sense {
+    NO_SENSE(SenseKey.NO_SENSE, 0x00, 0x00),
+    PARAMETER_LIST_LENGTH_ERROR(SenseKey.ILLEGAL_REQUEST, 0x1A, 0x00),
+    INVALID_COMMAND_OPERATION_CODE(SenseKey.ILLEGAL_REQUEST, 0x20, 0x00),
+    LBA_OUT_OF_RANGE(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00),
+    INVALID_FIELD_IN_CDB(SenseKey.ILLEGAL_REQUEST, 0x24, 0x00),
+    LOGICAL_UNIT_NOT_SUPPORTED(SenseKey.ILLEGAL_REQUEST, 0x25, 0x00),
+    INVALID_FIELD_IN_PARAMETER_LIST(SenseKey.ILLEGAL_REQUEST, 0x26, 0x00),
+    SAVING_PARAMETERS_NOT_SUPPORTED(SenseKey.ILLEGAL_REQUEST, 0x39, 0x00),
+    WRITE_ERROR(SenseKey.MEDIUM_ERROR, 0x0C, 0x00),
+    UNRECOVERED_READ_ERROR(SenseKey.MEDIUM_ERROR, 0x11, 0x00),
+    WRITE_PROTECTED(SenseKey.DATA_PROTECT, 0x27, 0x00),
+    SPACE_ALLOCATION_FAILED_WRITE_PROTECT(SenseKey.DATA_PROTECT, 0x27, 0x07),
+    INTERNAL_TARGET_FAILURE(SenseKey.HARDWARE_ERROR, 0x44, 0x00),
+    MISCOMPARE_DURING_VERIFY(SenseKey.MISCOMPARE, 0x1D, 0x00),
+    POWER_ON_RESET_OR_BUS_DEVICE_RESET(SenseKey.UNIT_ATTENTION, 0x29, 0x00),
+    MODE_PARAMETERS_CHANGED(SenseKey.UNIT_ATTENTION, 0x2A, 0x01),
+    CAPACITY_DATA_HAS_CHANGED(SenseKey.UNIT_ATTENTION, 0x2A, 0x09),
+    THIN_PROVISIONING_SOFT_THRESHOLD_REACHED(SenseKey.UNIT_ATTENTION, 0x38, 0x07),
+    REPORTED_LUNS_DATA_HAS_CHANGED(SenseKey.UNIT_ATTENTION, 0x3F, 0x0E);
+
+    static {
+        Map<Integer, Sense> seen = new HashMap<>();
+        for (Sense s : values()) {
+            int code = s.key.wire() << 16 | s.asc << 8 | s.ascq;
+            Sense previous = seen.put(code, s);
+            if (previous != null) {
+                throw new ExceptionInInitializerError("duplicate sense " + s + " / " + previous);
+            }
+        }
+    }
+
+    private final SenseKey key;
+    private final int asc;
+    private final int ascq;
+
+    Sense(SenseKey key, int asc, int ascq) {
+        this.key = key;
+        this.asc = asc;
+        this.ascq = ascq;
+    }
+
+    public SenseKey key() {
+        return key;
+    }
+
+    /** Additional sense code. */
+    public int asc() {
+        return asc;
+    }
+
+    /** Additional sense code qualifier. */
+    public int ascq() {
+        return ascq;
+    }
+}

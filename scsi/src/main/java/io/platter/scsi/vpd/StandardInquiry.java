@@ -1,0 +1,44 @@
+package io.platter.scsi.vpd;
+
+import io.platter.scsi.LunIdentity;
+import io.platter.scsi.command.UnitContext;
+import java.nio.ByteBuffer;
+
+/** Standard INQUIRY data (SPC-5 §6.7.2, table 148), 96 bytes with version descriptors. */
+public final class StandardInquiry {
+
+    public static final int LENGTH = 96;
+    /** Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN (SPC-5 §6.7.2). */
+    static final int NOT_CONNECTED = 0x7F;
+    /** VERSION: SPC-4. Claimed rather than SPC-5 (07h) because every initiator in scope knows it. */
+    static final int VERSION_SPC4 = 0x06;
+    static final int HISUP = 0x10;
+    static final int RESPONSE_DATA_FORMAT = 0x02;
+    static final int CMDQUE = 0x02;
+    /** Version descriptors (SPC-5 §6.7.2, table 151): SAM-5, SPC-5, SBC-4, iSCSI, no version claimed. */
+    static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x05C0, 0x0600, 0x0960};
+
+    private StandardInquiry() {
+    }
+
+    /** @param unit the addressed unit, or null for a LUN that is not mapped */
+    public static byte[] build(UnitContext unit) {
+        ByteBuffer b = ByteBuffer.allocate(LENGTH);
+        b.put((byte) (unit == null ? NOT_CONNECTED : VpdPages.DIRECT_ACCESS_DEVICE));
+        b.put((byte) 0);                       // RMB 0, LU_CONG 0
+        b.put((byte) VERSION_SPC4);
+        b.put((byte) (HISUP | RESPONSE_DATA_FORMAT));
+        b.put((byte) (LENGTH - 5));            // ADDITIONAL LENGTH
+        b.put((byte) 0);                       // SCCS, ACC, TPGS, 3PC, PROTECT all 0
+        b.put((byte) 0);                       // ENCSERV, MULTIP 0
+        b.put((byte) CMDQUE);
+        b.put(LunIdentity.ascii(LunIdentity.VENDOR));
+        b.put(LunIdentity.ascii(LunIdentity.PRODUCT));
+        b.put(LunIdentity.ascii(LunIdentity.REVISION));
+        b.position(58);
+        for (int d : VERSION_DESCRIPTORS) {
+            b.putShort((short) d);
+        }
+        return b.array();
+    }
+}

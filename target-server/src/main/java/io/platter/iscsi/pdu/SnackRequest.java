@@ -1,0 +1,24 @@
+package io.platter.iscsi.pdu;
+
+import io.netty.buffer.ByteBuf;
+
+/** SNACK Request (RFC 7143 §11.16). */
+public record SnackRequest(int type, long lun, int itt, int ttt, int expStatSn, int begRun, int runLength,
+                           ByteBuf data) implements Pdu {
+
+    static SnackRequest decode(Bhs b, Opcode.ByteBufHolder d) {
+        return new SnackRequest(b.flags() & 0x0f, b.lun(), b.itt(), b.i32(20), b.i32(28), b.i32(40), b.i32(44),
+                d.data());
+    }
+
+    @Override
+    public Opcode opcode() {
+        return Opcode.SNACK_REQUEST;
+    }
+
+    @Override
+    public void writeBhs(Bhs b) {
+        b.flags(Bhs.FINAL | type).i64(8, lun).i32(16, itt).i32(20, ttt).i32(28, expStatSn).i32(40, begRun)
+                .i32(44, runLength);
+    }
+}

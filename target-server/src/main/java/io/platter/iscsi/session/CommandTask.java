@@ -1,0 +1,84 @@
+package io.platter.iscsi.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.platter.iscsi.pdu.ScsiCommandPdu;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * One SCSI command on its way through the connection (RFC 7143 §4.2.2.4): its Data-Out buffer
+ * as it is gathered from immediate data, unsolicited Data-Out and solicited bursts, and the R2Ts
+ * still outstanding. Confined to the connection's event loop; owns {@link #data} until it is
+ * handed to the SCSI core.
+ */
+final class CommandTask {
+    final int itt;
+    final long lunField;
+    final int cmdSn;
+    final ScsiCommandPdu command;
+    final int expectedLength;
+    /** Data-Out gathered so far, in buffer-offset order (DataPDUInOrder=Yes). */
+    CompositeByteBuf data;
+    /** Offset up to which the initiator may send without an R2T. */
+    int unsolicitedEnd;
+    /** DataSN expected next in the unsolicited sequence. */
+    int unsolicitedDataSn;
+    /** Offset of the next R2T to issue. */
+    int nextR2tOffset;
+    int r2tSn;
+    final Deque<Burst> bursts = new ArrayDeque<>();
+    boolean delivered;
+    boolean executing;
+    /** Aborted by task management: its completion sends nothing (RFC 7143 §11.5.1). */
+    boolean aborted;
+    /** Data-In or R2T PDUs sent, for ExpDataSN in the SCSI Response (RFC 7143 §11.4.8). */
+    int dataSn;
+
+    CommandTask(ScsiCommandPdu command, CompositeByteBuf data) {
+        this.command = command;
+        this.itt = command.itt();
+        this.lunField = command.lun();
+        this.cmdSn = command.cmdSn();
+        this.expectedLength = command.expectedDataTransferLength();
+        this.data = data;
+    }
+
+    int received() {
+        return data == null ? 0 : data.readableBytes();
+    }
+
+    boolean writing() {
+        return command.write() && expectedLength > 0;
+    }
+
+    boolean allDataReceived() {
+        return !writing() || received() >= expectedLength;
+    }
+
+    void append(ByteBuf slice) {
+        data.addComponent(true, slice);
+    }
+
+    void release() {
+        if (data != null) {
+            data.release();
+            data = null;
+        }
+    }
+
+    /** A solicited burst: an R2T sent and the Data-Out it asks for. */
+    static final class Burst {
+        final int ttt;
+        final int offset;
+        final int length;
+        int received;
+        int nextDataSn;
+
+        Burst(int ttt, int offset, int length) {
+            this.ttt = ttt;
+            this.offset = offset;
+            this.length = length;
+        }
+    }
+}

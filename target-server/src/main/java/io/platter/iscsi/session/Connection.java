@@ -1,0 +1,124 @@
+package io.platter.iscsi.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.platter.iscsi.pdu.Pdu;
+import io.platter.iscsi.pdu.PduDecoder;
+import io.platter.iscsi.pdu.PduEncoder;
+import io.platter.iscsi.pdu.Reject;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+
+/**
+ * The state of one TCP connection shared by its login and full-feature handlers: StatSN, the
+ * session once logged in, and the server-wide registries. Confined to the channel's event loop.
+ */
+public final class Connection {
+    private final Channel channel;
+    private final TargetRegistry targets;
+    private final SessionRegistry sessions;
+    private final ServerLimits limits;
+    private final PduDecoder decoder;
+    private int statSn = 1;
+    private Session session;
+    private int cid;
+
+    public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
+                      PduDecoder decoder) {
+        this.channel = channel;
+        this.targets = targets;
+        this.sessions = sessions;
+        this.limits = limits;
+        this.decoder = decoder;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public TargetRegistry targets() {
+        return targets;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public ServerLimits limits() {
+        return limits;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    void loggedIn(Session session, int cid) {
+        this.session = session;
+        this.cid = cid;
+        var p = session.parameters();
+        decoder.configure(p.headerDigest(), p.dataDigest(), p.maxRecvDataSegmentLength());
+        channel.attr(PduEncoder.DIGESTS).set(new boolean[] {p.headerDigest(), p.dataDigest()});
+    }
+
+    public int cid() {
+        return cid;
+    }
+
+    /** The StatSN for a PDU that carries status; advances the counter (RFC 7143 §4.2.2.2). */
+    public int nextStatSn() {
+        return statSn++;
+    }
+
+    /** The current StatSN for PDUs that do not advance it (R2T, NOP-In pings, Data-In). */
+    public int currentStatSn() {
+        return statSn;
+    }
+
+    /** Sets the StatSN the initiator expects next (from the first login request's ExpStatSN). */
+    void statSn(int value) {
+        this.statSn = value;
+    }
+
+    public int expCmdSn() {
+        return session == null ? 0 : session.window().expCmdSn();
+    }
+
+    public int maxCmdSn() {
+        return session == null ? 0 : session.window().maxCmdSn();
+    }
+
+    /** Writes a PDU without flushing. */
+    public void write(Pdu pdu) {
+        channel.write(pdu, channel.voidPromise());
+    }
+
+    public void writeAndFlush(Pdu pdu) {
+        channel.writeAndFlush(pdu, channel.voidPromise());
+    }
+
+    /** Sends a Reject for the given header (RFC 7143 §11.17). */
+    public void reject(int reason, byte[] header) {
+        write(new Reject(reason, nextStatSn(), expCmdSn(), maxCmdSn(), 0,
+                header == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(header)));
+    }
+
+    /** Flushes what is pending and closes the connection. */
+    public void close() {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The address initiators reached us at, as a TargetAddress value (RFC 7143 §13.8). */
+    public String portalAddress() {
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        String host = local.getAddress().getHostAddress();
+        if (host.contains(":")) {
+            int zone = host.indexOf('%');
+            host = "[" + (zone >= 0 ? host.substring(0, zone) : host) + "]";
+        }
+        return host + ":" + local.getPort();
+    }
+
+    public String remoteAddress() {
+        return String.valueOf(channel.remoteAddress());
+    }
+}

@@ -1,0 +1,255 @@
+package io.platter.iscsi.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.platter.iscsi.login.LoginException;
+import io.platter.iscsi.login.LoginKey;
+import io.platter.iscsi.login.LoginNegotiator;
+import io.platter.iscsi.login.LoginStatus;
+import io.platter.iscsi.login.SessionParameters;
+import io.platter.iscsi.login.TextParameters;
+import io.platter.iscsi.pdu.LoginRequest;
+import io.platter.iscsi.pdu.LoginResponse;
+import io.platter.iscsi.pdu.Pdu;
+import io.platter.iscsi.pdu.PduDecoder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The login phase of one connection (RFC 7143 §6.3, §11.12-13): security and operational
+ * stages, key negotiation, session creation. On success it replaces itself in the pipeline with
+ * a {@link FullFeatureHandler}; on failure it answers with the login status and closes.
+ *
+ * <p>Confined to the channel's event loop.
+ */
+public final class LoginHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(LoginHandler.class);
+
+    private final Connection connection;
+    private final SessionParameters parameters = new SessionParameters();
+    private CompositeByteBuf pendingText;
+    private boolean first = true;
+    private long isid;
+    private int tsih;
+    private int itt;
+    private int stage = -1;
+    private ExportedTarget target;
+    private ScheduledFuture<?> timeout;
+    private boolean done;
+
+    public LoginHandler(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long millis = connection.limits().loginTimeout().toMillis();
+        timeout = ctx.executor().schedule(() -> {
+            if (!done) {
+                LOG.info("login from {} timed out after {} ms", connection.remoteAddress(), millis);
+                ctx.close();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timeout.cancel(false);
+        if (pendingText != null) {
+            pendingText.release();
+            pendingText = null;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Pdu pdu = (Pdu) msg;
+        if (done) {
+            pdu.release();
+            return;
+        }
+        if (!(pdu instanceof LoginRequest request)) {
+            // RFC 7143 §6.3: only Login Requests are allowed until the login completes.
+            pdu.release();
+            fail(ctx, LoginStatus.INVALID_DURING_LOGIN, "received " + pdu.opcode() + " during login");
+            return;
+        }
+        try {
+            handle(ctx, request);
+        } catch (LoginException e) {
+            fail(ctx, e.status(), e.getMessage());
+        } finally {
+            request.release();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, LoginRequest request) throws LoginException {
+        if (first) {
+            if (request.versionMin() > 0) {
+                throw new LoginException(LoginStatus.UNSUPPORTED_VERSION, "version min " + request.versionMin());
+            }
+            isid = request.isid();
+            tsih = request.tsih();
+            itt = request.itt();
+            connection.statSn(request.expStatSn());
+        } else if (request.isid() != isid || request.tsih() != tsih) {
+            throw new LoginException(LoginStatus.INITIATOR_ERROR, "ISID or TSIH changed during login");
+        }
+        if (request.csg() != LoginNegotiator.SECURITY && request.csg() != LoginNegotiator.OPERATIONAL) {
+            throw new LoginException(LoginStatus.INITIATOR_ERROR, "invalid CSG " + request.csg());
+        }
+        if (stage >= 0 && request.csg() != stage) {
+            throw new LoginException(LoginStatus.INITIATOR_ERROR, "CSG " + request.csg() + " out of sequence");
+        }
+        stage = request.csg();
+        itt = request.itt();
+        // Text spanning several PDUs (C bit): gather it, answer each part empty (RFC 7143 §6.2).
+        accumulate(request.data());
+        if (request.cont()) {
+            respond(LoginStatus.SUCCESS, false, 0, Map.of(), request);
+            return;
+        }
+        Map<String, String> offered;
+        try {
+            offered = pendingText == null ? Map.of() : TextParameters.parse(pendingText);
+        } catch (TextParameters.TextFormatException e) {
+            throw new LoginException(LoginStatus.INITIATOR_ERROR, e.getMessage());
+        } finally {
+            if (pendingText != null) {
+                pendingText.release();
+                pendingText = null;
+            }
+        }
+        Map<String, String> answer = new LinkedHashMap<>(LoginNegotiator.negotiate(offered, stage, parameters));
+        if (first) {
+            admit(answer);
+            first = false;
+        }
+        int nsg = request.nsg();
+        boolean transit = request.transit();
+        if (transit) {
+            boolean valid = (stage == LoginNegotiator.SECURITY
+                    && (nsg == LoginNegotiator.OPERATIONAL || nsg == LoginNegotiator.FULL_FEATURE))
+                    || (stage == LoginNegotiator.OPERATIONAL && nsg == LoginNegotiator.FULL_FEATURE);
+            if (!valid) {
+                throw new LoginException(LoginStatus.INITIATOR_ERROR, "invalid transition " + stage + "->" + nsg);
+            }
+        }
+        if (transit && nsg == LoginNegotiator.FULL_FEATURE) {
+            complete(ctx, request, answer);
+            return;
+        }
+        respond(LoginStatus.SUCCESS, transit, transit ? nsg : 0, answer, request);
+        if (transit) {
+            stage = nsg;
+        }
+    }
+
+    /** Checks the first request's declarations: who logs in, to what (RFC 7143 §6.3.1). */
+    private void admit(Map<String, String> answer) throws LoginException {
+        if (parameters.initiatorName() == null || parameters.initiatorName().isEmpty()) {
+            throw new LoginException(LoginStatus.MISSING_PARAMETER, "no InitiatorName");
+        }
+        if (tsih != 0) {
+            // Adding a connection to a session (MC/S) is not offered: MaxConnections is 1.
+            throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + tsih + " (no MC/S)");
+        }
+        if (!parameters.discovery()) {
+            if (parameters.targetName() == null) {
+                throw new LoginException(LoginStatus.MISSING_PARAMETER, "no TargetName");
+            }
+            target = connection.targets().find(parameters.targetName());
+            if (target == null) {
+                throw new LoginException(LoginStatus.NOT_FOUND, "unknown target " + parameters.targetName());
+            }
+            if (target.alias() != null) {
+                answer.put(LoginKey.TARGET_ALIAS.keyName(), target.alias());
+            }
+        }
+        // TargetPortalGroupTag goes in the first response (RFC 7143 §13.9).
+        answer.put(LoginKey.TARGET_PORTAL_GROUP_TAG.keyName(),
+                Integer.toString(target == null ? 1 : target.portalGroupTag()));
+    }
+
+    private void complete(ChannelHandlerContext ctx, LoginRequest request, Map<String, String> answer) {
+        SessionRegistry.Registration reg = connection.sessions().create(isid, parameters.initiatorName(), target,
+                parameters, request.cmdSn(), connection.limits().commandWindow());
+        Session session = reg.session();
+        for (Session old : reg.replaced()) {
+            LOG.info("reinstating {}: closing the old session", old);
+            if (old.channel() != null) {
+                old.channel().close();
+            }
+        }
+        tsih = session.tsih();
+        session.channel(ctx.channel());
+        done = true;
+        // Respond before the new parameters apply: the response itself has no digests.
+        respond(LoginStatus.SUCCESS, true, LoginNegotiator.FULL_FEATURE, answer, request, session);
+        connection.loggedIn(session, request.cid());
+        ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
+        LOG.info("login: {} from {} (header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
+                        + "MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, ImmediateData {})",
+                session, connection.remoteAddress(), parameters.get(LoginKey.HEADER_DIGEST),
+                parameters.get(LoginKey.DATA_DIGEST), parameters.maxXmitDataSegmentLength(),
+                parameters.maxBurstLength(), parameters.firstBurstLength(), parameters.initialR2T(),
+                parameters.immediateData());
+    }
+
+    private void accumulate(ByteBuf data) {
+        if (!data.isReadable()) {
+            return;
+        }
+        if (pendingText == null) {
+            pendingText = data.alloc().compositeBuffer();
+        }
+        if (pendingText.readableBytes() + data.readableBytes() > connection.limits().maxTextLength()) {
+            return; // oversized text: parse what we have, the negotiation will fail it
+        }
+        pendingText.addComponent(true, data.retain());
+    }
+
+    private void respond(LoginStatus status, boolean transit, int nsg, Map<String, String> keys,
+                         LoginRequest request) {
+        respond(status, transit, nsg, keys, request, null);
+    }
+
+    private void respond(LoginStatus status, boolean transit, int nsg, Map<String, String> keys,
+                         LoginRequest request, Session session) {
+        ByteBuf text = keys.isEmpty() ? Unpooled.EMPTY_BUFFER
+                : TextParameters.encode(connection.channel().alloc(), keys);
+        int expCmdSn = request == null ? 0 : request.cmdSn();
+        int maxCmdSn = session != null ? session.window().maxCmdSn() : expCmdSn;
+        connection.writeAndFlush(new LoginResponse(transit, false, stage < 0 ? 0 : stage, nsg, 0, 0, isid,
+                status == LoginStatus.SUCCESS ? (session != null ? session.tsih() : 0) : 0, itt,
+                connection.nextStatSn(), expCmdSn, maxCmdSn, status.statusClass(), status.detail(), text));
+    }
+
+    private void fail(ChannelHandlerContext ctx, LoginStatus status, String why) {
+        LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
+                connection.remoteAddress(), status, why);
+        done = true;
+        respond(status, false, 0, Map.of(), null);
+        connection.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof PduDecoder.PduDecodingException e) {
+            var pe = e.protocolException();
+            LOG.info("protocol error during login from {}: {}", connection.remoteAddress(), pe.getMessage());
+            connection.reject(pe.reason().wire(), pe.rejectedHeader());
+        } else {
+            LOG.warn("connection {} failed during login", connection.remoteAddress(), cause);
+        }
+        done = true;
+        connection.close();
+    }
+}

@@ -1,0 +1,33 @@
+package io.platter.iscsi.session;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The targets this server exports, by iSCSI name (case-insensitive, RFC 7143 §4.2.7.2). */
+public final class TargetRegistry {
+    private final Map<String, ExportedTarget> byName = new ConcurrentHashMap<>();
+
+    public TargetRegistry(List<ExportedTarget> targets) {
+        targets.forEach(this::add);
+    }
+
+    public void add(ExportedTarget target) {
+        if (byName.putIfAbsent(key(target.name()), target) != null) {
+            throw new IllegalArgumentException("duplicate target " + target.name());
+        }
+    }
+
+    public ExportedTarget find(String name) {
+        return name == null ? null : byName.get(key(name));
+    }
+
+    public List<ExportedTarget> all() {
+        return byName.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+    }
+
+    private static String key(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}

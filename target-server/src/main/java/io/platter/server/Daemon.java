@@ -1,0 +1,139 @@
+package io.platter.server;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.platter.config.LunConfig;
+import io.platter.config.PlatterConfig;
+import io.platter.config.Provisioning;
+import io.platter.config.TargetConfig;
+import io.platter.iscsi.session.ExportedTarget;
+import io.platter.iscsi.session.ServerLimits;
+import io.platter.iscsi.session.TargetRegistry;
+import io.platter.lun.BlockDevice;
+import io.platter.lun.ImageIdentity;
+import io.platter.lun.RawImage;
+import io.platter.scsi.LogicalUnit;
+import io.platter.scsi.LunIdentity;
+import io.platter.scsi.ScsiTarget;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running target: opens (or creates) every configured image, builds the SCSI targets and
+ * starts the iSCSI server on the configured portals. All or nothing: if anything fails to
+ * start, what was opened is closed again.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /** The portal group every target is exported through (one group for now). */
+    static final int PORTAL_GROUP_TAG = 1;
+
+    private final ExecutorService ioExecutor;
+    private final List<LogicalUnit> units = new ArrayList<>();
+    private final List<BlockDevice> devices = new ArrayList<>();
+    private IscsiServer server;
+    private List<InetSocketAddress> addresses = List.of();
+
+    private Daemon(int ioThreads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory threads = r -> {
+            Thread t = new Thread(r, "platter-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ioExecutor = Executors.newFixedThreadPool(ioThreads, threads);
+    }
+
+    /** Starts a daemon for {@code config}; on failure nothing stays open. */
+    public static Daemon start(PlatterConfig config) throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int ioThreads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Math.max(4, 2 * cores);
+        Daemon daemon = new Daemon(ioThreads);
+        try {
+            daemon.open(config);
+            return daemon;
+        } catch (IOException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+    }
+
+    private void open(PlatterConfig config) throws IOException {
+        Files.createDirectories(config.server().dataDir());
+        List<ExportedTarget> exported = new ArrayList<>();
+        for (TargetConfig t : config.targets()) {
+            ScsiTarget scsi = new ScsiTarget(t.iqn(), PooledByteBufAllocator.DEFAULT);
+            for (LunConfig lun : t.luns()) {
+                BlockDevice device = openImage(lun);
+                devices.add(device);
+                LunIdentity identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
+                LogicalUnit unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT);
+                units.add(unit);
+                devices.remove(device); // the unit owns it now
+                scsi.addLun(lun.id(), unit);
+                LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.iqn(), lun.id(), lun.image(),
+                        device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
+            }
+            exported.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi));
+        }
+        server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0);
+        addresses = server.bind(config.server().portals());
+    }
+
+    private static BlockDevice openImage(LunConfig lun) throws IOException {
+        boolean thin = lun.provisioning() == Provisioning.THIN;
+        if (Files.exists(lun.image())) {
+            return RawImage.open(lun.image(), false, thin);
+        }
+        if (!lun.hasSize()) {
+            throw new IOException("image " + lun.image() + " does not exist and LUN " + lun.id() + " has no size");
+        }
+        LOG.info("creating {} image {} of {} bytes", thin ? "thin" : "thick", lun.image(), lun.sizeBytes());
+        return RawImage.create(lun.image(), lun.sizeBytes(), !thin);
+    }
+
+    public List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    /** Stops the server, lets in-flight I/O finish, flushes and closes every image. */
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        ioExecutor.shutdown();
+        try {
+            if (!ioExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("I/O still running after 30 s; closing images anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (LogicalUnit unit : units) {
+            try {
+                unit.close();
+            } catch (RuntimeException e) {
+                LOG.error("closing LUN failed: {}", e.getMessage());
+            }
+        }
+        units.clear();
+        for (BlockDevice device : devices) {
+            try {
+                device.close();
+            } catch (IOException e) {
+                LOG.error("closing image failed: {}", e.getMessage());
+            }
+        }
+        devices.clear();
+    }
+}

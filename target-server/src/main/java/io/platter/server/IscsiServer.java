@@ -1,0 +1,134 @@
+package io.platter.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.platter.config.Portal;
+import io.platter.iscsi.pdu.PduDecoder;
+import io.platter.iscsi.pdu.PduEncoder;
+import io.platter.iscsi.session.Connection;
+import io.platter.iscsi.session.LoginHandler;
+import io.platter.iscsi.session.ServerLimits;
+import io.platter.iscsi.session.SessionRegistry;
+import io.platter.iscsi.session.TargetRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The iSCSI network front: event loops (native epoll when available, NIO otherwise), one
+ * listening channel per portal, and the per-connection pipeline decoder / encoder / login.
+ */
+public final class IscsiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IscsiServer.class);
+    private static final PduEncoder ENCODER = new PduEncoder();
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> channelType;
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final TargetRegistry targets;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final ServerLimits limits;
+
+    public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops) {
+        this.targets = targets;
+        this.limits = limits;
+        IoHandlerFactory factory;
+        if (Epoll.isAvailable()) {
+            factory = EpollIoHandler.newFactory();
+            channelType = EpollServerSocketChannel.class;
+        } else {
+            factory = NioIoHandler.newFactory();
+            channelType = NioServerSocketChannel.class;
+        }
+        boss = new MultiThreadIoEventLoopGroup(1, factory);
+        workers = new MultiThreadIoEventLoopGroup(eventLoops, factory);
+    }
+
+    /** Binds every portal or none: a failure closes what was bound and throws. */
+    public List<InetSocketAddress> bind(List<Portal> portals) throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
+                        PduDecoder decoder = new PduDecoder();
+                        Connection connection = new Connection(ch, targets, sessions, limits, decoder);
+                        ch.pipeline().addLast("decoder", decoder).addLast("encoder", ENCODER)
+                                .addLast("login", new LoginHandler(connection));
+                    }
+                });
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (Portal portal : portals) {
+            try {
+                Channel ch = bootstrap.bind(portal.host(), portal.port()).sync().channel();
+                listeners.add(ch);
+                bound.add((InetSocketAddress) ch.localAddress());
+            } catch (Exception e) {
+                closeListeners();
+                throw new IOException("cannot listen on " + portal + ": " + e.getMessage(), e);
+            }
+        }
+        for (InetSocketAddress address : bound) {
+            LOG.info("listening on {}", Portal.parse(formatAddress(address)));
+        }
+        return bound;
+    }
+
+    private static String formatAddress(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public String transport() {
+        return channelType.getSimpleName();
+    }
+
+    private void closeListeners() {
+        for (Channel ch : listeners) {
+            ch.close().awaitUninterruptibly();
+        }
+        listeners.clear();
+    }
+
+    /** Stops accepting, closes every connection and the event loops. */
+    @Override
+    public void close() {
+        closeListeners();
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,115 @@
+package io.platter.server;
+
+import ch.qos.logback.classic.Level;
+import io.platter.config.ConfigException;
+import io.platter.config.ConfigLoader;
+import io.platter.config.PlatterConfig;
+import io.platter.config.Portal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code platter} command line. */
+@Command(name = "platter", mixinStandardHelpOptions = true, version = "platter 0.1.0",
+        description = "Platter: an iSCSI target that serves image files as SAN disks.",
+        subcommands = {Main.Serve.class})
+public final class Main implements Callable<Integer> {
+
+    /** Exit code for a configuration that cannot be used. */
+    static final int EXIT_CONFIG = 2;
+    /** Exit code for a daemon that failed to start. */
+    static final int EXIT_START = 3;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    /** {@code platter serve}: runs the target until SIGTERM or SIGINT. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Start the target. Without --config it reads /etc/platter/platter.yaml if present, "
+                    + "otherwise it serves the embedded default (a demo target with a thin 1 GiB LUN).")
+    static final class Serve implements Callable<Integer> {
+        static final Path SYSTEM_CONFIG = Path.of("/etc/platter/platter.yaml");
+
+        @Option(names = "--config", paramLabel = "FILE", description = "configuration file (YAML)")
+        Path config;
+
+        @Option(names = "--portal", paramLabel = "HOST:PORT",
+                description = "listen here instead of the configured portals (repeatable)")
+        List<String> portals;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory for images")
+        Path dataDir;
+
+        @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "INFO",
+                description = "TRACE, DEBUG, INFO, WARN or ERROR (default ${DEFAULT-VALUE})")
+        String logLevel;
+
+        @Override
+        public Integer call() throws Exception {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
+                    .setLevel(Level.toLevel(logLevel, Level.INFO));
+            Logger log = LoggerFactory.getLogger(Main.class);
+            PlatterConfig cfg;
+            try {
+                cfg = load();
+            } catch (ConfigException e) {
+                System.err.println("platter: invalid configuration:");
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            } catch (IllegalArgumentException e) {
+                System.err.println("platter: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            Daemon daemon;
+            try {
+                daemon = Daemon.start(cfg);
+            } catch (Exception e) {
+                log.error("cannot start: {}", e.getMessage());
+                System.err.println("platter: cannot start: " + e.getMessage());
+                return EXIT_START;
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            // SIGTERM and SIGINT stop the daemon cleanly and exit 0 (a JVM shutdown hook would exit 143).
+            for (String signal : List.of("TERM", "INT")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+            }
+            log.info("Platter ready: {} portal(s), {} target(s)", daemon.addresses().size(), cfg.targets().size());
+            stop.await();
+            log.info("stopping");
+            daemon.close();
+            log.info("stopped");
+            return 0;
+        }
+
+        private PlatterConfig load() throws ConfigException {
+            PlatterConfig cfg;
+            Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
+            if (file != null) {
+                cfg = ConfigLoader.load(file);
+            } else {
+                cfg = PlatterConfig.embeddedDefault(dataDir != null ? dataDir : Path.of("platter-data"));
+            }
+            if (dataDir != null) {
+                cfg = cfg.withDataDir(dataDir);
+            }
+            if (portals != null && !portals.isEmpty()) {
+                cfg = cfg.withPortals(portals.stream().map(Portal::parse).toList());
+            }
+            return cfg;
+        }
+    }
+}

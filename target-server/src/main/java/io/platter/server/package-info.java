@@ -1,0 +1,5 @@
+/**
+ * The daemon: turns a configuration into open logical units and listening portals
+ * ({@code platter serve}), the Netty server bootstrap and the command-line entry point.
+ */
+package io.platter.server;

@@ -1,0 +1,304 @@
+package io.platter.tests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The real Platter daemon ({@code io.platter.server.Main serve}) as a child JVM on 127.0.0.1,
+ * with one target {@link #IQN} exporting one thin raw LUN 0 ({@code lun0.img}).
+ *
+ * <p>Each start writes its own log ({@code server-N.log}) in the work directory under
+ * {@code target/it/}. {@link #stop()} sends SIGTERM and fails the test unless the daemon exits 0
+ * within 20 s; a daemon log with a Netty {@code LEAK:} report fails it too.
+ */
+public final class PlatterProcess implements AutoCloseable {
+
+    /** The IQN of the single test target. */
+    public static final String IQN = "iqn.2026-11.io.platter:test";
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final String MAIN_CLASS = "io.platter.server.Main";
+
+    private final Path workDir;
+    private final Path dataDir;
+    private final Path config;
+    private final int port;
+    private final List<Path> logs = new ArrayList<>();
+    private Process process;
+
+    private PlatterProcess(Path workDir, int port, String lunSize) throws IOException {
+        this.workDir = workDir;
+        this.dataDir = workDir.resolve("data");
+        this.config = workDir.resolve("platter.yaml");
+        this.port = port;
+        Files.createDirectories(dataDir);
+        Files.writeString(config, configYaml(port, dataDir, lunSize), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Starts a fresh daemon in {@code target/it/NAME} (deleted first) on a free port.
+     *
+     * @param lunSize LUN 0 size as the config spells it, e.g. {@code 256M}
+     */
+    public static PlatterProcess start(String name, String lunSize) {
+        Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
+        try {
+            deleteRecursively(dir);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize);
+            p.launch();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The config YAML of the server contract. */
+    static String configYaml(int port, Path dataDir, String lunSize) {
+        return """
+                server:
+                  portals: ["127.0.0.1:%d"]
+                  data-dir: %s
+                targets:
+                  - iqn: %s
+                    luns:
+                      - id: 0
+                        image: lun0.img
+                        size: %s
+                        provisioning: thin
+                """.formatted(port, dataDir.toAbsolutePath(), IQN, lunSize);
+    }
+
+    /** The module directory (Maven's {@code basedir}, else the working directory). */
+    public static Path moduleDir() {
+        return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    }
+
+    /** A TCP port that was free a moment ago on 127.0.0.1. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code 127.0.0.1:PORT}. */
+    public String portal() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** {@code iscsi://127.0.0.1:PORT} (discovery URL for iscsi-ls). */
+    public String portalUrl() {
+        return "iscsi://" + portal();
+    }
+
+    /** libiscsi URL of LUN 0. */
+    public String url() {
+        return portalUrl() + "/" + IQN + "/0";
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The raw image of LUN 0. */
+    public Path image() {
+        return dataDir.resolve("lun0.img");
+    }
+
+    /** The log of the current (or last) start. */
+    public Path log() {
+        return logs.get(logs.size() - 1);
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the daemon (SIGTERM, exit 0 expected) and starts it again on the same port and data. */
+    public void restart() {
+        stop();
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * SIGTERM, then waits up to 20 s. Fails if SIGKILL was needed, if the exit code is not 0,
+     * or if the log holds a Netty leak report.
+     */
+    public void stop() {
+        if (process == null) {
+            return;
+        }
+        Process p = process;
+        process = null;
+        p.destroy();
+        boolean exited = waitFor(p, STOP_TIMEOUT);
+        if (!exited) {
+            p.destroyForcibly();
+            waitFor(p, Duration.ofSeconds(10));
+            throw new AssertionError("daemon did not exit within " + STOP_TIMEOUT.toSeconds()
+                    + " s of SIGTERM; killed with SIGKILL\n" + logText());
+        }
+        if (p.exitValue() != 0) {
+            throw new AssertionError("daemon exited with " + p.exitValue() + " after SIGTERM\n" + logText());
+        }
+        assertNoLeaks();
+    }
+
+    /** SIGKILL (crash simulation); does not check the exit code. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(10));
+            process = null;
+        }
+    }
+
+    /** Starts again after {@link #kill()} or {@link #stop()}. */
+    public void startAgain() {
+        if (isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void launch() throws IOException {
+        Path log = workDir.resolve("server-" + (logs.size() + 1) + ".log");
+        logs.add(log);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dio.netty.leakDetection.level=" + System.getProperty("platter.it.leakDetection", "paranoid"));
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add(MAIN_CLASS);
+        cmd.addAll(List.of("serve", "--config", config.toString(), "--data-dir", dataDir.toString(),
+                "--portal", portal()));
+        // The class path is long: it goes to its own file, the log names the command without it.
+        Files.writeString(workDir.resolve("classpath.txt"), classPath() + "\n", StandardCharsets.UTF_8);
+        List<String> shown = new ArrayList<>(cmd);
+        shown.set(shown.indexOf("-cp") + 1, "$(cat " + workDir.resolve("classpath.txt") + ")");
+        Files.writeString(log, "# " + String.join(" ", shown) + "\n", StandardCharsets.UTF_8);
+        process = new ProcessBuilder(cmd)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        String marker = "listening on " + portal();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                int code = process.exitValue();
+                process = null;
+                throw new AssertionError("daemon exited with " + code + " before it was ready\n" + logText());
+            }
+            if (logText().contains(marker) && canConnect()) {
+                return;
+            }
+            sleep(100);
+        }
+        kill();
+        throw new AssertionError("daemon not ready within " + READY_TIMEOUT.toSeconds() + " s (no '"
+                + marker + "' or no TCP connect)\n" + logText());
+    }
+
+    private boolean canConnect() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void assertNoLeaks() {
+        String text = logText();
+        if (text.contains("LEAK:")) {
+            throw new AssertionError("Netty leak report in the daemon log " + log() + "\n" + text);
+        }
+    }
+
+    /** The current log, its last 20,000 characters if longer, with its path. */
+    public String logText() {
+        try {
+            String s = Files.readString(log(), StandardCharsets.ISO_8859_1);
+            String body = s.length() > 20_000 ? "[...]\n" + s.substring(s.length() - 20_000) : s;
+            return "---- " + log() + " ----\n" + body;
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** The class path of the forked test JVM (Surefire's real one when it uses a manifest jar). */
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+    }
+
+    private static boolean waitFor(Process p, Duration d) {
+        try {
+            return p.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
