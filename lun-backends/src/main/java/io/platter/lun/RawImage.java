@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -24,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * SEEK_DATA) goes through a second descriptor opened with {@link Libc#open}; without libc those
  * degrade to writing zeros and reporting everything mapped.
  *
- * <p>Thread-safe: positional I/O needs no lock. The shared channel is closed by the JDK when a
- * thread is interrupted inside an I/O call; the channel is then reopened (on the same inode via
- * {@code /proc/self/fd}) and the other threads' calls retried, so an interrupt fails only the
- * interrupted call. The libc descriptor is guarded by {@code fdLock} so {@link #close()} cannot
+ * <p>Thread-safe: positional I/O needs no lock. The JDK closes the shared channel when a thread
+ * is interrupted inside an I/O call; the channel is then reopened (on the same inode via
+ * {@code /proc/self/fd}) and the calls retried, so interrupts never fail I/O (the interrupt flag
+ * is kept for the caller). The libc descriptor is guarded by {@code fdLock} so {@link #close()} cannot
  * free it while a call uses it (a reused descriptor number could punch holes in another file).
  */
 public final class RawImage implements BlockDevice {
@@ -37,7 +36,7 @@ public final class RawImage implements BlockDevice {
     /** Punch-hole granularity: the largest common file-system block; edges are zeroed instead. */
     static final int PUNCH_ALIGNMENT = 4096;
     private static final int SECTOR = 512;
-    private static final int RETRIES = 3;
+    private static final int RETRIES = 16;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final Path file;
@@ -52,6 +51,8 @@ public final class RawImage implements BlockDevice {
     private volatile boolean closed;
     private volatile boolean punchHoleWorks = true;
     private volatile boolean zeroRangeWorks = true;
+    /** Times the channel was reopened after an interrupt closed it; guarded by {@code this}. */
+    private int reopens;
 
     private RawImage(Path file, FileChannel channel, int fd, long size, boolean readOnly, boolean thin) {
         this.file = file;
@@ -394,9 +395,9 @@ public final class RawImage implements BlockDevice {
             BlockDeviceException failure = null;
             if (!readOnly) {
                 try {
-                    channel.force(false);
-                } catch (IOException e) {
-                    failure = IoErrors.map(file + ": flush on close", e);
+                    io("flush on close", 0, 0, ch -> ch.force(false));
+                } catch (BlockDeviceException e) {
+                    failure = e;
                 }
             }
             closed = true;
@@ -423,28 +424,34 @@ public final class RawImage implements BlockDevice {
     }
 
     /**
-     * Runs {@code op} on the current channel. If another thread's interrupt closed the channel
-     * under it, reopens and retries (every op here is idempotent); if this thread was the one
-     * interrupted, reopens for the others and fails this call.
+     * Runs {@code op} on the current channel. The JDK closes a FileChannel for every thread when
+     * one thread is interrupted in (or entering) an I/O call, so a pending interrupt is cleared for
+     * the duration and restored afterwards, and if the channel is closed under a call anyway (an
+     * interrupt landed mid-call, here or in another thread) it is reopened and the call retried;
+     * every op here is idempotent. An interrupt thus never fails I/O; the caller still sees the flag.
      */
     private void io(String what, long offset, long length, ChannelIo op) throws BlockDeviceException {
-        for (int attempt = 0; ; attempt++) {
-            FileChannel ch = channel;
-            try {
-                op.run(ch);
-                return;
-            } catch (ClosedByInterruptException e) {
-                reopen(ch);
-                throw new BlockDeviceException(file + ": " + what + " " + offset + "+" + length
-                        + " interrupted", e);
-            } catch (ClosedChannelException e) {
-                ensureOpen();
-                if (attempt == RETRIES) {
-                    throw new BlockDeviceException.MediumError(file + ": " + what + ": channel keeps closing", e);
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = channel;
+                try {
+                    op.run(ch);
+                    return;
+                } catch (ClosedChannelException e) { // also ClosedByInterrupt/AsynchronousClose
+                    interrupted |= Thread.interrupted();
+                    ensureOpen();
+                    if (attempt == RETRIES) {
+                        throw new BlockDeviceException.MediumError(file + ": " + what + ": channel keeps closing", e);
+                    }
+                    reopen(ch);
+                } catch (IOException e) {
+                    throw IoErrors.map(file + ": " + what + " " + offset + "+" + length, e);
                 }
-                reopen(ch);
-            } catch (IOException e) {
-                throw IoErrors.map(file + ": " + what + " " + offset + "+" + length, e);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -453,6 +460,7 @@ public final class RawImage implements BlockDevice {
         if (closed || channel != failed) {
             return;
         }
+        reopens++;
         // Through the descriptor when there is one: the image may have been renamed meanwhile.
         Path path = fd >= 0 ? Path.of("/proc/self/fd/" + fd) : file;
         try {
@@ -481,6 +489,11 @@ public final class RawImage implements BlockDevice {
         if (offset < 0 || length < 0 || offset > size - length) {
             throw new BlockDeviceException.OutOfRange(offset, length, size);
         }
+    }
+
+    /** How often an interrupt forced the channel to be reopened (for tests and diagnostics). */
+    synchronized int reopens() {
+        return reopens;
     }
 
     @Override

@@ -11,8 +11,21 @@ import io.netty.buffer.ByteBuf;
  *                  receiver of this response, which releases it exactly once
  * @param sense     sense data (fixed or descriptor format, already built) when status is
  *                  CHECK CONDITION, otherwise {@code null}
+ * @param dataOutLength bytes of Data-Out the CDB describes (its transfer length), so the
+ *                  transport can report residuals against the initiator's expected length
+ *                  (RFC 7143 §11.4.5); -1 when the command takes no Data-Out
  */
-public record ScsiResponse(ScsiStatus status, ByteBuf dataIn, byte[] sense) {
+public record ScsiResponse(ScsiStatus status, ByteBuf dataIn, byte[] sense, int dataOutLength) {
+
+    /** A response for a command that takes no Data-Out. */
+    public ScsiResponse(ScsiStatus status, ByteBuf dataIn, byte[] sense) {
+        this(status, dataIn, sense, -1);
+    }
+
+    /** The same response, recording that the CDB asked for {@code bytes} of Data-Out. */
+    public ScsiResponse withDataOutLength(int bytes) {
+        return new ScsiResponse(status, dataIn, sense, bytes);
+    }
 
     public static ScsiResponse good() {
         return new ScsiResponse(ScsiStatus.GOOD, null, null);

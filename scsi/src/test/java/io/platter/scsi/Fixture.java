@@ -46,7 +46,7 @@ final class Fixture implements AutoCloseable {
     }
 
     /** Result of one command with the Data-In copied out and released. */
-    record Result(ScsiStatus status, byte[] data, byte[] sense) {
+    record Result(ScsiStatus status, byte[] data, byte[] sense, int dataOutLength) {
         int senseKey() {
             return sense[0] == 0x72 ? sense[1] & 0x0f : sense[2] & 0x0f;
         }
@@ -137,14 +137,19 @@ final class Fixture implements AutoCloseable {
         if (r.status() == ScsiStatus.CHECK_CONDITION) {
             assertThat(r.sense()).isNotNull();
         }
-        return new Result(r.status(), data, r.sense());
+        return new Result(r.status(), data, r.sense(), r.dataOutLength());
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (pool != null) {
             pool.shutdown();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 

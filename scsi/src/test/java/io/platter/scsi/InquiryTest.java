@@ -27,7 +27,7 @@ class InquiryTest {
             assertThat(d[7]).isEqualTo((byte) 0x02);           // CmdQue
             assertThat(new String(d, 8, 28, StandardCharsets.US_ASCII))
                     .isEqualTo("PLATTER VIRTUAL-DISK    0001");
-            assertThat(ByteBufUtil.hexDump(d, 58, 8)).isEqualTo("00a005c006000960");
+            assertThat(ByteBufUtil.hexDump(d, 58, 12)).isEqualTo("00a0096005c00460060004c0");
         }
     }
 

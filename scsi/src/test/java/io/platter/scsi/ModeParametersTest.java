@@ -110,10 +110,10 @@ class ModeParametersTest {
     @Test
     void modeSelectRejectsUnchangeableFieldsAndChangesNothing() throws Exception {
         try (Fixture f = Fixture.direct(8)) {
-            // caching page with WCE cleared (fine) and RCD set (not changeable): byte 4+2 bit 0
+            // caching page (at 16) with RCD set, not changeable: parameter byte 18 bit 0
             byte[] list = hex("00000000" + "0a0a" + "0610" + "00".repeat(8) + "0812" + "01" + "00".repeat(17));
             f.run(cdb(0x15, 0x10, 0, 0, list.length, 0), list)
-                    .assertCheck(5, 0x26, 0).assertParameterPointer(16, 0);
+                    .assertCheck(5, 0x26, 0).assertParameterPointer(18, 0);
             assertThat(f.run(rw10(0x28, 100, 1, 0)).sense()[0]).as("control page not applied").isEqualTo((byte) 0x70);
             assertThat(f.unit.writeCacheEnabled()).isTrue();
         }

@@ -113,13 +113,16 @@ class ReadWriteTest {
     }
 
     @Test
-    void shortDataOutIsRejectedAndNothingIsWritten() throws Exception {
+    void shortDataOutWritesOnlyTheWholeBlocksSentAndReportsTheTransferLength() throws Exception {
         try (Fixture f = Fixture.direct(16)) {
             byte[] shortData = pattern(2 * 512 - 1, 1);
-            f.run(rw10(0x2A, 0, 2, 0), shortData).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(7, -1);
-            f.run(0, rw10(0x2A, 0, 2, 0), null).assertCheck(0x5, 0x24, 0x00);
-            assertThat(f.device.bytes()).containsOnly(0);
-            assertThat(f.device.cachedWrites.get()).isZero();
+            Fixture.Result r = f.run(rw10(0x2A, 0, 2, 0), shortData).assertGood();
+            assertThat(r.dataOutLength()).isEqualTo(1024);
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 0, 512)).isEqualTo(Arrays.copyOf(shortData, 512));
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 512, 1024)).containsOnly(0);
+            // No Data-Out at all (iSCSI expected length 0): nothing written, still GOOD.
+            assertThat(f.run(0, rw10(0x2A, 4, 1, 0), null).assertGood().dataOutLength()).isEqualTo(512);
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 2048, 2560)).containsOnly(0);
         }
     }
 

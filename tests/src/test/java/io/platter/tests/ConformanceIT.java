@@ -66,6 +66,7 @@ class ConformanceIT {
         }
         if (update) {
             SortedMap<String, ConformanceStatus> merged = PinnedResults.merge(pinned, run.results());
+            Files.createDirectories(pinnedFile.toAbsolutePath().getParent());
             Files.writeString(pinnedFile, PinnedResults.format(List.of(
                     "Pinned iscsi-test-cu (libiscsi) results: Suite.Test PASS|FAIL|SKIP|UNKNOWN.",
                     "A test pinned PASS must stay PASS (ConformanceIT). Regenerate with",

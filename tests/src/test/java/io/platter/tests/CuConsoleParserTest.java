@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class CuConsoleParserTest {
 
     private static String sample() throws IOException {
-        try (InputStream in = CuConsoleParserTest.class.getResourceAsStream("/conformance/cu-sample.log")) {
+        try (InputStream in = CuConsoleParserTest.class.getResourceAsStream("/conformance/cu-sample.txt")) {
             assertThat(in).as("sample resource").isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

@@ -61,6 +61,7 @@ class MalformedInputIT {
             // DataSegmentLength is 24 bits: 0xffffff = 16 MiB - 1, far above any MaxRecvDataSegmentLength.
             c.send(RawPdu.loginRequest(true, 1, 3, 1, 0, 0, text, 0xffffff).toBytes());
             Optional<RawPdu> answer = c.read();
+            // Login phase errors are Login Responses (RFC 7143 §11.13.5), not Reject PDUs.
             answer.ifPresent(r -> {
                 assertThat(r.opcode()).as(r.toString()).isEqualTo(RawPdu.OP_LOGIN_RESPONSE);
                 assertThat(r.statusClass()).as("status class of " + r).isEqualTo(2);
@@ -104,8 +105,8 @@ class MalformedInputIT {
             c.send(RawPdu.withOpcode(RawPdu.IMMEDIATE | 0x1f, 0x2001, s.expCmdSn(), s.statSn() + 1));
             RawPdu reject = c.read().orElseThrow(() -> new AssertionError("closed instead of Reject"));
             assertThat(reject.opcode()).as(reject.toString()).isEqualTo(RawPdu.OP_REJECT);
-            // RFC 7143 §11.17.1: 0x04 Command not supported, 0x09 Invalid PDU field.
-            assertThat(reject.u8(2)).as("reject reason").isIn(0x04, 0x09);
+            // RFC 7143 §11.17.1: 0x05 Command not supported, 0x09 Invalid PDU field (0x04 is Protocol Error).
+            assertThat(reject.u8(2)).as("reject reason").isIn(0x05, 0x09);
             assertThat(reject.dataSegmentLength()).as("Reject carries the rejected BHS").isEqualTo(48);
             assertThat(reject.data()[0] & 0x3f).as("opcode inside the Reject data").isEqualTo(0x1f);
 

@@ -12,8 +12,10 @@ import io.platter.scsi.vpd.BlockLimits;
  * <p>A read lands in one buffer from the unit's allocator, filled by the device. A write passes
  * a slice of the Data-Out buffer to the device (no copy); the task releases the buffer when the
  * command completes. FUA (byte 1 bit 3), or a disabled write cache (WCE=0), makes a write
- * durable. Data-Out shorter than the transfer length is INVALID FIELD IN CDB and nothing is
- * written; excess Data-Out is ignored.
+ * durable. When the initiator sends less Data-Out than the transfer length (its iSCSI expected
+ * data transfer length was shorter), only the whole blocks it sent are written and the transport
+ * reports the overflow residual (RFC 7143 §11.4.5.1, as LIO and libiscsi's residual tests
+ * expect); excess Data-Out is ignored and reported as underflow.
  */
 final class ReadWrite implements CommandHandler {
 
@@ -40,6 +42,9 @@ final class ReadWrite implements CommandHandler {
             throw CheckConditionException.invalidCdbField(field.lengthOffset());
         }
         LbaField.checkRange(unit, lba, blocks);
+        if (op == Op.WRITE) {
+            task.expectDataOut((int) blocks * unit.blockSize());
+        }
         if (blocks == 0) {
             task.completeGood();
             return;
@@ -61,12 +66,15 @@ final class ReadWrite implements CommandHandler {
             return;
         }
         ByteBuf dataOut = task.dataOut();
-        if (dataOut == null || dataOut.readableBytes() < bytes) {
-            throw CheckConditionException.invalidCdbField(field.lengthOffset());
+        int available = dataOut == null ? 0 : dataOut.readableBytes();
+        int writable = Math.min(bytes, available - available % unit.blockSize());
+        if (writable == 0) {
+            task.completeGood();
+            return;
         }
         boolean fua = field != LbaField.SIX && Cdb.bit(cdb, FUA_BYTE, FUA_BIT);
         boolean durable = fua || !unit.modeState().writeCacheEnabled();
-        ByteBuf data = dataOut.slice(dataOut.readerIndex(), bytes);
+        ByteBuf data = dataOut.slice(dataOut.readerIndex(), writable);
         task.submit(StorageErrors.Access.WRITE, () -> {
             device.write(offset, data, durable);
             return null;

@@ -44,6 +44,7 @@ public final class Task {
     private final ByteBufAllocator alloc;
     private final Consumer<ScsiResponse> completion;
     private final AtomicBoolean done = new AtomicBoolean();
+    private volatile int dataOutLength = -1;
 
     /**
      * @param unit the addressed logical unit, or {@code null} when the LUN is not mapped
@@ -87,6 +88,11 @@ public final class Task {
     /** The Data-Out buffer or {@code null}; the task keeps ownership (do not release it). */
     public ByteBuf dataOut() {
         return command.dataOut();
+    }
+
+    /** Records the Data-Out length the CDB describes, for the transport's residual count. */
+    public void expectDataOut(int bytes) {
+        this.dataOutLength = bytes;
     }
 
     public ByteBufAllocator alloc() {
@@ -169,7 +175,7 @@ public final class Task {
         if (out != null) {
             out.release();
         }
-        completion.accept(response);
+        completion.accept(dataOutLength >= 0 ? response.withDataOutLength(dataOutLength) : response);
     }
 
     private String describe() {

@@ -15,8 +15,8 @@ public final class StandardInquiry {
     static final int HISUP = 0x10;
     static final int RESPONSE_DATA_FORMAT = 0x02;
     static final int CMDQUE = 0x02;
-    /** Version descriptors (SPC-5 §6.7.2, table 151): SAM-5, SPC-5, SBC-4, iSCSI, no version claimed. */
-    static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x05C0, 0x0600, 0x0960};
+    /** Version descriptors (SPC-5 §6.7.2): SAM-5, iSCSI, SPC-5, SPC-4, SBC-4, SBC-3 (initiators such as libiscsi look for the SBC-3 and SPC-4 codes). */
+    static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0960, 0x05C0, 0x0460, 0x0600, 0x04C0};
 
     private StandardInquiry() {
     }

@@ -32,6 +32,13 @@ final class CommandTask {
     boolean executing;
     /** Aborted by task management: its completion sends nothing (RFC 7143 §11.5.1). */
     boolean aborted;
+    /** Data-Out bytes received so far, kept or not. */
+    int receivedBytes;
+    /**
+     * Set when the data transfer went wrong (a DataSN out of sequence): the rest of the data is
+     * drained and the command ends in CHECK CONDITION, without dropping the connection.
+     */
+    boolean dataPhaseError;
     /** Data-In or R2T PDUs sent, for ExpDataSN in the SCSI Response (RFC 7143 §11.4.8). */
     int dataSn;
 
@@ -45,7 +52,7 @@ final class CommandTask {
     }
 
     int received() {
-        return data == null ? 0 : data.readableBytes();
+        return receivedBytes;
     }
 
     boolean writing() {
@@ -56,8 +63,14 @@ final class CommandTask {
         return !writing() || received() >= expectedLength;
     }
 
+    /** Takes ownership of {@code slice}; keeps it unless the data phase already failed. */
     void append(ByteBuf slice) {
-        data.addComponent(true, slice);
+        receivedBytes += slice.readableBytes();
+        if (dataPhaseError || data == null) {
+            slice.release();
+        } else {
+            data.addComponent(true, slice);
+        }
     }
 
     void release() {

@@ -174,12 +174,12 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         CompositeByteBuf data = null;
         if (pdu.write() && pdu.expectedDataTransferLength() > 0) {
             data = connection.channel().alloc().compositeDirectBuffer(Integer.MAX_VALUE);
-            if (immediateLength > 0) {
-                data.addComponent(true, pdu.data().retain());
-            }
+        }
+        CommandTask task = new CommandTask(pdu, data);
+        if (immediateLength > 0) {
+            task.append(pdu.data().retain());
         }
         pdu.data().release();
-        CommandTask task = new CommandTask(pdu, data);
         task.unsolicitedEnd = task.writing()
                 ? (p.initialR2T() ? immediateLength : Math.min(p.firstBurstLength(), task.expectedLength))
                 : 0;
@@ -249,32 +249,35 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                         + out.itt(), false, null);
             }
             int length = out.data().readableBytes();
-            if (out.bufferOffset() != task.received()) {
+            if (out.bufferOffset() != task.received() || task.received() + length > task.expectedLength) {
                 throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "Data-Out offset " + out.bufferOffset()
-                        + ", expected " + task.received() + " (DataPDUInOrder)");
+                        + "+" + length + ", expected " + task.received() + " (DataPDUInOrder)");
             }
+            int expectedDataSn;
             if (out.ttt() == Bhs.RESERVED_TAG) {
                 if (out.bufferOffset() + length > task.unsolicitedEnd || session.parameters().initialR2T()) {
                     throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "unsolicited data beyond FirstBurstLength");
                 }
-                if (out.dataSn() != task.unsolicitedDataSn++) {
-                    throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "Data-Out DataSN " + out.dataSn());
-                }
+                expectedDataSn = task.unsolicitedDataSn++;
             } else {
                 CommandTask.Burst burst = bursts.get(out.ttt());
-                if (burst == null || !task.bursts.contains(burst)) {
-                    throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "Data-Out for unknown TTT", false,
-                            null);
+                if (burst == null || !task.bursts.contains(burst) || burst.received + length > burst.length) {
+                    throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "Data-Out for unknown TTT "
+                            + "or beyond its R2T", false, null);
                 }
-                if (out.dataSn() != burst.nextDataSn++ || burst.received + length > burst.length) {
-                    throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "Data-Out DataSN " + out.dataSn()
-                            + " or length " + length + " out of sequence");
-                }
+                expectedDataSn = burst.nextDataSn++;
                 burst.received += length;
                 if (burst.received == burst.length) {
                     task.bursts.remove(burst);
                     bursts.remove(burst.ttt);
                 }
+            }
+            if (out.dataSn() != expectedDataSn && !task.dataPhaseError) {
+                // ERL 0 cannot ask for the PDU again (RFC 7143 §7.1.4.2): fail this command only.
+                LOG.info("Data-Out DataSN {} (expected {}) for ITT {} on {}: failing the command", out.dataSn(),
+                        expectedDataSn, task.itt, session);
+                task.dataPhaseError = true;
+                task.release();
             }
             task.append(out.data().retain());
         } finally {
@@ -311,6 +314,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         task.executing = true;
+        if (task.dataPhaseError) {
+            tasks.remove(task.itt);
+            session.window().finished();
+            sendResponse(task, ScsiStatus.CHECK_CONDITION.wire(), io.platter.scsi.sense.SenseData.build(
+                    io.platter.scsi.sense.Sense.DATA_PHASE_ERROR, null, null, false), 0, 0);
+            return;
+        }
         ByteBuf dataOut = task.data;
         task.data = null;
         ScsiCommandPdu pdu = task.command;
@@ -344,7 +354,18 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         int sent = Math.min(produced, allowed);
         int residualFlags = 0;
         int residual = 0;
-        if (pdu.read() || produced > 0) {
+        if (pdu.write() && response.dataOutLength() >= 0) {
+            // Residuals of a write compare the CDB's transfer length with the EDTL (RFC 7143 §11.4.5).
+            int wanted = response.dataOutLength();
+            int expected = pdu.expectedDataTransferLength();
+            if (wanted > expected) {
+                residualFlags = ScsiResponsePdu.OVERFLOW;
+                residual = wanted - expected;
+            } else if (wanted < expected) {
+                residualFlags = ScsiResponsePdu.UNDERFLOW;
+                residual = expected - wanted;
+            }
+        } else if (pdu.read() || produced > 0) {
             if (produced > allowed) {
                 residualFlags = ScsiResponsePdu.OVERFLOW;
                 residual = produced - allowed;
