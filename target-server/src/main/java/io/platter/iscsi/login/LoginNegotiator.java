@@ -49,6 +49,11 @@ public final class LoginNegotiator {
             }
             apply(key, value, stage, params, answer);
         }
+        // A MaxBurstLength below the default FirstBurstLength (65536) also lowers an unoffered
+        // FirstBurstLength: it never exceeds MaxBurstLength (RFC 7143 §13.14).
+        if (params.firstBurstLength() > params.maxBurstLength()) {
+            params.set(LoginKey.FIRST_BURST_LENGTH, Integer.toString(params.maxBurstLength()));
+        }
         // Keep the LinkedHashMap in offer order, with MaxBurstLength where it was offered.
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String name : offered.keySet()) {

@@ -2,6 +2,8 @@ package io.platter.iscsi.login;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +32,7 @@ public final class TextParameters {
                 index++; // tolerate padding NULs
                 continue;
             }
-            String pair = text.toString(index, pairEnd - index, StandardCharsets.UTF_8);
+            String pair = utf8(text, index, pairEnd - index);
             int eq = pair.indexOf('=');
             if (eq <= 0) {
                 throw new TextFormatException("malformed text pair (no key=value)");
@@ -49,6 +51,18 @@ public final class TextParameters {
             index = pairEnd + 1;
         }
         return pairs;
+    }
+
+    /** Strict UTF-8 (RFC 7143 §6.1): malformed bytes are an error, never replaced with U+FFFD. */
+    private static String utf8(ByteBuf text, int index, int length) throws TextFormatException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(text.nioBuffer(index, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new TextFormatException("text is not valid UTF-8");
+        }
     }
 
     /** Key names: letters, digits, '.', '-', '+', '@', '_' (RFC 7143 §6.1 standard-label). */

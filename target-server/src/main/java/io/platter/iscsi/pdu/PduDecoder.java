@@ -41,10 +41,14 @@ public final class PduDecoder extends ByteToMessageDecoder {
         try {
             pdu = decodeOne(in, headerDigest, dataDigest, maxDataSegmentLength);
         } catch (ProtocolException e) {
-            if (e.fatal()) {
-                failed = true;
-                in.skipBytes(in.readableBytes());
+            if (!e.fatal()) {
+                // The offending PDU is consumed: report it and keep framing the PDUs behind it
+                // in this read (throwing would park them in the cumulation until more bytes come).
+                ctx.fireExceptionCaught(new PduDecodingException(e));
+                return;
             }
+            failed = true;
+            in.skipBytes(in.readableBytes());
             throw new PduDecodingException(e);
         }
         if (pdu != null) {

@@ -48,11 +48,16 @@ public final class CommandWindow<T> {
      * window or a duplicate (then {@code queued} says which).
      */
     public Admission offer(int cmdSn, T item) {
+        // Even the next command is refused while the window is closed (MaxCmdSN = ExpCmdSN - 1):
+        // RFC 7143 §4.2.2.1 has the target ignore non-immediate commands outside the window.
+        if (!accepts(cmdSn)) {
+            return Admission.REFUSED;
+        }
         if (cmdSn == expCmdSn) {
             expCmdSn++;
             return Admission.DELIVER;
         }
-        if (!accepts(cmdSn) || ahead.containsKey(cmdSn)) {
+        if (ahead.containsKey(cmdSn)) {
             return Admission.REFUSED;
         }
         ahead.put(cmdSn, item);

@@ -109,7 +109,9 @@ public final class Connection {
 
     /** The address initiators reached us at, as a TargetAddress value (RFC 7143 §13.8). */
     public String portalAddress() {
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        if (!(channel.localAddress() instanceof InetSocketAddress local)) {
+            return "127.0.0.1:3260"; // not a TCP channel (tests): the loopback default portal
+        }
         String host = local.getAddress().getHostAddress();
         if (host.contains(":")) {
             int zone = host.indexOf('%');

@@ -92,13 +92,15 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(ChannelHandlerContext ctx, LoginRequest request) throws LoginException {
         if (first) {
-            if (request.versionMin() > 0) {
-                throw new LoginException(LoginStatus.UNSUPPORTED_VERSION, "version min " + request.versionMin());
-            }
+            // Recorded before any check so that even a failure response echoes ISID and ITT
+            // (RFC 7143 §11.13: the response answers this request's Initiator Task Tag).
             isid = request.isid();
             tsih = request.tsih();
             itt = request.itt();
             connection.statSn(request.expStatSn());
+            if (request.versionMin() > 0) {
+                throw new LoginException(LoginStatus.UNSUPPORTED_VERSION, "version min " + request.versionMin());
+            }
         } else if (request.isid() != isid || request.tsih() != tsih) {
             throw new LoginException(LoginStatus.INITIATOR_ERROR, "ISID or TSIH changed during login");
         }
@@ -243,9 +245,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PduDecoder.PduDecodingException e) {
-            var pe = e.protocolException();
-            LOG.info("protocol error during login from {}: {}", connection.remoteAddress(), pe.getMessage());
-            connection.reject(pe.reason().wire(), pe.rejectedHeader());
+            // During login a malformed PDU fails the login (RFC 7143 §6.3: Login Response with an
+            // initiator error status), then the connection closes.
+            if (!done) {
+                fail(ctx, LoginStatus.INITIATOR_ERROR, "protocol error: " + e.protocolException().getMessage());
+                return;
+            }
         } else {
             LOG.warn("connection {} failed during login", connection.remoteAddress(), cause);
         }

@@ -3,7 +3,9 @@ package io.platter.iscsi.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.platter.iscsi.login.LoginException;
 import io.platter.iscsi.login.LoginKey;
+import io.platter.iscsi.login.LoginNegotiator;
 import io.platter.iscsi.login.TextParameters;
 import io.platter.iscsi.pdu.Bhs;
 import io.platter.iscsi.pdu.TextRequest;
@@ -76,13 +78,21 @@ final class TextExchange {
                 // Repeated TargetName/TargetAddress pairs, one group per target (RFC 7143 Appendix C).
                 sendTargets(e.getValue(), session, answer);
             } else if (key.equals(LoginKey.MAX_RECV_DATA_SEGMENT_LENGTH.keyName())) {
-                LoginKey k = LoginKey.MAX_RECV_DATA_SEGMENT_LENGTH;
-                answer.add(Map.entry(key, k.inRange(e.getValue()) ? k.ours() : "Reject"));
+                // Declarative (RFC 7143 §13.12): record the initiator's new limit, answer with ours.
+                answer.addAll(renegotiate(key, e.getValue(), session).entrySet());
             } else {
                 answer.add(Map.entry(key, LoginKey.byName(key) == null ? "NotUnderstood" : "Irrelevant"));
             }
         }
         return answer;
+    }
+
+    private static Map<String, String> renegotiate(String key, String value, Session session) {
+        try {
+            return LoginNegotiator.negotiate(Map.of(key, value), LoginNegotiator.FULL_FEATURE, session.parameters());
+        } catch (LoginException e) {
+            return Map.of(key, "Reject"); // not thrown for this key
+        }
     }
 
     private void sendTargets(String value, Session session, List<Map.Entry<String, String>> out) {

@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /** Test helpers for PDU bytes: hex vectors, pooled buffers, encoding, field-by-field comparison. */
@@ -110,9 +109,5 @@ public final class Wire {
     public static byte[] digestBytes(byte[] covered) {
         long crc = crc32c(covered);
         return new byte[] {(byte) crc, (byte) (crc >>> 8), (byte) (crc >>> 16), (byte) (crc >>> 24)};
-    }
-
-    static byte[] copy(byte[] b) {
-        return Arrays.copyOf(b, b.length);
     }
 }
