@@ -3,7 +3,7 @@ package io.platter.lun;
 import java.io.IOException;
 
 /** The one place where file-system {@link IOException}s become {@link BlockDeviceException}s. */
-final class IoErrors {
+public final class IoErrors {
 
     private IoErrors() { }
 
@@ -12,7 +12,7 @@ final class IoErrors {
      * anything else {@link BlockDeviceException.MediumError}; a BlockDeviceException passes through.
      * The JDK reports ENOSPC only as the strerror text, so that text is what is matched.
      */
-    static BlockDeviceException map(String context, IOException e) {
+    public static BlockDeviceException map(String context, IOException e) {
         if (e instanceof BlockDeviceException bde) {
             return bde;
         }

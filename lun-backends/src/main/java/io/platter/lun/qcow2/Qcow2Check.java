@@ -1,0 +1,229 @@
+package io.platter.lun.qcow2;
+
+import io.platter.lun.BlockDeviceException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A consistency check like {@code qemu-img check}: rebuilds every cluster's reference count from
+ * the header, L1/L2 tables, refcount structures, snapshot table and snapshot L1 tables, and
+ * compares it with the stored refcounts. A stored count above the references is a leak (harmless
+ * lost space); below, or a reference out of bounds, or a wrong COPIED bit, is a corruption.
+ * Reads only; the image must not be written meanwhile.
+ */
+public final class Qcow2Check {
+
+    /** The outcome: counts as qemu-img reports them, and one message per problem (capped). */
+    public record Report(long corruptions, long leaks, long referencedClusters, List<String> problems) {
+        public boolean clean() {
+            return corruptions == 0 && leaks == 0;
+        }
+    }
+
+    private static final int MAX_MESSAGES = 100;
+    private static final long MAX_CLUSTERS = 1L << 28;
+
+    private final ImageFile file;
+    private final Header header;
+    private final int clusterBits;
+    private final int clusterSize;
+    private final long fileClusters;
+    private final int[] references;
+    private final List<String> problems = new ArrayList<>();
+    private long corruptions;
+    private long leaks;
+
+    private Qcow2Check(ImageFile file, Header header, long fileLength) throws Qcow2FormatException {
+        this.file = file;
+        this.header = header;
+        this.clusterBits = header.clusterBits();
+        this.clusterSize = header.clusterSize();
+        this.fileClusters = Refcounts.roundUp(fileLength, clusterSize) >>> clusterBits;
+        if (fileClusters > MAX_CLUSTERS) {
+            throw new Qcow2FormatException("image too large to check in memory");
+        }
+        this.references = new int[(int) fileClusters];
+    }
+
+    /** Checks the image at {@code path}; a header too broken to interpret throws {@link Qcow2FormatException}. */
+    public static Report check(Path path) throws BlockDeviceException {
+        try (ImageFile file = ImageFile.open(path, true)) {
+            long length = file.length();
+            ByteBuffer first = ByteBuffer.allocate((int) Math.min(length, 1 << 16));
+            file.read(0, first);
+            Header h = Header.parse(first.flip());
+            return new Qcow2Check(file, h, length).run();
+        }
+    }
+
+    private Report run() throws BlockDeviceException {
+        reference(0, clusterSize, "header");
+        reference(header.l1TableOffset(), header.l1Size() * 8L, "L1 table");
+        walkL1(header.l1TableOffset(), header.l1Size(), true, "active");
+        long tableBytes = (long) header.refcountTableClusters() * clusterSize;
+        reference(header.refcountTableOffset(), tableBytes, "refcount table");
+        long[] table = readLongs(header.refcountTableOffset(), (int) Math.min(tableBytes / 8, Refcounts.MAX_TABLE_BYTES / 8));
+        for (long block : table) {
+            if (block != 0) {
+                if (aligned(block, "refcount block")) {
+                    reference(block, clusterSize, "refcount block");
+                }
+            }
+        }
+        if (header.nbSnapshots() > 0) {
+            ByteBuffer raw = ByteBuffer.allocate((int) Math.min((fileClusters << clusterBits) - header.snapshotsOffset(), 16L << 20));
+            file.read(header.snapshotsOffset(), raw);
+            List<Snapshot> snapshots = Snapshot.parseTable(raw.flip(), header.nbSnapshots());
+            reference(header.snapshotsOffset(), Snapshot.tableLength(snapshots), "snapshot table");
+            for (Snapshot s : snapshots) {
+                reference(s.l1TableOffset(), s.l1Size() * 8L, "snapshot L1 table");
+                walkL1(s.l1TableOffset(), s.l1Size(), false, "snapshot " + s.id());
+            }
+        }
+        long referenced = 0;
+        int perBlockBits = clusterBits + 3 - header.refcountOrder();
+        for (long c = 0; c < fileClusters; c++) {
+            long t = c >>> perBlockBits;
+            long stored = 0;
+            if (t < table.length && table[(int) t] != 0 && table[(int) t] + clusterSize <= fileClusters << clusterBits) {
+                stored = RefcountBlock.get(block(table[(int) t]), (int) (c & ((1L << perBlockBits) - 1)), header.refcountOrder());
+            }
+            int expected = references[(int) c];
+            if (expected > 0) {
+                referenced++;
+            }
+            if (stored < expected) {
+                corruption("ERROR cluster " + c + " refcount=" + stored + " reference=" + expected);
+            } else if (stored > expected) {
+                leaks++;
+                message("Leaked cluster " + c + " refcount=" + stored + " reference=" + expected);
+            }
+        }
+        return new Report(corruptions, leaks, referenced, List.copyOf(problems));
+    }
+
+    private ByteBuffer cachedBlock;
+    private long cachedBlockOffset = -1;
+
+    private ByteBuffer block(long offset) throws BlockDeviceException {
+        if (offset != cachedBlockOffset) {
+            cachedBlock = ByteBuffer.allocate(clusterSize).order(ByteOrder.BIG_ENDIAN);
+            file.read(offset, cachedBlock);
+            cachedBlockOffset = offset;
+        }
+        return cachedBlock;
+    }
+
+    private void walkL1(long offset, int entries, boolean active, String which) throws BlockDeviceException {
+        if (entries <= 0 || offset + entries * 8L > fileClusters << clusterBits) {
+            return; // already reported by reference()
+        }
+        long[] l1 = readLongs(offset, entries);
+        for (int i = 0; i < l1.length; i++) {
+            L1Entry e = new L1Entry(l1[i]);
+            if (!e.allocated() || !aligned(e.l2Offset(), which + " L2 table") || !reference(e.l2Offset(), clusterSize, which + " L2 table")) {
+                continue;
+            }
+            long[] l2 = readLongs(e.l2Offset(), clusterSize / 8);
+            for (int j = 0; j < l2.length; j++) {
+                L2Entry d = new L2Entry(l2[j]);
+                switch (d.kind()) {
+                    case NORMAL, ZERO_ALLOCATED -> {
+                        if (aligned(d.hostOffset(), which + " data cluster")) {
+                            reference(d.hostOffset(), clusterSize, which + " data cluster");
+                        }
+                    }
+                    case COMPRESSED -> {
+                        if (d.copied()) {
+                            corruption("ERROR " + which + ": compressed cluster with COPIED set (L2 entry " + j + ")");
+                        }
+                        reference(d.compressedSectorStart(clusterBits), d.compressedSectorBytes(clusterBits),
+                                which + " compressed cluster");
+                    }
+                    default -> { }
+                }
+            }
+        }
+        if (active) {
+            checkCopied(l1);
+        }
+    }
+
+    /** COPIED must be set exactly where the stored refcount is one (active tables only). */
+    private void checkCopied(long[] l1) throws BlockDeviceException {
+        long[] table = readLongs(header.refcountTableOffset(), (int) ((long) header.refcountTableClusters() * clusterSize / 8));
+        int perBlockBits = clusterBits + 3 - header.refcountOrder();
+        for (long raw : l1) {
+            L1Entry e = new L1Entry(raw);
+            if (!e.allocated() || e.l2Offset() + clusterSize > fileClusters << clusterBits) {
+                continue;
+            }
+            if (e.copied() != (stored(table, e.l2Offset(), perBlockBits) == 1)) {
+                corruption("ERROR OFLAG_COPIED L2 cluster at " + e.l2Offset());
+            }
+            for (long l2raw : readLongs(e.l2Offset(), clusterSize / 8)) {
+                L2Entry d = new L2Entry(l2raw);
+                if (d.kind() == L2Entry.Kind.NORMAL && d.hostOffset() + clusterSize <= fileClusters << clusterBits
+                        && d.copied() != (stored(table, d.hostOffset(), perBlockBits) == 1)) {
+                    corruption("ERROR OFLAG_COPIED data cluster at " + d.hostOffset());
+                }
+            }
+        }
+    }
+
+    private long stored(long[] table, long offset, int perBlockBits) throws BlockDeviceException {
+        long c = offset >>> clusterBits;
+        long t = c >>> perBlockBits;
+        if (t >= table.length || table[(int) t] == 0) {
+            return 0;
+        }
+        return RefcountBlock.get(block(table[(int) t]), (int) (c & ((1L << perBlockBits) - 1)), header.refcountOrder());
+    }
+
+    private boolean aligned(long offset, String what) {
+        if ((offset & (clusterSize - 1)) != 0) {
+            corruption("ERROR " + what + " at " + offset + " is not cluster aligned");
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts a reference to every cluster of {@code [offset, offset+length)}; false if any lies past the end of the file. */
+    private boolean reference(long offset, long length, String what) {
+        if (length <= 0) {
+            return true;
+        }
+        long first = offset >>> clusterBits;
+        long last = (offset + length - 1) >>> clusterBits;
+        if (offset < 0 || last >= fileClusters) {
+            corruption("ERROR " + what + " at " + offset + " (+" + length + ") is past the end of the file");
+            return false;
+        }
+        for (long c = first; c <= last; c++) {
+            references[(int) c]++;
+        }
+        return true;
+    }
+
+    private long[] readLongs(long offset, int count) throws BlockDeviceException {
+        ByteBuffer raw = ByteBuffer.allocate(count * 8).order(ByteOrder.BIG_ENDIAN);
+        file.read(offset, raw);
+        long[] out = new long[count];
+        raw.flip().asLongBuffer().get(out);
+        return out;
+    }
+
+    private void corruption(String message) {
+        corruptions++;
+        message(message);
+    }
+
+    private void message(String message) {
+        if (problems.size() < MAX_MESSAGES) {
+            problems.add(message);
+        }
+    }
+}

@@ -1,0 +1,847 @@
+package io.platter.lun.qcow2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.platter.lun.BlockDevice;
+import io.platter.lun.BlockDeviceException;
+import io.platter.lun.IoErrors;
+import io.platter.lun.RawImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * A qcow2 image (QEMU docs/interop/qcow2.txt) as a thin {@link BlockDevice}: guest clusters map
+ * through the L1 and L2 tables to host clusters, allocated on first write, with copy-on-write
+ * from the backing file, from compressed clusters and from clusters shared with internal snapshots.
+ *
+ * <p>Crash ordering of an allocating write: new data clusters, new L2 tables and their refcounts
+ * are written, then a barrier, then the L2 entries, then (if an L2 table was added) a barrier and
+ * the L1 entries. References dropped by writes and discards are released only after the next
+ * barrier ({@link #flush()}, or when many are pending), so a crash leaves at worst leaked clusters.
+ *
+ * <p>Thread-safety: {@code lock} guards the L1 table, the L2 tables and refcounts. Reads and
+ * in-place writes to clusters owned by this image alone run under the read lock, in parallel;
+ * anything that allocates or frees takes the write lock, which also serialises concurrent writes
+ * to the same unallocated cluster. Metadata caches are bounded ({@link #CACHE_BYTES} each).
+ */
+public final class Qcow2Image implements BlockDevice {
+
+    /** Memory budget of each metadata cache (L2 tables; refcount blocks). */
+    static final long CACHE_BYTES = 4L << 20;
+    /** QEMU's limit on the L1 table (32 MiB). */
+    static final long MAX_L1_BYTES = 32L << 20;
+    /** Dropped references are released once this many are pending, even without a flush. */
+    private static final int MAX_PENDING_FREES = 4096;
+    private static final int MAX_CHAIN = 32;
+    private static final int MAX_EXTENT_CLUSTERS = 1 << 16;
+
+    private final ImageFile file;
+    private final Header header;
+    private final boolean readOnly;
+    final int clusterBits;
+    final int clusterSize;
+    private final int l2Bits;
+    private final long size;
+    private final long fileLengthAtOpen;
+    /** The active L1 table. Guarded by {@code lock}. */
+    final long[] l1;
+    final long l1Offset;
+    final MetadataCache l2Cache;
+    /** Null when read-only. */
+    final Refcounts refcounts;
+    private final BlockDevice backing;
+    private final String backingName;
+    /** Guarded by {@code lock}. */
+    List<Snapshot> snapshots;
+    long snapshotsOffset;
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Raw L2 entries (or L2 table offsets) whose references are to be released. Guarded by the write lock. */
+    private final List<Long> pendingFrees = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Qcow2Image(ImageFile file, Header header, boolean readOnly, long fileLength, long[] l1,
+            BlockDevice backing, String backingName, List<Snapshot> snapshots) throws BlockDeviceException {
+        this.file = file;
+        this.header = header;
+        this.readOnly = readOnly;
+        this.clusterBits = header.clusterBits();
+        this.clusterSize = header.clusterSize();
+        this.l2Bits = clusterBits - 3;
+        this.size = header.size();
+        this.fileLengthAtOpen = fileLength;
+        this.l1 = l1;
+        this.l1Offset = header.l1TableOffset();
+        this.l2Cache = new MetadataCache(file, clusterSize, CACHE_BYTES);
+        this.backing = backing;
+        this.backingName = backingName;
+        this.snapshots = snapshots;
+        this.snapshotsOffset = header.snapshotsOffset();
+        this.refcounts = readOnly ? null : Refcounts.load(file, header, fileLength, CACHE_BYTES, this::clusterFreed);
+    }
+
+    // ---- create and open ----
+
+    /** Creates an empty version 3 image of {@code size} bytes with 64 KiB clusters. */
+    public static Qcow2Image create(Path path, long size) throws IOException {
+        return create(path, size, 16, null, null);
+    }
+
+    /** Creates an empty version 3 image with {@code 1 << clusterBits}-byte clusters. */
+    public static Qcow2Image create(Path path, long size, int clusterBits) throws IOException {
+        return create(path, size, clusterBits, null, null);
+    }
+
+    /**
+     * Creates an empty version 3 image, optionally over a backing file ({@code backingFormat}
+     * "raw" or "qcow2"; the name is stored as given, relative names resolve against the image's
+     * directory). Fails if {@code path} exists; a half-made file is deleted.
+     */
+    public static Qcow2Image create(Path path, long size, int clusterBits, String backingFile, String backingFormat)
+            throws IOException {
+        Files.createFile(path);
+        try {
+            ImageLayout.write(path, size, clusterBits, backingFile, backingFormat);
+            return open(path, false);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Opens an existing image; its backing chain is opened read-only. */
+    public static Qcow2Image open(Path path, boolean readOnly) throws IOException {
+        return open(path, readOnly, new HashSet<>());
+    }
+
+    private static Qcow2Image open(Path path, boolean readOnly, Set<Path> chain) throws IOException {
+        Path real = path.toRealPath();
+        if (!chain.add(real)) {
+            throw new Qcow2FormatException("backing file loop: " + real + " is its own backing file");
+        }
+        if (chain.size() > MAX_CHAIN) {
+            throw new Qcow2FormatException("backing chain longer than " + MAX_CHAIN + " images");
+        }
+        ImageFile file = ImageFile.open(path, readOnly);
+        BlockDevice backing = null;
+        try {
+            long fileLength = file.length();
+            ByteBuffer first = ByteBuffer.allocate((int) Math.min(1 << Header.MAX_CLUSTER_BITS, Math.max(fileLength, 0)));
+            file.read(0, first);
+            first.flip();
+            Header h = Header.parse(first);
+            if (fileLength < h.clusterSize()) {
+                throw new Qcow2FormatException(path + " is shorter than one cluster");
+            }
+            first.limit(h.clusterSize());
+            if (!readOnly && (Feature.DIRTY.in(h.incompatibleFeatures()) || Feature.CORRUPT.in(h.incompatibleFeatures()))) {
+                throw new Qcow2FormatException(path + " is marked dirty or corrupt; repair it (qemu-img check -r all) first");
+            }
+            List<HeaderExtension> extensions = HeaderExtension.parseAll(first, h.length(),
+                    h.hasBackingFile() ? (int) h.backingFileOffset() : h.clusterSize());
+            long[] l1 = readL1(file, h, fileLength);
+            List<Snapshot> snapshots = readSnapshots(file, h, fileLength);
+            String backingName = null;
+            if (h.hasBackingFile()) {
+                byte[] name = new byte[h.backingFileSize()];
+                first.get((int) h.backingFileOffset(), name);
+                backingName = new String(name, StandardCharsets.UTF_8);
+                String format = null;
+                for (HeaderExtension e : extensions) {
+                    if (e.is(HeaderExtension.Type.BACKING_FORMAT)) {
+                        format = e.text();
+                    }
+                }
+                backing = openBacking(real, backingName, format, chain);
+            }
+            if (!readOnly && h.autoclearFeatures() != 0 && h.version() >= 3) {
+                // Unknown auto-clear features must be cleared before writing (qcow2.txt, autoclear_features).
+                file.write(Header.OFFSET_AUTOCLEAR, ByteBuffer.allocate(8));
+                file.force();
+            }
+            return new Qcow2Image(file, h, readOnly, fileLength, l1, backing, backingName, snapshots);
+        } catch (IOException | RuntimeException e) {
+            if (backing != null) {
+                backing.close();
+            }
+            file.close();
+            throw e;
+        }
+    }
+
+    private static long[] readL1(ImageFile file, Header h, long fileLength) throws BlockDeviceException {
+        long needed = Header.l1EntriesFor(h.size(), h.clusterBits());
+        long bytes = (long) h.l1Size() * 8;
+        if (h.l1Size() < needed) {
+            throw new Qcow2FormatException("L1 table of " + h.l1Size() + " entries is too small for " + h.size() + " bytes");
+        }
+        if (bytes > MAX_L1_BYTES) {
+            throw new Qcow2FormatException("L1 table of " + h.l1Size() + " entries is larger than 32 MiB");
+        }
+        return readL1Table(file, h.l1TableOffset(), h.l1Size(), h.clusterSize(), fileLength);
+    }
+
+    /** Reads an L1 table, refusing entries that are unaligned or point past the end of the file. */
+    static long[] readL1Table(ImageFile file, long offset, int entries, int clusterSize, long fileLength)
+            throws BlockDeviceException {
+        long bytes = (long) entries * 8;
+        if (entries > 0 && (offset <= 0 || offset + bytes > fileLength)) {
+            throw new Qcow2FormatException("L1 table at " + offset + " (" + entries + " entries) runs past the end of the file");
+        }
+        ByteBuffer raw = ByteBuffer.allocate((int) bytes).order(ByteOrder.BIG_ENDIAN);
+        file.read(offset, raw);
+        long[] l1 = new long[entries];
+        raw.flip().asLongBuffer().get(l1);
+        long fileEnd = Refcounts.roundUp(fileLength, clusterSize);
+        for (int i = 0; i < entries; i++) {
+            long l2 = l1[i] & L1Entry.OFFSET_MASK;
+            if (l2 != 0 && ((l2 & (clusterSize - 1)) != 0 || l2 + clusterSize > fileEnd)) {
+                throw new Qcow2FormatException("L1 entry " + i + " points to " + l2
+                        + ", unaligned or past the end of the file");
+            }
+        }
+        return l1;
+    }
+
+    private static List<Snapshot> readSnapshots(ImageFile file, Header h, long fileLength) throws BlockDeviceException {
+        if (h.nbSnapshots() == 0) {
+            return new ArrayList<>();
+        }
+        if (h.snapshotsOffset() <= 0 || h.snapshotsOffset() >= fileLength) {
+            throw new Qcow2FormatException("snapshot table offset " + h.snapshotsOffset() + " is past the end of the file");
+        }
+        ByteBuffer raw = ByteBuffer.allocate((int) Math.min(fileLength - h.snapshotsOffset(), 16L << 20));
+        file.read(h.snapshotsOffset(), raw);
+        return new ArrayList<>(Snapshot.parseTable(raw.flip(), h.nbSnapshots()));
+    }
+
+    private static BlockDevice openBacking(Path image, String name, String format, Set<Path> chain) throws IOException {
+        Path dir = image.getParent();
+        Path path = dir == null ? Path.of(name) : dir.resolve(name);
+        if (!Files.exists(path)) {
+            throw new Qcow2FormatException("backing file " + path + " of " + image + " does not exist");
+        }
+        if (format == null) {
+            format = probeFormat(path);
+        }
+        switch (format) {
+            case "qcow2":
+                return open(path, true, chain);
+            case "raw":
+                return RawImage.open(path, true, true);
+            default:
+                throw new Qcow2FormatException("backing file format '" + format + "' is not supported");
+        }
+    }
+
+    private static String probeFormat(Path path) throws IOException {
+        try (var in = Files.newInputStream(path)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && ByteBuffer.wrap(magic).getInt() == Header.MAGIC ? "qcow2" : "raw";
+        }
+    }
+
+    // ---- accessors ----
+
+    public Header header() {
+        return header;
+    }
+
+    /** The backing file name as stored in the image, or null. */
+    public String backingFile() {
+        return backingName;
+    }
+
+    public Path file() {
+        return file.path();
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean thin() {
+        return true;
+    }
+
+    // ---- cluster mapping ----
+
+    private int l1Index(long guest) {
+        return (int) (guest >>> (clusterBits + l2Bits));
+    }
+
+    private int l2Index(long guest) {
+        return (int) ((guest >>> clusterBits) & ((1 << l2Bits) - 1));
+    }
+
+    /** The L2 entry mapping {@code guest}; unallocated when there is no L2 table. Caller holds the lock. */
+    L2Entry entryAt(long guest) throws BlockDeviceException {
+        long l2 = l1[l1Index(guest)] & L1Entry.OFFSET_MASK;
+        if (l2 == 0) {
+            return L2Entry.UNALLOCATED;
+        }
+        return new L2Entry(l2Cache.get(l2).getLong(l2Index(guest) * 8));
+    }
+
+    private long dataEnd() {
+        return refcounts != null ? refcounts.endOffset() : Refcounts.roundUp(fileLengthAtOpen, clusterSize);
+    }
+
+    private long checkedHost(L2Entry e, long guest) throws Qcow2FormatException {
+        long host = e.hostOffset();
+        if (host + clusterSize > dataEnd() || (e.raw() & L2Entry.STANDARD_RESERVED) != 0) {
+            throw new Qcow2FormatException(file.path() + ": L2 entry for guest offset " + guest
+                    + " points to " + host + ", past the end of the file or with reserved bits set");
+        }
+        return host;
+    }
+
+    /** Appends {@code n} bytes of the guest cluster mapped by {@code e}, from {@code guest}, to {@code dst}. */
+    private void readMapped(long guest, int n, L2Entry e, ByteBuf dst) throws BlockDeviceException {
+        switch (e.kind()) {
+            case NORMAL:
+                file.readInto(checkedHost(e, guest) + (guest & (clusterSize - 1)), n, dst);
+                break;
+            case COMPRESSED:
+                dst.writeBytes(decompress(e, guest), (int) (guest & (clusterSize - 1)), n);
+                break;
+            case UNALLOCATED:
+                readBacking(guest, n, dst);
+                break;
+            default:
+                dst.writeZero(n);
+        }
+    }
+
+    private void readBacking(long guest, int n, ByteBuf dst) throws BlockDeviceException {
+        long covered = backing == null ? 0 : Math.max(0, Math.min(n, backing.size() - guest));
+        if (covered > 0) {
+            backing.read(guest, (int) covered, dst);
+        }
+        dst.writeZero(n - (int) covered);
+    }
+
+    /** Inflates a compressed cluster (raw deflate, qcow2.txt "Compressed Clusters Descriptor"). */
+    private byte[] decompress(L2Entry e, long guest) throws BlockDeviceException {
+        long offset = e.compressedOffset(clusterBits);
+        int length = e.compressedLength(clusterBits);
+        if (offset + 1 > dataEnd()) {
+            throw new Qcow2FormatException(file.path() + ": compressed cluster for guest offset " + guest
+                    + " starts past the end of the file");
+        }
+        ByteBuffer in = ByteBuffer.allocate(length);
+        file.read(offset, in);
+        byte[] out = new byte[clusterSize];
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(in.array(), 0, length);
+            int done = 0;
+            while (done < clusterSize) {
+                int n = inflater.inflate(out, done, clusterSize - done);
+                if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                done += n;
+            }
+            if (done < clusterSize) {
+                throw new Qcow2FormatException(file.path() + ": compressed cluster for guest offset " + guest
+                        + " inflates to " + done + " bytes, not " + clusterSize);
+            }
+            return out;
+        } catch (DataFormatException ex) {
+            throw new Qcow2FormatException(file.path() + ": compressed cluster for guest offset " + guest
+                    + " is not valid deflate data: " + ex.getMessage());
+        } finally {
+            inflater.end();
+        }
+    }
+
+    // ---- read ----
+
+    /** {@inheritDoc} Does not take ownership of {@code dst}. */
+    @Override
+    public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+        ensureOpen();
+        checkRange(offset, length);
+        dst.ensureWritable(length);
+        lock.readLock().lock();
+        try {
+            long pos = offset;
+            long end = offset + length;
+            while (pos < end) {
+                int n = (int) Math.min(end - pos, clusterSize - (pos & (clusterSize - 1)));
+                L2Entry e = entryAt(pos);
+                if (e.kind() == L2Entry.Kind.NORMAL) { // coalesce host-contiguous clusters into one read
+                    long host = checkedHost(e, pos) + (pos & (clusterSize - 1));
+                    long next = pos + n;
+                    while (next < end) {
+                        L2Entry f = entryAt(next);
+                        if (f.kind() != L2Entry.Kind.NORMAL || checkedHost(f, next) != host + (next - pos)) {
+                            break;
+                        }
+                        next += Math.min(end - next, clusterSize);
+                    }
+                    file.readInto(host, (int) (next - pos), dst);
+                    pos = next;
+                } else {
+                    readMapped(pos, n, e, dst);
+                    pos += n;
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---- write ----
+
+    /** {@inheritDoc} Does not take ownership of {@code src}; its reader index is unchanged. */
+    @Override
+    public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
+        ensureWritable();
+        int length = src.readableBytes();
+        checkRange(offset, length);
+        if (length == 0) {
+            return;
+        }
+        boolean done;
+        lock.readLock().lock();
+        try {
+            done = writeInPlace(offset, src, src.readerIndex(), length);
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (!done) {
+            lock.writeLock().lock();
+            try {
+                writeAllocating(offset, src, src.readerIndex(), length);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+        if (durable) {
+            file.force();
+        }
+    }
+
+    /** Writes in place when every cluster is owned by the active table alone; false (nothing written) otherwise. */
+    private boolean writeInPlace(long offset, ByteBuf src, int index, int length) throws BlockDeviceException {
+        long end = offset + length;
+        for (long pos = offset; pos < end; pos = (pos | (clusterSize - 1)) + 1) {
+            if (!ownedInPlace(pos)) {
+                return false;
+            }
+        }
+        for (long pos = offset; pos < end; ) {
+            int n = (int) Math.min(end - pos, clusterSize - (pos & (clusterSize - 1)));
+            long host = entryAt(pos).hostOffset() + (pos & (clusterSize - 1));
+            file.write(host, src, index + (int) (pos - offset), n);
+            pos += n;
+        }
+        return true;
+    }
+
+    private boolean ownedInPlace(long guest) throws BlockDeviceException {
+        long l1e = l1[l1Index(guest)];
+        if ((l1e & L1Entry.COPIED) == 0 || (l1e & L1Entry.OFFSET_MASK) == 0) {
+            return false;
+        }
+        L2Entry e = entryAt(guest);
+        if (e.kind() != L2Entry.Kind.NORMAL || !e.copied()) {
+            return false;
+        }
+        checkedHost(e, guest);
+        return true;
+    }
+
+    /** Metadata changes of one request, applied in crash-safe order by {@link #commit}. */
+    private static final class Batch {
+        boolean allocated;
+        final List<long[]> l2Updates = new ArrayList<>();
+        final Set<Integer> l1Updates = new HashSet<>();
+        final List<Long> frees = new ArrayList<>();
+    }
+
+    private void writeAllocating(long offset, ByteBuf src, int index, int length) throws BlockDeviceException {
+        Batch batch = new Batch();
+        long end = offset + length;
+        for (long pos = offset; pos < end; ) {
+            int inCluster = (int) (pos & (clusterSize - 1));
+            int n = (int) Math.min(end - pos, clusterSize - inCluster);
+            long l2 = writableL2(l1Index(pos), batch);
+            int slot = l2Index(pos) * 8;
+            L2Entry e = new L2Entry(l2Cache.get(l2).getLong(slot));
+            int srcIndex = index + (int) (pos - offset);
+            if (e.kind() == L2Entry.Kind.NORMAL && e.copied()) {
+                file.write(checkedHost(e, pos) + inCluster, src, srcIndex, n);
+            } else {
+                long host = refcounts.allocate(1);
+                batch.allocated = true;
+                writeCluster(host, pos - inCluster, inCluster, n, src, srcIndex, e);
+                batch.l2Updates.add(new long[] {l2, slot, L2Entry.normal(host, true).raw()});
+                releaseLater(e, batch);
+            }
+            pos += n;
+        }
+        commit(batch);
+    }
+
+    private void releaseLater(L2Entry e, Batch batch) {
+        if (e.ownsHostCluster() || e.kind() == L2Entry.Kind.COMPRESSED) {
+            batch.frees.add(e.raw());
+        }
+    }
+
+    /**
+     * The host offset of an L2 table for {@code l1Index} that this image alone owns: the current
+     * one, a copy of a shared one, or a new empty one (the L1 entry is updated in memory now and on
+     * disk at commit).
+     */
+    private long writableL2(int l1Index, Batch batch) throws BlockDeviceException {
+        long l1e = l1[l1Index];
+        long old = l1e & L1Entry.OFFSET_MASK;
+        if (old != 0 && (l1e & L1Entry.COPIED) != 0) {
+            return old;
+        }
+        long fresh = refcounts.allocate(1);
+        batch.allocated = true;
+        ByteBuffer table = ByteBuffer.allocate(clusterSize).order(ByteOrder.BIG_ENDIAN);
+        if (old != 0) {
+            table.put(l2Cache.get(old).duplicate().clear()).clear();
+            batch.frees.add(L2Entry.normal(old, false).raw());
+        }
+        l2Cache.install(fresh, table);
+        l1[l1Index] = L1Entry.of(fresh, true).raw();
+        batch.l1Updates.add(l1Index);
+        return fresh;
+    }
+
+    /** Writes a whole new host cluster: the old contents of the guest cluster with {@code n} bytes of {@code src} over them. */
+    private void writeCluster(long host, long guestCluster, int inCluster, int n, ByteBuf src, int srcIndex, L2Entry old)
+            throws BlockDeviceException {
+        if (n == clusterSize) {
+            file.write(host, src, srcIndex, n);
+            return;
+        }
+        ByteBuf base = PooledByteBufAllocator.DEFAULT.directBuffer(clusterSize);
+        try {
+            readMapped(guestCluster, clusterSize, old, base);
+            if (inCluster > 0) {
+                file.write(host, base, 0, inCluster);
+            }
+            file.write(host + inCluster, src, srcIndex, n);
+            int tail = inCluster + n;
+            if (tail < clusterSize) {
+                file.write(host + tail, base, tail, clusterSize - tail);
+            }
+        } finally {
+            base.release();
+        }
+    }
+
+    /** Applies a batch: barrier, L2 entries, barrier, L1 entries; dropped references wait for the next flush. */
+    private void commit(Batch batch) throws BlockDeviceException {
+        if (batch.allocated) {
+            file.force();
+        }
+        for (long[] u : batch.l2Updates) {
+            ByteBuffer table = l2Cache.get(u[0]);
+            table.putLong((int) u[1], u[2]);
+            l2Cache.writeThrough(u[0], table, (int) u[1], 8);
+        }
+        if (!batch.l1Updates.isEmpty()) {
+            file.force();
+            for (int i : batch.l1Updates) {
+                writeL1Entry(i);
+            }
+        }
+        pendingFrees.addAll(batch.frees);
+        if (pendingFrees.size() > MAX_PENDING_FREES) {
+            releasePending();
+        }
+    }
+
+    void writeL1Entry(int index) throws BlockDeviceException {
+        file.write(l1Offset + (long) index * 8, ByteBuffer.allocate(8).putLong(0, l1[index]));
+    }
+
+    /** After a barrier, drops the references given up since the last one. Caller holds the write lock. */
+    void releasePending() throws BlockDeviceException {
+        if (pendingFrees.isEmpty()) {
+            return;
+        }
+        file.force();
+        for (long raw : pendingFrees) {
+            release(new L2Entry(raw), -1);
+        }
+        pendingFrees.clear();
+    }
+
+    /** Adds {@code delta} to the refcounts of the host clusters an entry uses. */
+    void release(L2Entry e, long delta) throws BlockDeviceException {
+        if (e.kind() == L2Entry.Kind.COMPRESSED) {
+            refcounts.updateRange(e.compressedSectorStart(clusterBits), e.compressedSectorBytes(clusterBits), delta);
+        } else if (e.hostOffset() != 0) {
+            refcounts.update(e.hostOffset() >>> clusterBits, delta);
+        }
+    }
+
+    private void clusterFreed(long hostOffset) {
+        l2Cache.invalidate(hostOffset);
+        file.punchHole(hostOffset, clusterSize);
+    }
+
+    // ---- flush, discard, extents ----
+
+    @Override
+    public void flush() throws BlockDeviceException {
+        ensureOpen();
+        if (readOnly) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            releasePending();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        file.force();
+    }
+
+    /**
+     * {@inheritDoc} Whole clusters are deallocated (made zero clusters when a backing file could
+     * show through, which version 2 cannot express, so there zeros are written); partial clusters
+     * are zeroed unless they already read as zeros.
+     */
+    @Override
+    public void discard(long offset, long length) throws BlockDeviceException {
+        ensureWritable();
+        checkRange(offset, length);
+        lock.writeLock().lock();
+        try {
+            Batch batch = new Batch();
+            List<long[]> zeroRanges = new ArrayList<>();
+            long end = offset + length;
+            for (long pos = offset; pos < end; ) {
+                long clusterStart = pos & ~(long) (clusterSize - 1);
+                long clusterEnd = Math.min(size, clusterStart + clusterSize);
+                long n = Math.min(end, clusterEnd) - pos;
+                L2Entry e = entryAt(pos);
+                boolean showsThrough = backing != null && clusterStart < backing.size();
+                boolean whole = pos == clusterStart && pos + n == clusterEnd;
+                if (readsZeros(e, clusterStart)) {
+                    // nothing to do
+                } else if (!whole || (showsThrough && !header.zeroClusters())) {
+                    zeroRanges.add(new long[] {pos, n});
+                } else {
+                    long l2 = writableL2(l1Index(pos), batch);
+                    long target = showsThrough ? L2Entry.ZERO.raw() : 0;
+                    batch.l2Updates.add(new long[] {l2, l2Index(pos) * 8L, target});
+                    releaseLater(e, batch);
+                }
+                pos += n;
+            }
+            commit(batch);
+            for (long[] z : zeroRanges) {
+                ByteBuf zeros = PooledByteBufAllocator.DEFAULT.directBuffer((int) z[1]).writeZero((int) z[1]);
+                try {
+                    writeAllocating(z[0], zeros, 0, (int) z[1]);
+                } finally {
+                    zeros.release();
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private boolean readsZeros(L2Entry e, long clusterStart) {
+        return switch (e.kind()) {
+            case ZERO, ZERO_ALLOCATED -> true;
+            case UNALLOCATED -> backing == null || clusterStart >= backing.size();
+            default -> false;
+        };
+    }
+
+    /**
+     * {@inheritDoc} Mapped: data in this image (standard or compressed clusters) or in the backing
+     * chain; unmapped: zero clusters and clusters reading as zeros from nowhere.
+     */
+    @Override
+    public Extent extentAt(long offset) throws BlockDeviceException {
+        ensureOpen();
+        if (offset < 0 || offset >= size) {
+            throw new BlockDeviceException.OutOfRange(offset, 1, size);
+        }
+        lock.readLock().lock();
+        try {
+            Boolean first = null;
+            long pos = offset;
+            for (int i = 0; pos < size && i < MAX_EXTENT_CLUSTERS; i++) {
+                long clusterEnd = Math.min(size, (pos | (clusterSize - 1)) + 1);
+                long runEnd = clusterEnd;
+                boolean mapped;
+                L2Entry e = entryAt(pos);
+                switch (e.kind()) {
+                    case NORMAL, COMPRESSED -> mapped = true;
+                    case UNALLOCATED -> {
+                        if (backing == null || pos >= backing.size()) {
+                            mapped = false;
+                        } else {
+                            Extent b = backing.extentAt(pos);
+                            mapped = b.mapped();
+                            runEnd = Math.min(clusterEnd, pos + b.length());
+                        }
+                    }
+                    default -> mapped = false;
+                }
+                if (first == null) {
+                    first = mapped;
+                } else if (first != mapped) {
+                    break;
+                }
+                pos = runEnd;
+            }
+            return new Extent(offset, pos - offset, first);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---- snapshots ----
+
+    /** The internal snapshots, in table order. */
+    public List<Snapshot> snapshots() {
+        lock.readLock().lock();
+        try {
+            return List.copyOf(snapshots);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Takes an internal snapshot of the current contents (like {@code qemu-img snapshot -c}). */
+    public Snapshot createSnapshot(String name) throws BlockDeviceException {
+        ensureWritable();
+        lock.writeLock().lock();
+        try {
+            return new InternalSnapshots(this).create(name);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Makes a snapshot's contents current (like {@code qemu-img snapshot -a}); {@code idOrName} as QEMU matches it. */
+    public void revertSnapshot(String idOrName) throws BlockDeviceException {
+        ensureWritable();
+        lock.writeLock().lock();
+        try {
+            new InternalSnapshots(this).revert(idOrName);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Deletes a snapshot (like {@code qemu-img snapshot -d}). */
+    public void deleteSnapshot(String idOrName) throws BlockDeviceException {
+        ensureWritable();
+        lock.writeLock().lock();
+        try {
+            new InternalSnapshots(this).delete(idOrName);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    ImageFile imageFile() {
+        return file;
+    }
+
+    long fileLengthAtOpen() {
+        return fileLengthAtOpen;
+    }
+
+    // ---- close and checks ----
+
+    /** Releases pending references, flushes, closes the file and the backing chain. Idempotent. */
+    @Override
+    public void close() throws BlockDeviceException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            BlockDeviceException failure = null;
+            try {
+                flush();
+            } catch (BlockDeviceException e) {
+                failure = e;
+            }
+            closed = true;
+            try {
+                if (backing != null) {
+                    backing.close();
+                }
+            } catch (BlockDeviceException e) {
+                failure = failure != null ? failure : e;
+            }
+            try {
+                file.close();
+            } catch (BlockDeviceException e) {
+                failure = failure != null ? failure : e;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    private void ensureOpen() throws BlockDeviceException {
+        if (closed) {
+            throw new BlockDeviceException(file.path() + ": device is closed");
+        }
+    }
+
+    private void ensureWritable() throws BlockDeviceException {
+        ensureOpen();
+        if (readOnly) {
+            throw new BlockDeviceException.ReadOnly(file.path() + " is open read-only");
+        }
+    }
+
+    private void checkRange(long offset, long length) throws BlockDeviceException.OutOfRange {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new BlockDeviceException.OutOfRange(offset, length, size);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Qcow2Image[" + file.path() + ", " + size + " bytes, v" + header.version() + ", "
+                + clusterSize + "-byte clusters" + (backingName != null ? ", backing " + backingName : "")
+                + (readOnly ? ", read-only" : "") + "]";
+    }
+
+    static BlockDeviceException io(String what, IOException e) {
+        return IoErrors.map(what, e);
+    }
+}
