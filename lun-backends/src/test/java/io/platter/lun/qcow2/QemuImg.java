@@ -54,7 +54,7 @@ final class QemuImg {
 
     /** qemu-img compare of a qcow2 image against a raw file (identical contents, same size). */
     static void assertSameAsRaw(Path image, Path raw) throws IOException, InterruptedException {
-        Result r = run("qemu-img", "compare", "-f", "qcow2", "-F", "raw", "-s", image.toString(), raw.toString());
+        Result r = run("qemu-img", "compare", "-f", "qcow2", "-F", "raw", image.toString(), raw.toString());
         assertThat(r.exit()).as("qemu-img compare: %s", r.output()).isZero();
     }
 }
