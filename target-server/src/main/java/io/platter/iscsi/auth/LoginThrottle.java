@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Failed authentications per source address: after {@code maxFailures} within {@code window}
+ * Wrong CHAP responses per source address: after {@code maxFailures} within {@code window}
  * the address is blocked for {@code block}, during which every CHAP response from it is refused
  * unchecked, right or wrong, so guessing secrets gains nothing. Shared by all event loops; each
  * address's record is updated under {@link ConcurrentHashMap#compute}.
@@ -60,7 +60,12 @@ public final class LoginThrottle {
         }
     }
 
-    /** Records a failed authentication from {@code source}. */
+    /** Counts a login refused for want of authentication (no CHAP response was checked). */
+    public void refused() {
+        failures.incrementAndGet();
+    }
+
+    /** Records a wrong CHAP response from {@code source}: counted, and towards blocking it. */
     public void failed(String source) {
         failures.incrementAndGet();
         long now = clock.getAsLong();
@@ -85,7 +90,7 @@ public final class LoginThrottle {
         }
     }
 
-    /** Failed authentications since start, for the login-failure metric. */
+    /** Authentication failures (refused or wrong) since start, for the login-failure metric. */
     public long failures() {
         return failures.get();
     }

@@ -247,7 +247,11 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     private void fail(ChannelHandlerContext ctx, LoginStatus status, String why) {
         if (status == LoginStatus.AUTHENTICATION_FAILURE) {
-            connection.security().throttle().failed(connection.remoteHost());
+            if (security.responseChecked()) {
+                connection.security().throttle().failed(connection.remoteHost());
+            } else {
+                connection.security().throttle().refused();
+            }
         }
         LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
                 connection.remoteAddress(), status, why);

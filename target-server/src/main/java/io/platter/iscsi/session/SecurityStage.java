@@ -20,6 +20,7 @@ import java.util.Map;
 final class SecurityStage {
     private final Connection connection;
     private ChapExchange exchange;
+    private boolean responseChecked;
 
     SecurityStage(Connection connection) {
         this.connection = connection;
@@ -35,6 +36,14 @@ final class SecurityStage {
             chap = target == null ? null : target.chap();
         }
         exchange = chap == null ? null : new ChapExchange(chap, connection.security().random());
+    }
+
+    /**
+     * Whether the login failed on a CHAP response that was checked (a guess, which the throttle
+     * counts against the source) rather than on a refusal before any response.
+     */
+    boolean responseChecked() {
+        return responseChecked && !exchange.authenticated();
     }
 
     /** The AuthMethod this login accepts: CHAP alone when required (so None is refused), else None. */
@@ -78,6 +87,7 @@ final class SecurityStage {
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
                         "source blocked after repeated authentication failures");
             }
+            responseChecked = exchange.inProgress();
             answer.putAll(exchange.onKeys(chapKeys));
         }
         if (exchange.authenticated()) {
