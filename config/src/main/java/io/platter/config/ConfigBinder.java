@@ -80,7 +80,9 @@ final class ConfigBinder {
             }
         }
         Integer ioThreads = s.integer(ConfigKey.IO_THREADS, 0, MAX_IO_THREADS);
-        return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads);
+        ChapCredentials discoveryChap = s.has(ConfigKey.DISCOVERY_CHAP)
+                ? ChapBinder.chap(s.child(ConfigKey.DISCOVERY_CHAP, Scope.CHAP)) : null;
+        return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads, discoveryChap);
     }
 
     private List<TargetConfig> targets(Section file, Path dataDir) {
@@ -104,8 +106,10 @@ final class ConfigBinder {
             }
             String alias = t.text(ConfigKey.ALIAS);
             List<LunConfig> luns = luns(t, dataDir);
+            ChapCredentials chap = t.has(ConfigKey.CHAP) ? ChapBinder.chap(t.child(ConfigKey.CHAP, Scope.CHAP)) : null;
+            List<String> acl = ChapBinder.acl(t);
             if (iqn != null) {
-                out.add(new TargetConfig(iqn, alias, luns));
+                out.add(new TargetConfig(iqn, alias, luns, chap, acl));
             }
         }
         return out;

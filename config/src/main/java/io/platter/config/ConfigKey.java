@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Every key the config file may contain: where it may appear, whether it is required, and whether
- * its value is secret (never quoted in a problem message; CHAP secrets will be). The table checks
+ * its value is secret (never quoted in a problem message: the CHAP secrets). The table checks
  * itself for duplicates.
  */
 enum ConfigKey {
@@ -21,10 +21,18 @@ enum ConfigKey {
     PORTALS(Scope.SERVER, "portals", false, false),
     DATA_DIR(Scope.SERVER, "data-dir", false, false),
     IO_THREADS(Scope.SERVER, "io-threads", false, false),
+    DISCOVERY_CHAP(Scope.SERVER, "discovery-chap", false, true),
 
     IQN(Scope.TARGET, "iqn", true, false),
     ALIAS(Scope.TARGET, "alias", false, false),
     LUNS(Scope.TARGET, "luns", false, false),
+    CHAP(Scope.TARGET, "chap", false, true),
+    ACL(Scope.TARGET, "acl", false, false),
+
+    CHAP_USER(Scope.CHAP, "user", true, false),
+    CHAP_SECRET(Scope.CHAP, "secret", true, true),
+    MUTUAL_USER(Scope.CHAP, "mutual-user", false, false),
+    MUTUAL_SECRET(Scope.CHAP, "mutual-secret", false, true),
 
     LUN_ID(Scope.LUN, "id", true, false),
     IMAGE(Scope.LUN, "image", true, false),
@@ -33,7 +41,7 @@ enum ConfigKey {
     PROVISIONING(Scope.LUN, "provisioning", false, false);
 
     /** The kinds of mapping a key can live in. */
-    enum Scope { FILE, SERVER, TARGET, LUN }
+    enum Scope { FILE, SERVER, TARGET, LUN, CHAP }
 
     private static final int MAX_QUOTED = 80;
     private static final Map<Scope, Map<String, ConfigKey>> BY_SCOPE = index();

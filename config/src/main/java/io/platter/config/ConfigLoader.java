@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -48,6 +49,16 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem found, or the single reason the file could not be read
      */
     public static PlatterConfig load(Path file) throws ConfigException {
+        return load(file, warning -> { });
+    }
+
+    /**
+     * Loads and checks a config file, handing each warning (something that works but should be
+     * fixed, such as a short CHAP secret) to {@code warnings}. Warnings never quote a secret.
+     *
+     * @throws ConfigException listing every problem found, or the single reason the file could not be read
+     */
+    public static PlatterConfig load(Path file, Consumer<ConfigProblem> warnings) throws ConfigException {
         Path abs = file.toAbsolutePath().normalize();
         String text;
         try {
@@ -65,7 +76,7 @@ public final class ConfigLoader {
             throw fail(file, "cannot read " + abs + ": " + e.getMessage());
         }
         Path dir = abs.getParent() == null ? abs : abs.getParent();
-        return read(text, dir, file);
+        return read(text, dir, file, warnings);
     }
 
     /**
@@ -73,6 +84,11 @@ public final class ConfigLoader {
      * {@code configDir} is where a relative data-dir resolves.
      */
     static PlatterConfig read(String text, Path configDir, Path file) throws ConfigException {
+        return read(text, configDir, file, warning -> { });
+    }
+
+    static PlatterConfig read(String text, Path configDir, Path file, Consumer<ConfigProblem> warnings)
+            throws ConfigException {
         YAMLConfiguration yaml = new YAMLConfiguration();
         try {
             yaml.read(new StringReader(text), loaderOptions());
@@ -85,6 +101,7 @@ public final class ConfigLoader {
         if (config == null) {
             throw new ConfigException(file, problems.list());
         }
+        problems.warnings().forEach(warnings);
         return config;
     }
 

@@ -60,6 +60,15 @@ final class Section {
         problems.add(path(key), message);
     }
 
+    /** A problem at a path under this section, such as a list item's. */
+    void problemAt(String path, String message) {
+        problems.add(path, message);
+    }
+
+    void warn(ConfigKey key, String message) {
+        problems.warn(path(key), message);
+    }
+
     /** Whether the key is written in the file at all (even with an empty value). */
     boolean has(ConfigKey key) {
         return children.containsKey(key.word());

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param portals   where to listen, at least one, no duplicates expected
  * @param dataDir   where relative LUN images live, absolute and normalized
  * @param ioThreads size of the block I/O executor, 0 = chosen automatically
+ * @param discoveryChap CHAP credentials a discovery session must prove, or {@code null} for none
  */
-public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
+public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, ChapCredentials discoveryChap) {
 
     /** The data directory used when the file names none. */
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/platter");
@@ -27,6 +28,11 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) 
         }
     }
 
+    /** Settings without discovery authentication. */
+    public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
+        this(portals, dataDir, ioThreads, null);
+    }
+
     /** The default portal list, {@code [0.0.0.0:3260]}. */
     public static List<Portal> defaultPortals() {
         return List.of(Portal.anyIpv4());
@@ -34,11 +40,11 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) 
 
     /** These settings listening on {@code newPortals} instead. */
     public ServerSettings withPortals(List<Portal> newPortals) {
-        return new ServerSettings(newPortals, dataDir, ioThreads);
+        return new ServerSettings(newPortals, dataDir, ioThreads, discoveryChap);
     }
 
     /** These settings with {@code newDataDir} (made absolute against the working directory). */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(portals, newDataDir, ioThreads);
+        return new ServerSettings(portals, newDataDir, ioThreads, discoveryChap);
     }
 }

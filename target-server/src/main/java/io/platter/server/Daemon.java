@@ -5,6 +5,7 @@ import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Provisioning;
 import io.platter.config.TargetConfig;
+import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.session.ExportedTarget;
 import io.platter.iscsi.session.ServerLimits;
 import io.platter.iscsi.session.TargetRegistry;
@@ -83,9 +84,13 @@ public final class Daemon implements AutoCloseable {
                 LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.iqn(), lun.id(), lun.image(),
                         device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
             }
-            exported.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi));
+            exported.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi, t.chap(), t.acl()));
+            LOG.info("target {}: {}, {}", t.iqn(), t.chap() == null ? "no authentication"
+                    : (t.chap().mutual() ? "mutual CHAP" : "CHAP"),
+                    t.acl().isEmpty() ? "open to every initiator" : "ACL of " + t.acl().size() + " initiator(s)");
         }
-        server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0);
+        server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0,
+                LoginSecurity.withDiscoveryChap(config.server().discoveryChap()));
         addresses = server.bind(config.server().portals());
     }
 

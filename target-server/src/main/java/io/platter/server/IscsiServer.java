@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.platter.config.Portal;
+import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.session.Connection;
@@ -50,8 +51,14 @@ public final class IscsiServer implements AutoCloseable {
     private final TargetRegistry targets;
     private final SessionRegistry sessions = new SessionRegistry();
     private final ServerLimits limits;
+    private final LoginSecurity security;
 
     public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops) {
+        this(targets, limits, eventLoops, LoginSecurity.open());
+    }
+
+    public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops, LoginSecurity security) {
+        this.security = security;
         this.targets = targets;
         this.limits = limits;
         IoHandlerFactory factory;
@@ -81,7 +88,7 @@ public final class IscsiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         PduDecoder decoder = new PduDecoder();
-                        Connection connection = new Connection(ch, targets, sessions, limits, decoder);
+                        Connection connection = new Connection(ch, targets, sessions, limits, decoder, security);
                         ch.pipeline().addLast("decoder", decoder).addLast("encoder", ENCODER)
                                 .addLast("login", new LoginHandler(connection));
                     }

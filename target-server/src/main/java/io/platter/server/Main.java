@@ -99,7 +99,8 @@ public final class Main implements Callable<Integer> {
             PlatterConfig cfg;
             Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
             if (file != null) {
-                cfg = ConfigLoader.load(file);
+                Logger log = LoggerFactory.getLogger(Main.class);
+                cfg = ConfigLoader.load(file, warning -> log.warn("{}: {}", file.getFileName(), warning));
             } else {
                 cfg = PlatterConfig.embeddedDefault(dataDir != null ? dataDir : Path.of("platter-data"));
             }

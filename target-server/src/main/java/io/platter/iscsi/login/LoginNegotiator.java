@@ -26,11 +26,20 @@ public final class LoginNegotiator {
      */
     public static Map<String, String> negotiate(Map<String, String> offered, int stage, SessionParameters params)
             throws LoginException {
+        return negotiate(offered, stage, params, LoginKey.AUTH_METHOD.ours());
+    }
+
+    /**
+     * Like {@link #negotiate(Map, int, SessionParameters)}, with the AuthMethod list this login
+     * accepts: {@code CHAP} when the target or discovery requires it, else {@code None}.
+     */
+    public static Map<String, String> negotiate(Map<String, String> offered, int stage, SessionParameters params,
+                                                String authMethods) throws LoginException {
         Map<String, String> answer = new LinkedHashMap<>();
         // MaxBurstLength first: FirstBurstLength must not exceed it (RFC 7143 §13.14).
         String maxBurst = offered.get(LoginKey.MAX_BURST_LENGTH.keyName());
         if (maxBurst != null) {
-            apply(LoginKey.MAX_BURST_LENGTH, maxBurst, stage, params, answer);
+            apply(LoginKey.MAX_BURST_LENGTH, maxBurst, stage, params, answer, authMethods);
         }
         for (Map.Entry<String, String> e : offered.entrySet()) {
             String name = e.getKey();
@@ -47,7 +56,7 @@ public final class LoginNegotiator {
             if (value.equals("NotUnderstood") || value.equals("Irrelevant") || value.equals("Reject")) {
                 continue;
             }
-            apply(key, value, stage, params, answer);
+            apply(key, value, stage, params, answer, authMethods);
         }
         // A MaxBurstLength below the default FirstBurstLength (65536) also lowers an unoffered
         // FirstBurstLength: it never exceeds MaxBurstLength (RFC 7143 §13.14).
@@ -65,7 +74,7 @@ public final class LoginNegotiator {
     }
 
     private static void apply(LoginKey key, String value, int stage, SessionParameters params,
-                              Map<String, String> answer) throws LoginException {
+                              Map<String, String> answer, String authMethods) throws LoginException {
         switch (key) {
             case INITIATOR_NAME, TARGET_NAME, INITIATOR_ALIAS -> params.set(key, value);
             case SESSION_TYPE -> {
@@ -86,7 +95,7 @@ public final class LoginNegotiator {
                 if (stage != SECURITY) {
                     throw new LoginException(LoginStatus.INITIATOR_ERROR, "AuthMethod outside the security stage");
                 }
-                String result = key.negotiate(value, key.ours());
+                String result = key.negotiate(value, authMethods);
                 if (result.equals("Reject")) {
                     throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "no acceptable AuthMethod in " + value);
                 }

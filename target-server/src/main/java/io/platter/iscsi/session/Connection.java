@@ -2,6 +2,7 @@ package io.platter.iscsi.session;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
@@ -19,12 +20,19 @@ public final class Connection {
     private final SessionRegistry sessions;
     private final ServerLimits limits;
     private final PduDecoder decoder;
+    private final LoginSecurity security;
     private int statSn = 1;
     private Session session;
     private int cid;
 
     public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
                       PduDecoder decoder) {
+        this(channel, targets, sessions, limits, decoder, LoginSecurity.open());
+    }
+
+    public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
+                      PduDecoder decoder, LoginSecurity security) {
+        this.security = security;
         this.channel = channel;
         this.targets = targets;
         this.sessions = sessions;
@@ -46,6 +54,10 @@ public final class Connection {
 
     public ServerLimits limits() {
         return limits;
+    }
+
+    public LoginSecurity security() {
+        return security;
     }
 
     public Session session() {
@@ -122,5 +134,13 @@ public final class Connection {
 
     public String remoteAddress() {
         return String.valueOf(channel.remoteAddress());
+    }
+
+    /** The initiator's host address without the port: the unit failed logins are throttled by. */
+    public String remoteHost() {
+        if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            return remote.getAddress().getHostAddress();
+        }
+        return remoteAddress();
     }
 }

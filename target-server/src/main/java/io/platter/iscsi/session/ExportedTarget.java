@@ -1,7 +1,39 @@
 package io.platter.iscsi.session;
 
+import io.platter.config.ChapCredentials;
 import io.platter.scsi.ScsiTarget;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** A target as this portal group exports it: its iSCSI name, alias, TPGT and SCSI target device. */
-public record ExportedTarget(String name, String alias, int portalGroupTag, ScsiTarget scsi) {
+/**
+ * A target as this portal group exports it: its iSCSI name, alias, TPGT and SCSI target device,
+ * and who may log in to it.
+ *
+ * @param chap CHAP credentials a login must prove, or {@code null} for no authentication
+ * @param acl  initiator names allowed to log in (lower-cased); empty allows everyone
+ */
+public record ExportedTarget(String name, String alias, int portalGroupTag, ScsiTarget scsi,
+                             ChapCredentials chap, Set<String> acl) {
+
+    public ExportedTarget {
+        acl = acl.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** A target open to every initiator, without authentication. */
+    public ExportedTarget(String name, String alias, int portalGroupTag, ScsiTarget scsi) {
+        this(name, alias, portalGroupTag, scsi, null, Set.of());
+    }
+
+    /** A target with the given credentials (or none) and ACL (empty for everyone). */
+    public ExportedTarget(String name, String alias, int portalGroupTag, ScsiTarget scsi,
+                          ChapCredentials chap, List<String> acl) {
+        this(name, alias, portalGroupTag, scsi, chap, Set.copyOf(acl));
+    }
+
+    /** Whether {@code initiatorName} may log in to (and discover) this target; names compare case-insensitively. */
+    public boolean allows(String initiatorName) {
+        return acl.isEmpty() || (initiatorName != null && acl.contains(initiatorName.toLowerCase(Locale.ROOT)));
+    }
 }

@@ -34,6 +34,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     private final Connection connection;
     private final SessionParameters parameters = new SessionParameters();
+    private final SecurityStage security;
     private CompositeByteBuf pendingText;
     private boolean first = true;
     private long isid;
@@ -46,6 +47,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     public LoginHandler(Connection connection) {
         this.connection = connection;
+        this.security = new SecurityStage(connection);
     }
 
     @Override
@@ -120,7 +122,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         Map<String, String> offered;
         try {
-            offered = pendingText == null ? Map.of() : TextParameters.parse(pendingText);
+            offered = new LinkedHashMap<>(pendingText == null ? Map.of() : TextParameters.parse(pendingText));
         } catch (TextParameters.TextFormatException e) {
             throw new LoginException(LoginStatus.INITIATOR_ERROR, e.getMessage());
         } finally {
@@ -129,13 +131,18 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 pendingText = null;
             }
         }
-        Map<String, String> answer = new LinkedHashMap<>(LoginNegotiator.negotiate(offered, stage, parameters));
+        if (first) {
+            security.require(offered);
+        }
+        Map<String, String> chapKeys = security.takeChapKeys(offered);
+        Map<String, String> answer = new LinkedHashMap<>(
+                LoginNegotiator.negotiate(offered, stage, parameters, security.authMethods()));
         if (first) {
             admit(answer);
             first = false;
         }
         int nsg = request.nsg();
-        boolean transit = request.transit();
+        boolean transit = security.step(stage, request.transit(), chapKeys, parameters, answer);
         if (transit) {
             boolean valid = (stage == LoginNegotiator.SECURITY
                     && (nsg == LoginNegotiator.OPERATIONAL || nsg == LoginNegotiator.FULL_FEATURE))
@@ -171,6 +178,9 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             if (target == null) {
                 throw new LoginException(LoginStatus.NOT_FOUND, "unknown target " + parameters.targetName());
             }
+            if (!target.allows(parameters.initiatorName())) {
+                throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, "not in the ACL of " + target.name());
+            }
             if (target.alias() != null) {
                 answer.put(LoginKey.TARGET_ALIAS.keyName(), target.alias());
             }
@@ -197,9 +207,10 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         respond(LoginStatus.SUCCESS, true, LoginNegotiator.FULL_FEATURE, answer, request, session);
         connection.loggedIn(session, request.cid());
         ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
-        LOG.info("login: {} from {} (header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
+        LOG.info("login: {} from {} (auth {}, header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
                         + "MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, ImmediateData {})",
-                session, connection.remoteAddress(), parameters.get(LoginKey.HEADER_DIGEST),
+                session, connection.remoteAddress(), parameters.get(LoginKey.AUTH_METHOD),
+                parameters.get(LoginKey.HEADER_DIGEST),
                 parameters.get(LoginKey.DATA_DIGEST), parameters.maxXmitDataSegmentLength(),
                 parameters.maxBurstLength(), parameters.firstBurstLength(), parameters.initialR2T(),
                 parameters.immediateData());
@@ -235,6 +246,13 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, LoginStatus status, String why) {
+        if (status == LoginStatus.AUTHENTICATION_FAILURE) {
+            if (security.responseChecked()) {
+                connection.security().throttle().failed(connection.remoteHost());
+            } else {
+                connection.security().throttle().refused();
+            }
+        }
         LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
                 connection.remoteAddress(), status, why);
         done = true;

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Text requests in the full feature phase (RFC 7143 §6.2, §11.10-11): SendTargets discovery
  * (§13.3, Appendix C) and MaxRecvDataSegmentLength renegotiation, with request continuation
- * (C bit) and long responses split across PDUs under a target transfer tag.
+ * (C bit) and long responses split across PDUs under a target transfer tag. SendTargets lists
+ * only the targets whose ACL admits the session's initiator.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -97,6 +98,9 @@ final class TextExchange {
 
     private void sendTargets(String value, Session session, List<Map.Entry<String, String>> out) {
         for (ExportedTarget target : connection.targets().all()) {
+            if (!target.allows(session.initiatorName())) {
+                continue; // an initiator outside a target's ACL does not learn that it exists
+            }
             boolean wanted = value.equals("All")
                     || (value.isEmpty() ? session.target() == target : target.name().equalsIgnoreCase(value));
             if (wanted) {

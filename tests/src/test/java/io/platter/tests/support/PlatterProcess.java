@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -39,13 +40,13 @@ public final class PlatterProcess implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
     private Process process;
 
-    private PlatterProcess(Path workDir, int port, String lunSize) throws IOException {
+    private PlatterProcess(Path workDir, int port, BiFunction<Integer, Path, String> configYaml) throws IOException {
         this.workDir = workDir;
         this.dataDir = workDir.resolve("data");
         this.config = workDir.resolve("platter.yaml");
         this.port = port;
         Files.createDirectories(dataDir);
-        Files.writeString(config, configYaml(port, dataDir, lunSize), StandardCharsets.UTF_8);
+        Files.writeString(config, configYaml.apply(port, dataDir), StandardCharsets.UTF_8);
     }
 
     /**
@@ -54,10 +55,19 @@ public final class PlatterProcess implements AutoCloseable {
      * @param lunSize LUN 0 size as the config spells it, e.g. {@code 256M}
      */
     public static PlatterProcess start(String name, String lunSize) {
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize));
+    }
+
+    /**
+     * Starts a fresh daemon in {@code target/it/NAME} (deleted first) on a free port with the
+     * config YAML {@code configYaml} makes from that port and the data directory. {@link #url()}
+     * and {@link #image()} assume the config has target {@link #IQN} with LUN 0 in {@code lun0.img}.
+     */
+    public static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml) {
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml);
             p.launch();
             return p;
         } catch (IOException e) {

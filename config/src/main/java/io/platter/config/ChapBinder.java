@@ -1,0 +1,93 @@
+package io.platter.config;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds the access-control keys: a {@code chap:} / {@code discovery-chap:} mapping (RFC 7143
+ * §12.1.3) and a target's {@code acl:} list of initiator names (RFC 7143 §4.2.7). Secrets are
+ * never quoted in a problem or warning.
+ */
+final class ChapBinder {
+
+    private ChapBinder() {
+    }
+
+    /** The credentials of a CHAP mapping; null when anything in it is wrong (reported). */
+    static ChapCredentials chap(Section c) {
+        String user = c.text(ConfigKey.CHAP_USER);
+        String secret = secret(c, ConfigKey.CHAP_SECRET);
+        boolean ok = user != null && secret != null;
+        String mutualUser = null;
+        String mutualSecret = null;
+        if (c.has(ConfigKey.MUTUAL_USER) || c.has(ConfigKey.MUTUAL_SECRET)) {
+            mutualUser = c.text(ConfigKey.MUTUAL_USER);
+            if (mutualUser == null) {
+                c.problem(ConfigKey.MUTUAL_USER, "missing: mutual CHAP needs mutual-user and mutual-secret");
+            }
+            mutualSecret = secret(c, ConfigKey.MUTUAL_SECRET);
+            ok &= mutualUser != null && mutualSecret != null;
+        }
+        if (secret != null && secret.equals(mutualSecret)) {
+            // RFC 7143 §12.1.3: a secret authenticating initiators must not authenticate targets.
+            c.problem(ConfigKey.MUTUAL_SECRET, "must differ from secret (RFC 7143 §12.1.3)");
+            ok = false;
+        }
+        return ok ? new ChapCredentials(user, secret, mutualUser, mutualSecret) : null;
+    }
+
+    /** A secret as written; it must be quoted text when YAML would read it as another type. */
+    private static String secret(Section c, ConfigKey key) {
+        Object raw = c.scalar(key);
+        if (raw == null) {
+            if (!key.required()) {
+                c.problem(key, "missing: mutual CHAP needs mutual-user and mutual-secret");
+            }
+            return null; // a missing required key is reported by scalar()
+        }
+        if (!(raw instanceof String text)) {
+            // A number such as 0123456789012 would reach us changed (octal, dropped zeros).
+            c.problem(key, "YAML reads this secret as " + Section.yamlType(raw) + "; put it in quotes");
+            return null;
+        }
+        if (text.isEmpty()) {
+            c.problem(key, "must not be empty");
+            return null;
+        }
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < ChapCredentials.MIN_RECOMMENDED_SECRET_BYTES) {
+            c.warn(key, "only " + bytes + " bytes long: use at least "
+                    + ChapCredentials.MIN_RECOMMENDED_SECRET_BYTES + " random bytes (RFC 7143 §12.1.3; "
+                    + "the Windows initiator needs 12-16)");
+        }
+        return text;
+    }
+
+    /** The initiator names of a target's ACL, normalized; bad and repeated names are reported. */
+    static List<String> acl(Section target) {
+        List<String> out = new ArrayList<>();
+        Map<String, String> seen = new HashMap<>();
+        for (Section.Item item : target.items(ConfigKey.ACL)) {
+            if (!(item.value() instanceof String text)) {
+                target.problemAt(item.where(), "expected an initiator name, got " + Section.yamlType(item.value()));
+                continue;
+            }
+            String reason = IscsiNames.problem(text).orElse(null);
+            if (reason != null) {
+                target.problemAt(item.where(), "bad iSCSI name " + ConfigKey.IQN.show(text) + ": " + reason);
+                continue;
+            }
+            String name = IscsiNames.normalize(text);
+            String first = seen.putIfAbsent(name, item.where());
+            if (first != null) {
+                target.problemAt(item.where(), "duplicate initiator " + ConfigKey.IQN.show(name) + " (also " + first + ")");
+            } else {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+}
