@@ -17,6 +17,7 @@ import io.platter.scsi.ScsiTarget;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +37,8 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     /** The portal group every target is exported through (one group for now). */
     static final int PORTAL_GROUP_TAG = 1;
+    /** How long initiators get to log out when the daemon stops (Parameter3 of the Async Message). */
+    static final Duration LOGOUT_GRACE = Duration.ofSeconds(5);
 
     private final ExecutorService ioExecutor;
     private final List<LogicalUnit> units = new ArrayList<>();
@@ -105,11 +108,16 @@ public final class Daemon implements AutoCloseable {
         return addresses;
     }
 
-    /** Stops the server, lets in-flight I/O finish, flushes and closes every image. */
+    /**
+     * Graceful stop: asks initiators to log out and waits up to {@link #LOGOUT_GRACE} for them,
+     * lets in-flight block I/O finish, shuts the event loops down, then flushes and closes every
+     * image. Nothing acknowledged before the stop is lost.
+     */
     @Override
     public void close() {
         if (server != null) {
-            server.close();
+            // Event loops stay up until the I/O executor is idle: completions still run on them.
+            server.drain(LOGOUT_GRACE);
         }
         ioExecutor.shutdown();
         try {
@@ -119,12 +127,20 @@ public final class Daemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (server != null) {
+            server.close();
+            server = null;
+        }
         for (LogicalUnit unit : units) {
             try {
+                unit.flush();
                 unit.close();
             } catch (RuntimeException e) {
-                LOG.error("closing LUN failed: {}", e.getMessage());
+                LOG.error("flushing or closing LUN failed: {}", e.getMessage());
             }
+        }
+        if (!units.isEmpty()) {
+            LOG.info("flushed and closed {} LUN(s)", units.size());
         }
         units.clear();
         for (BlockDevice device : devices) {

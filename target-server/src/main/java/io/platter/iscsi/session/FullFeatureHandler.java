@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.platter.iscsi.pdu.AsyncMessage;
 import io.platter.iscsi.pdu.Bhs;
 import io.platter.iscsi.pdu.DataIn;
 import io.platter.iscsi.pdu.DataOut;
@@ -448,6 +449,31 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             LOG.info("logout: {} (reason {})", session, logout.reasonCode());
             connection.close();
         }
+    }
+
+    // --- stop (RFC 7143 §11.9.1) -----------------------------------------------------------------
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof LogoutRequested request)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (loggedOut) {
+            return;
+        }
+        if (session.discovery()) {
+            LOG.info("stopping: closing discovery {}", session);
+            connection.close();
+            return;
+        }
+        // AsyncEvent 1: Parameter1 and Parameter2 are reserved, Parameter3 is the time to log out in.
+        // Like every status-bearing PDU it takes a StatSN.
+        LOG.info("stopping: asking {} to log out within {} s ({} commands in flight)", session, request.seconds(),
+                tasks.size());
+        connection.writeAndFlush(new AsyncMessage(0, connection.nextStatSn(), connection.expCmdSn(),
+                connection.maxCmdSn(), AsyncMessage.LOGOUT_REQUESTED, 0, 0, 0, request.seconds(),
+                Unpooled.EMPTY_BUFFER));
     }
 
     // --- errors and teardown -------------------------------------------------------------------

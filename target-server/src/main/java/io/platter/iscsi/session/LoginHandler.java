@@ -242,6 +242,17 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         connection.close();
     }
 
+    /** The server is stopping: a connection that has not finished logging in is closed. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof LogoutRequested) {
+            LOG.info("stopping: closing connection from {} during login", connection.remoteAddress());
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PduDecoder.PduDecodingException e) {
