@@ -21,6 +21,8 @@ enum ConfigKey {
     PORTALS(Scope.SERVER, "portals", false, false),
     DATA_DIR(Scope.SERVER, "data-dir", false, false),
     IO_THREADS(Scope.SERVER, "io-threads", false, false),
+    METRICS(Scope.SERVER, "metrics", false, false),
+    LOG_LEVEL(Scope.SERVER, "log-level", false, false),
 
     IQN(Scope.TARGET, "iqn", true, false),
     ALIAS(Scope.TARGET, "alias", false, false),

@@ -3,6 +3,7 @@ package io.platter.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Daemon-wide settings.
@@ -10,8 +11,11 @@ import java.util.Objects;
  * @param portals   where to listen, at least one, no duplicates expected
  * @param dataDir   where relative LUN images live, absolute and normalized
  * @param ioThreads size of the block I/O executor, 0 = chosen automatically
+ * @param metrics   where the Prometheus exporter listens; empty = no exporter
+ * @param logLevel  the root log level; empty = the command line's (default INFO)
  */
-public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
+public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, Optional<Portal> metrics,
+                             Optional<LogLevel> logLevel) {
 
     /** The data directory used when the file names none. */
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/platter");
@@ -25,6 +29,13 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) 
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0, got " + ioThreads);
         }
+        metrics = Objects.requireNonNull(metrics, "metrics");
+        logLevel = Objects.requireNonNull(logLevel, "logLevel");
+    }
+
+    /** Settings without a metrics listener or a log level. */
+    public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
+        this(portals, dataDir, ioThreads, Optional.empty(), Optional.empty());
     }
 
     /** The default portal list, {@code [0.0.0.0:3260]}. */
@@ -34,11 +45,16 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) 
 
     /** These settings listening on {@code newPortals} instead. */
     public ServerSettings withPortals(List<Portal> newPortals) {
-        return new ServerSettings(newPortals, dataDir, ioThreads);
+        return new ServerSettings(newPortals, dataDir, ioThreads, metrics, logLevel);
     }
 
     /** These settings with {@code newDataDir} (made absolute against the working directory). */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(portals, newDataDir, ioThreads);
+        return new ServerSettings(portals, newDataDir, ioThreads, metrics, logLevel);
+    }
+
+    /** These settings with the metrics exporter on {@code portal}. */
+    public ServerSettings withMetrics(Portal portal) {
+        return new ServerSettings(portals, dataDir, ioThreads, Optional.of(portal), logLevel);
     }
 }

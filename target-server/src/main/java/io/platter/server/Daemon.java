@@ -6,6 +6,7 @@ import io.platter.config.PlatterConfig;
 import io.platter.config.Provisioning;
 import io.platter.config.TargetConfig;
 import io.platter.iscsi.session.ExportedTarget;
+import io.platter.iscsi.session.IscsiMetrics;
 import io.platter.iscsi.session.ServerLimits;
 import io.platter.iscsi.session.TargetRegistry;
 import io.platter.lun.BlockDevice;
@@ -14,6 +15,8 @@ import io.platter.lun.RawImage;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
+import io.platter.server.metrics.MetricsServer;
+import io.platter.server.metrics.PrometheusMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -44,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final List<LogicalUnit> units = new ArrayList<>();
     private final List<BlockDevice> devices = new ArrayList<>();
     private IscsiServer server;
+    private MetricsServer metricsServer;
     private List<InetSocketAddress> addresses = List.of();
 
     private Daemon(int ioThreads) {
@@ -88,7 +92,15 @@ public final class Daemon implements AutoCloseable {
             }
             exported.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi));
         }
-        server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0);
+        IscsiMetrics metrics = IscsiMetrics.NONE;
+        if (config.server().metrics().isPresent()) {
+            PrometheusMetrics prometheus = new PrometheusMetrics();
+            metricsServer = MetricsServer.start(config.server().metrics().get(), prometheus.registry());
+            LOG.info("metrics on http://{}:{}/metrics", config.server().metrics().get().host(),
+                    metricsServer.address().getPort());
+            metrics = prometheus;
+        }
+        server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0, metrics);
         addresses = server.bind(config.server().portals());
     }
 
@@ -151,5 +163,9 @@ public final class Daemon implements AutoCloseable {
             }
         }
         devices.clear();
+        if (metricsServer != null) {
+            metricsServer.close();
+            metricsServer = null;
+        }
     }
 }

@@ -22,6 +22,7 @@ import io.platter.config.Portal;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.session.Connection;
+import io.platter.iscsi.session.IscsiMetrics;
 import io.platter.iscsi.session.LoginHandler;
 import io.platter.iscsi.session.LogoutRequested;
 import io.platter.iscsi.session.ServerLimits;
@@ -52,10 +53,16 @@ public final class IscsiServer implements AutoCloseable {
     private final TargetRegistry targets;
     private final SessionRegistry sessions = new SessionRegistry();
     private final ServerLimits limits;
+    private final IscsiMetrics metrics;
 
     public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops) {
+        this(targets, limits, eventLoops, IscsiMetrics.NONE);
+    }
+
+    public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops, IscsiMetrics metrics) {
         this.targets = targets;
         this.limits = limits;
+        this.metrics = metrics;
         IoHandlerFactory factory;
         if (Epoll.isAvailable()) {
             factory = EpollIoHandler.newFactory();
@@ -82,8 +89,9 @@ public final class IscsiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        metrics.connectionAccepted();
                         PduDecoder decoder = new PduDecoder();
-                        Connection connection = new Connection(ch, targets, sessions, limits, decoder);
+                        Connection connection = new Connection(ch, targets, sessions, limits, decoder, metrics);
                         ch.pipeline().addLast("decoder", decoder).addLast("encoder", ENCODER)
                                 .addLast("login", new LoginHandler(connection));
                     }

@@ -19,12 +19,19 @@ public final class Connection {
     private final SessionRegistry sessions;
     private final ServerLimits limits;
     private final PduDecoder decoder;
+    private final IscsiMetrics metrics;
     private int statSn = 1;
     private Session session;
     private int cid;
 
     public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
                       PduDecoder decoder) {
+        this(channel, targets, sessions, limits, decoder, IscsiMetrics.NONE);
+    }
+
+    public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
+                      PduDecoder decoder, IscsiMetrics metrics) {
+        this.metrics = metrics;
         this.channel = channel;
         this.targets = targets;
         this.sessions = sessions;
@@ -46,6 +53,10 @@ public final class Connection {
 
     public ServerLimits limits() {
         return limits;
+    }
+
+    public IscsiMetrics metrics() {
+        return metrics;
     }
 
     public Session session() {

@@ -196,6 +196,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         // Respond before the new parameters apply: the response itself has no digests.
         respond(LoginStatus.SUCCESS, true, LoginNegotiator.FULL_FEATURE, answer, request, session);
         connection.loggedIn(session, request.cid());
+        connection.metrics().loginSucceeded(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
         ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
         LOG.info("login: {} from {} (header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
                         + "MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, ImmediateData {})",
@@ -238,6 +239,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
                 connection.remoteAddress(), status, why);
         done = true;
+        connection.metrics().loginFailed(status);
         respond(status, false, 0, Map.of(), null);
         connection.close();
     }

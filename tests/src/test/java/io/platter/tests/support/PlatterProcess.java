@@ -37,10 +37,12 @@ public final class PlatterProcess implements AutoCloseable {
     private final Path config;
     private final int port;
     private final List<Path> logs = new ArrayList<>();
+    private final List<String> extraArgs;
     private Process process;
 
-    private PlatterProcess(Path workDir, int port, String lunSize) throws IOException {
+    private PlatterProcess(Path workDir, int port, String lunSize, List<String> extraArgs) throws IOException {
         this.workDir = workDir;
+        this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
         this.config = workDir.resolve("platter.yaml");
         this.port = port;
@@ -54,10 +56,15 @@ public final class PlatterProcess implements AutoCloseable {
      * @param lunSize LUN 0 size as the config spells it, e.g. {@code 256M}
      */
     public static PlatterProcess start(String name, String lunSize) {
+        return start(name, lunSize, List.of());
+    }
+
+    /** Like {@link #start(String, String)} with more {@code serve} options, e.g. {@code --metrics}. */
+    public static PlatterProcess start(String name, String lunSize, List<String> extraArgs) {
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize, extraArgs);
             p.launch();
             return p;
         } catch (IOException e) {
@@ -207,6 +214,7 @@ public final class PlatterProcess implements AutoCloseable {
         cmd.add(MAIN_CLASS);
         cmd.addAll(List.of("serve", "--config", config.toString(), "--data-dir", dataDir.toString(),
                 "--portal", portal()));
+        cmd.addAll(extraArgs);
         // The class path is long: it goes to its own file, the log names the command without it.
         Files.writeString(workDir.resolve("classpath.txt"), classPath() + "\n", StandardCharsets.UTF_8);
         List<String> shown = new ArrayList<>(cmd);
