@@ -93,9 +93,12 @@ public final class Main implements Callable<Integer> {
             for (String signal : List.of("TERM", "INT")) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
             }
-            log.info("Platter ready: {} portal(s), {} target(s)", daemon.addresses().size(), cfg.targets().size());
+            String ready = daemon.addresses().size() + " portal(s), " + cfg.targets().size() + " target(s)";
+            log.info("Platter ready: {}", ready);
+            SystemdNotify.ready("serving " + ready);
             stop.await();
             log.info("stopping");
+            SystemdNotify.stopping();
             daemon.close();
             log.info("stopped");
             return 0;
