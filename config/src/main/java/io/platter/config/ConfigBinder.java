@@ -82,7 +82,27 @@ final class ConfigBinder {
         Integer ioThreads = s.integer(ConfigKey.IO_THREADS, 0, MAX_IO_THREADS);
         ChapCredentials discoveryChap = s.has(ConfigKey.DISCOVERY_CHAP)
                 ? ChapBinder.chap(s.child(ConfigKey.DISCOVERY_CHAP, Scope.CHAP)) : null;
-        return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads, discoveryChap);
+        Optional<Portal> metrics = Optional.empty();
+        String listen = s.text(ConfigKey.METRICS);
+        if (listen != null) {
+            try {
+                metrics = Optional.of(Portal.parse(listen));
+            } catch (IllegalArgumentException e) {
+                s.problem(ConfigKey.METRICS, "bad listen address " + ConfigKey.METRICS.show(listen) + ": "
+                        + e.getMessage() + " (use host:port, e.g. 127.0.0.1:9470)");
+            }
+        }
+        Optional<LogLevel> logLevel = Optional.empty();
+        String level = s.text(ConfigKey.LOG_LEVEL);
+        if (level != null) {
+            logLevel = LogLevel.parse(level);
+            if (logLevel.isEmpty()) {
+                s.problem(ConfigKey.LOG_LEVEL, "unknown level " + ConfigKey.LOG_LEVEL.show(level)
+                        + " (one of trace, debug, info, warn, error)");
+            }
+        }
+        return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads, discoveryChap, metrics,
+                logLevel);
     }
 
     private List<TargetConfig> targets(Section file, Path dataDir) {

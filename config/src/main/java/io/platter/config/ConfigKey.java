@@ -22,6 +22,8 @@ enum ConfigKey {
     DATA_DIR(Scope.SERVER, "data-dir", false, false),
     IO_THREADS(Scope.SERVER, "io-threads", false, false),
     DISCOVERY_CHAP(Scope.SERVER, "discovery-chap", false, true),
+    METRICS(Scope.SERVER, "metrics", false, false),
+    LOG_LEVEL(Scope.SERVER, "log-level", false, false),
 
     IQN(Scope.TARGET, "iqn", true, false),
     ALIAS(Scope.TARGET, "alias", false, false),

@@ -49,4 +49,9 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
     public PlatterConfig withDataDir(Path dataDir) {
         return new PlatterConfig(version, server.withDataDir(dataDir), targets);
     }
+
+    /** This configuration with the Prometheus exporter on {@code portal}. */
+    public PlatterConfig withMetrics(Portal portal) {
+        return new PlatterConfig(version, server.withMetrics(portal), targets);
+    }
 }

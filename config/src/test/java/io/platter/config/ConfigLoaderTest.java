@@ -66,6 +66,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheMetricsListenerAndTheLogLevel() throws Exception {
+        Path file = write("""
+                server:
+                  metrics: 127.0.0.1:9470
+                  log-level: Debug
+                """);
+
+        ServerSettings server = ConfigLoader.load(file).server();
+
+        assertThat(server.metrics()).contains(new Portal("127.0.0.1", 9470));
+        assertThat(server.logLevel()).contains(LogLevel.DEBUG);
+    }
+
+    @Test
+    void metricsAndLogLevelAreOffByDefault() throws Exception {
+        ServerSettings server = ConfigLoader.load(write("server:\n  io-threads: 2\n")).server();
+
+        assertThat(server.metrics()).isEmpty();
+        assertThat(server.logLevel()).isEmpty();
+    }
+
+    @Test
+    void rejectsABadMetricsAddressAndAnUnknownLogLevel() throws Exception {
+        List<ConfigProblem> problems = problems("""
+                server:
+                  metrics: "127.0.0.1:99999"
+                  log-level: loud
+                """);
+
+        assertThat(problems).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p)
+                .contains("server.metrics").contains("bad listen address"));
+        assertThat(problems).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p)
+                .contains("server.log-level").contains("unknown level \"loud\""));
+    }
+
+    @Test
     void appliesDefaultsForOptionalKeys() throws Exception {
         Path file = write("""
                 targets:

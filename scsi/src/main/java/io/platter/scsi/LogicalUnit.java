@@ -43,6 +43,15 @@ public final class LogicalUnit {
         return context.modeState().writeCacheEnabled();
     }
 
+    /** Makes every write acknowledged so far durable (the daemon calls it when it stops). */
+    public void flush() {
+        try {
+            context.device().flush();
+        } catch (BlockDeviceException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Closes the device (which flushes it). Commands still in flight fail with a storage error. */
     public void close() {
         try {

@@ -7,6 +7,7 @@ import io.platter.config.Provisioning;
 import io.platter.config.TargetConfig;
 import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.session.ExportedTarget;
+import io.platter.iscsi.session.IscsiMetrics;
 import io.platter.iscsi.session.ServerLimits;
 import io.platter.iscsi.session.TargetRegistry;
 import io.platter.lun.BlockDevice;
@@ -15,9 +16,12 @@ import io.platter.lun.RawImage;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
+import io.platter.server.metrics.MetricsServer;
+import io.platter.server.metrics.PrometheusMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -37,11 +41,14 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     /** The portal group every target is exported through (one group for now). */
     static final int PORTAL_GROUP_TAG = 1;
+    /** How long initiators get to log out when the daemon stops (Parameter3 of the Async Message). */
+    static final Duration LOGOUT_GRACE = Duration.ofSeconds(5);
 
     private final ExecutorService ioExecutor;
     private final List<LogicalUnit> units = new ArrayList<>();
     private final List<BlockDevice> devices = new ArrayList<>();
     private IscsiServer server;
+    private MetricsServer metricsServer;
     private List<InetSocketAddress> addresses = List.of();
 
     private Daemon(int ioThreads) {
@@ -89,8 +96,16 @@ public final class Daemon implements AutoCloseable {
                     : (t.chap().mutual() ? "mutual CHAP" : "CHAP"),
                     t.acl().isEmpty() ? "open to every initiator" : "ACL of " + t.acl().size() + " initiator(s)");
         }
+        IscsiMetrics metrics = IscsiMetrics.NONE;
+        if (config.server().metrics().isPresent()) {
+            PrometheusMetrics prometheus = new PrometheusMetrics();
+            metricsServer = MetricsServer.start(config.server().metrics().get(), prometheus.registry());
+            LOG.info("metrics on http://{}:{}/metrics", config.server().metrics().get().host(),
+                    metricsServer.address().getPort());
+            metrics = prometheus;
+        }
         server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0,
-                LoginSecurity.withDiscoveryChap(config.server().discoveryChap()));
+                LoginSecurity.withDiscoveryChap(config.server().discoveryChap()), metrics);
         addresses = server.bind(config.server().portals());
     }
 
@@ -110,11 +125,16 @@ public final class Daemon implements AutoCloseable {
         return addresses;
     }
 
-    /** Stops the server, lets in-flight I/O finish, flushes and closes every image. */
+    /**
+     * Graceful stop: asks initiators to log out and waits up to {@link #LOGOUT_GRACE} for them,
+     * lets in-flight block I/O finish, shuts the event loops down, then flushes and closes every
+     * image. Nothing acknowledged before the stop is lost.
+     */
     @Override
     public void close() {
         if (server != null) {
-            server.close();
+            // Event loops stay up until the I/O executor is idle: completions still run on them.
+            server.drain(LOGOUT_GRACE);
         }
         ioExecutor.shutdown();
         try {
@@ -124,12 +144,20 @@ public final class Daemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (server != null) {
+            server.close();
+            server = null;
+        }
         for (LogicalUnit unit : units) {
             try {
+                unit.flush();
                 unit.close();
             } catch (RuntimeException e) {
-                LOG.error("closing LUN failed: {}", e.getMessage());
+                LOG.error("flushing or closing LUN failed: {}", e.getMessage());
             }
+        }
+        if (!units.isEmpty()) {
+            LOG.info("flushed and closed {} LUN(s)", units.size());
         }
         units.clear();
         for (BlockDevice device : devices) {
@@ -140,5 +168,9 @@ public final class Daemon implements AutoCloseable {
             }
         }
         devices.clear();
+        if (metricsServer != null) {
+            metricsServer.close();
+            metricsServer = null;
+        }
     }
 }

@@ -23,12 +23,15 @@ import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.session.Connection;
+import io.platter.iscsi.session.IscsiMetrics;
 import io.platter.iscsi.session.LoginHandler;
+import io.platter.iscsi.session.LogoutRequested;
 import io.platter.iscsi.session.ServerLimits;
 import io.platter.iscsi.session.SessionRegistry;
 import io.platter.iscsi.session.TargetRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,15 +55,26 @@ public final class IscsiServer implements AutoCloseable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final ServerLimits limits;
     private final LoginSecurity security;
+    private final IscsiMetrics metrics;
 
     public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops) {
-        this(targets, limits, eventLoops, LoginSecurity.open());
+        this(targets, limits, eventLoops, LoginSecurity.open(), IscsiMetrics.NONE);
     }
 
     public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops, LoginSecurity security) {
+        this(targets, limits, eventLoops, security, IscsiMetrics.NONE);
+    }
+
+    public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops, IscsiMetrics metrics) {
+        this(targets, limits, eventLoops, LoginSecurity.open(), metrics);
+    }
+
+    public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops, LoginSecurity security,
+                       IscsiMetrics metrics) {
         this.security = security;
         this.targets = targets;
         this.limits = limits;
+        this.metrics = metrics;
         IoHandlerFactory factory;
         if (Epoll.isAvailable()) {
             factory = EpollIoHandler.newFactory();
@@ -87,8 +101,10 @@ public final class IscsiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        metrics.connectionAccepted();
                         PduDecoder decoder = new PduDecoder();
-                        Connection connection = new Connection(ch, targets, sessions, limits, decoder, security);
+                        Connection connection = new Connection(ch, targets, sessions, limits, decoder, security,
+                                metrics);
                         ch.pipeline().addLast("decoder", decoder).addLast("encoder", ENCODER)
                                 .addLast("login", new LoginHandler(connection));
                     }
@@ -130,7 +146,39 @@ public final class IscsiServer implements AutoCloseable {
         listeners.clear();
     }
 
-    /** Stops accepting, closes every connection and the event loops. */
+    /**
+     * The first half of a graceful stop: stops accepting connections, asks every logged-in
+     * initiator to log out (RFC 7143 §11.9.1) and waits up to {@code grace} for the connections
+     * to go away, then closes those that remain. Commands still executing are not cut short
+     * here: the I/O executor finishes them, their responses are simply not sent.
+     */
+    public void drain(Duration grace) {
+        closeListeners();
+        if (channels.isEmpty()) {
+            return;
+        }
+        int seconds = (int) Math.max(1, Math.min(0xffff, grace.toSeconds()));
+        LOG.info("asking {} connection(s) to log out within {} s", channels.size(), seconds);
+        LogoutRequested request = new LogoutRequested(seconds);
+        for (Channel ch : channels) {
+            ch.pipeline().fireUserEventTriggered(request); // runs on the channel's own loop
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!channels.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!channels.isEmpty()) {
+            LOG.info("{} connection(s) did not log out in time; closing them", channels.size());
+        }
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** Stops accepting, closes every connection and then the event loops. */
     @Override
     public void close() {
         closeListeners();

@@ -54,18 +54,24 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory for images")
         Path dataDir;
 
-        @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "INFO",
-                description = "TRACE, DEBUG, INFO, WARN or ERROR (default ${DEFAULT-VALUE})")
+        @Option(names = "--log-level", paramLabel = "LEVEL",
+                description = "TRACE, DEBUG, INFO, WARN or ERROR (default: server.log-level, else INFO)")
         String logLevel;
+
+        @Option(names = "--metrics", paramLabel = "HOST:PORT",
+                description = "serve Prometheus metrics here (default: server.metrics, else off)")
+        String metrics;
 
         @Override
         public Integer call() throws Exception {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
-                    .setLevel(Level.toLevel(logLevel, Level.INFO));
+            setLogLevel(logLevel);
             Logger log = LoggerFactory.getLogger(Main.class);
             PlatterConfig cfg;
             try {
                 cfg = load();
+                if (logLevel == null && cfg.server().logLevel().isPresent()) {
+                    setLogLevel(cfg.server().logLevel().get().name());
+                }
             } catch (ConfigException e) {
                 System.err.println("platter: invalid configuration:");
                 System.err.println(e.getMessage());
@@ -87,12 +93,20 @@ public final class Main implements Callable<Integer> {
             for (String signal : List.of("TERM", "INT")) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
             }
-            log.info("Platter ready: {} portal(s), {} target(s)", daemon.addresses().size(), cfg.targets().size());
+            String ready = daemon.addresses().size() + " portal(s), " + cfg.targets().size() + " target(s)";
+            log.info("Platter ready: {}", ready);
+            SystemdNotify.ready("serving " + ready);
             stop.await();
             log.info("stopping");
+            SystemdNotify.stopping();
             daemon.close();
             log.info("stopped");
             return 0;
+        }
+
+        private static void setLogLevel(String level) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
+                    .setLevel(Level.toLevel(level, Level.INFO));
         }
 
         private PlatterConfig load() throws ConfigException {
@@ -109,6 +123,9 @@ public final class Main implements Callable<Integer> {
             }
             if (portals != null && !portals.isEmpty()) {
                 cfg = cfg.withPortals(portals.stream().map(Portal::parse).toList());
+            }
+            if (metrics != null) {
+                cfg = cfg.withMetrics(Portal.parse(metrics));
             }
             return cfg;
         }

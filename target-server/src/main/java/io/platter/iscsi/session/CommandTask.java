@@ -41,6 +41,9 @@ final class CommandTask {
     boolean dataPhaseError;
     /** Data-In or R2T PDUs sent, for ExpDataSN in the SCSI Response (RFC 7143 §11.4.8). */
     int dataSn;
+    /** Where the command is accounted, and when it was handed to the SCSI core. */
+    IscsiMetrics.LunMetrics metrics = IscsiMetrics.LunMetrics.NONE;
+    long startNanos;
 
     CommandTask(ScsiCommandPdu command, CompositeByteBuf data) {
         this.command = command;

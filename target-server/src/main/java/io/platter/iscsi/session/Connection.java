@@ -21,18 +21,30 @@ public final class Connection {
     private final ServerLimits limits;
     private final PduDecoder decoder;
     private final LoginSecurity security;
+    private final IscsiMetrics metrics;
     private int statSn = 1;
     private Session session;
     private int cid;
 
     public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
                       PduDecoder decoder) {
-        this(channel, targets, sessions, limits, decoder, LoginSecurity.open());
+        this(channel, targets, sessions, limits, decoder, LoginSecurity.open(), IscsiMetrics.NONE);
     }
 
     public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
                       PduDecoder decoder, LoginSecurity security) {
+        this(channel, targets, sessions, limits, decoder, security, IscsiMetrics.NONE);
+    }
+
+    public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
+                      PduDecoder decoder, IscsiMetrics metrics) {
+        this(channel, targets, sessions, limits, decoder, LoginSecurity.open(), metrics);
+    }
+
+    public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
+                      PduDecoder decoder, LoginSecurity security, IscsiMetrics metrics) {
         this.security = security;
+        this.metrics = metrics;
         this.channel = channel;
         this.targets = targets;
         this.sessions = sessions;
@@ -58,6 +70,10 @@ public final class Connection {
 
     public LoginSecurity security() {
         return security;
+    }
+
+    public IscsiMetrics metrics() {
+        return metrics;
     }
 
     public Session session() {

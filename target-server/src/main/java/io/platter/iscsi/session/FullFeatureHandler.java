@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.platter.iscsi.pdu.AsyncMessage;
 import io.platter.iscsi.pdu.Bhs;
 import io.platter.iscsi.pdu.DataIn;
 import io.platter.iscsi.pdu.DataOut;
@@ -71,6 +72,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final Map<Integer, CommandTask.Burst> bursts = new HashMap<>();
     private final TextExchange text;
     private final TaskManagement taskManagement;
+    /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
+    private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
     private int nextTtt = 1;
     private boolean loggedOut;
 
@@ -327,6 +330,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         int lun = LunAddress.decode(pdu.lun());
         ScsiCommand command = new ScsiCommand(session.nexus(), lun, pdu.cdb(),
                 TaskAttribute.fromWire(pdu.attribute()), pdu.read() ? pdu.expectedDataTransferLength() : 0, dataOut);
+        IscsiMetrics.LunMetrics recorder = lunMetrics.get(lun);
+        if (recorder == null) {
+            recorder = connection.metrics().lun(session.target().name(), lun);
+            lunMetrics.put(lun, recorder);
+        }
+        task.metrics = recorder;
+        task.startNanos = System.nanoTime();
+        task.metrics.started();
         EventLoop loop = connection.channel().eventLoop();
         session.target().scsi().execute(command, response -> {
             if (loop.inEventLoop()) {
@@ -342,6 +353,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         tasks.remove(task.itt);
         session.window().finished();
         ByteBuf dataIn = response.dataIn();
+        account(task, dataIn);
         if (!connection.channel().isActive() || task.aborted) {
             if (dataIn != null) {
                 dataIn.release();
@@ -385,6 +397,22 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             sendResponse(task, response.status().wire(), response.sense(), residualFlags, residual);
         }
         connection.channel().flush();
+    }
+
+    private static void account(CommandTask task, ByteBuf dataIn) {
+        IscsiMetrics.OpClass op;
+        long bytes;
+        if (task.command.write()) {
+            op = IscsiMetrics.OpClass.WRITE;
+            bytes = task.expectedLength;
+        } else if (task.command.read()) {
+            op = IscsiMetrics.OpClass.READ;
+            bytes = dataIn == null ? 0 : Math.min(dataIn.readableBytes(), task.expectedLength);
+        } else {
+            op = IscsiMetrics.OpClass.OTHER;
+            bytes = 0;
+        }
+        task.metrics.completed(op, bytes, System.nanoTime() - task.startNanos);
     }
 
     private void sendDataIn(CommandTask task, ByteBuf data, int length, boolean withStatus, int status,
@@ -450,9 +478,35 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    // --- stop (RFC 7143 §11.9.1) -----------------------------------------------------------------
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof LogoutRequested request)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (loggedOut) {
+            return;
+        }
+        if (session.discovery()) {
+            LOG.info("stopping: closing discovery {}", session);
+            connection.close();
+            return;
+        }
+        // AsyncEvent 1: Parameter1 and Parameter2 are reserved, Parameter3 is the time to log out in.
+        // Like every status-bearing PDU it takes a StatSN.
+        LOG.info("stopping: asking {} to log out within {} s ({} commands in flight)", session, request.seconds(),
+                tasks.size());
+        connection.writeAndFlush(new AsyncMessage(0, connection.nextStatSn(), connection.expCmdSn(),
+                connection.maxCmdSn(), AsyncMessage.LOGOUT_REQUESTED, 0, 0, 0, request.seconds(),
+                Unpooled.EMPTY_BUFFER));
+    }
+
     // --- errors and teardown -------------------------------------------------------------------
 
     private void protocolError(ProtocolException e) {
+        connection.metrics().protocolError(e.reason(), e.fatal());
         LOG.info("protocol error on {} from {}: {}", session, connection.remoteAddress(), e.getMessage());
         connection.reject(e.reason().wire(), e.rejectedHeader());
         if (e.fatal()) {
@@ -482,6 +536,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         text.close();
         connection.sessions().remove(session);
+        connection.metrics().sessionClosed(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
         if (!loggedOut) {
             LOG.info("connection closed: {} from {}", session, connection.remoteAddress());
         }

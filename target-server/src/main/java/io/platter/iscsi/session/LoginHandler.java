@@ -206,6 +206,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         // Respond before the new parameters apply: the response itself has no digests.
         respond(LoginStatus.SUCCESS, true, LoginNegotiator.FULL_FEATURE, answer, request, session);
         connection.loggedIn(session, request.cid());
+        connection.metrics().loginSucceeded(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
         ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
         LOG.info("login: {} from {} (auth {}, header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
                         + "MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, ImmediateData {})",
@@ -256,8 +257,20 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
                 connection.remoteAddress(), status, why);
         done = true;
+        connection.metrics().loginFailed(status);
         respond(status, false, 0, Map.of(), null);
         connection.close();
+    }
+
+    /** The server is stopping: a connection that has not finished logging in is closed. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof LogoutRequested) {
+            LOG.info("stopping: closing connection from {} during login", connection.remoteAddress());
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     @Override

@@ -74,6 +74,8 @@ final class TaskManagement {
         }
         LOG.info("task management {} on {} lun field {}: response {}", function, session,
                 Long.toHexString(request.lun()), response);
+        connection.metrics().taskManagement(function == null ? "unknown" : function.name().toLowerCase(java.util.Locale.ROOT),
+                response);
         connection.write(new TaskManagementResponse(response, request.itt(), connection.nextStatSn(),
                 connection.expCmdSn(), connection.maxCmdSn(), Unpooled.EMPTY_BUFFER));
         if (function == Function.TARGET_COLD_RESET) {

@@ -38,10 +38,13 @@ public final class PlatterProcess implements AutoCloseable {
     private final Path config;
     private final int port;
     private final List<Path> logs = new ArrayList<>();
+    private final List<String> extraArgs;
     private Process process;
 
-    private PlatterProcess(Path workDir, int port, BiFunction<Integer, Path, String> configYaml) throws IOException {
+    private PlatterProcess(Path workDir, int port, BiFunction<Integer, Path, String> configYaml,
+                           List<String> extraArgs) throws IOException {
         this.workDir = workDir;
+        this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
         this.config = workDir.resolve("platter.yaml");
         this.port = port;
@@ -55,7 +58,12 @@ public final class PlatterProcess implements AutoCloseable {
      * @param lunSize LUN 0 size as the config spells it, e.g. {@code 256M}
      */
     public static PlatterProcess start(String name, String lunSize) {
-        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize));
+        return start(name, lunSize, List.of());
+    }
+
+    /** Like {@link #start(String, String)} with more {@code serve} options, e.g. {@code --metrics}. */
+    public static PlatterProcess start(String name, String lunSize, List<String> extraArgs) {
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize), extraArgs);
     }
 
     /**
@@ -64,10 +72,16 @@ public final class PlatterProcess implements AutoCloseable {
      * and {@link #image()} assume the config has target {@link #IQN} with LUN 0 in {@code lun0.img}.
      */
     public static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml) {
+        return start(name, configYaml, List.of());
+    }
+
+    /** Like {@link #start(String, BiFunction)} with more {@code serve} options. */
+    public static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml,
+                                       List<String> extraArgs) {
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml, extraArgs);
             p.launch();
             return p;
         } catch (IOException e) {
@@ -217,6 +231,7 @@ public final class PlatterProcess implements AutoCloseable {
         cmd.add(MAIN_CLASS);
         cmd.addAll(List.of("serve", "--config", config.toString(), "--data-dir", dataDir.toString(),
                 "--portal", portal()));
+        cmd.addAll(extraArgs);
         // The class path is long: it goes to its own file, the log names the command without it.
         Files.writeString(workDir.resolve("classpath.txt"), classPath() + "\n", StandardCharsets.UTF_8);
         List<String> shown = new ArrayList<>(cmd);

@@ -1,0 +1,46 @@
+package io.platter.server.metrics;
+
+import io.platter.config.Portal;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The metrics listener: the Prometheus client's HTTP server on its own portal (never the iSCSI
+ * ones), serving {@code /metrics}, on two daemon threads of its own.
+ */
+public final class MetricsServer implements AutoCloseable {
+    private final HTTPServer http;
+    private final InetSocketAddress address;
+
+    private MetricsServer(HTTPServer http, InetSocketAddress address) {
+        this.http = http;
+        this.address = address;
+    }
+
+    /** Listens on {@code portal} (port 0 picks a free one). */
+    public static MetricsServer start(Portal portal, PrometheusRegistry registry) throws IOException {
+        InetAddress host = InetAddress.getByName(portal.host());
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "platter-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        HTTPServer http = HTTPServer.builder().inetAddress(host).port(portal.port()).registry(registry)
+                .executorService(threads).buildAndStart();
+        return new MetricsServer(http, new InetSocketAddress(host, http.getPort()));
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,157 @@
+package io.platter.server.metrics;
+
+import io.platter.iscsi.login.LoginStatus;
+import io.platter.iscsi.pdu.RejectReason;
+import io.platter.iscsi.session.IscsiMetrics;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The transport's {@link IscsiMetrics} as Prometheus metrics in one registry. Labelled data
+ * points on the command path are resolved once per LUN ({@link #lun}), so a command costs a few
+ * lock-free increments and one histogram observation. Names and labels are documented in
+ * docs/metrics.md; keep the two in step.
+ */
+public final class PrometheusMetrics implements IscsiMetrics {
+
+    private final PrometheusRegistry registry;
+    private final Counter commands;
+    private final Counter bytes;
+    private final Histogram latency;
+    private final Gauge inFlight;
+    private final Gauge sessions;
+    private final Gauge connections;
+    private final Counter accepted;
+    private final Counter logins;
+    private final Counter loginFailures;
+    private final Counter pduErrors;
+    private final Counter digestErrors;
+    private final Counter taskManagement;
+
+    public PrometheusMetrics() {
+        this(new PrometheusRegistry());
+    }
+
+    public PrometheusMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
+        commands = Counter.builder().name("platter_scsi_commands_total")
+                .help("SCSI commands completed, by LUN and class (read, write, other)")
+                .labelNames("target", "lun", "op").register(registry);
+        bytes = Counter.builder().name("platter_scsi_bytes_total")
+                .help("Data bytes moved by completed SCSI commands (Data-In for reads, Data-Out for writes)")
+                .labelNames("target", "lun", "op").unit(Unit.BYTES).register(registry);
+        latency = Histogram.builder().name("platter_scsi_command_duration_seconds")
+                .help("Time from handing a command to the SCSI core to its completion")
+                .labelNames("target", "lun", "op").unit(Unit.SECONDS).classicOnly()
+                .classicExponentialUpperBounds(0.000_05, 2, 18).register(registry);
+        inFlight = Gauge.builder().name("platter_scsi_commands_in_flight")
+                .help("SCSI commands handed to the SCSI core and not yet completed (queue depth)")
+                .labelNames("target", "lun").register(registry);
+        sessions = Gauge.builder().name("platter_iscsi_sessions")
+                .help("iSCSI sessions in full feature phase, by target (discovery sessions under \"discovery\")")
+                .labelNames("target").register(registry);
+        connections = Gauge.builder().name("platter_iscsi_connections")
+                .help("iSCSI connections in full feature phase, by target")
+                .labelNames("target").register(registry);
+        accepted = Counter.builder().name("platter_iscsi_connections_accepted_total")
+                .help("TCP connections accepted on the portals").register(registry);
+        logins = Counter.builder().name("platter_iscsi_logins_total")
+                .help("Successful logins, by target").labelNames("target").register(registry);
+        loginFailures = Counter.builder().name("platter_iscsi_login_failures_total")
+                .help("Refused logins, by login status (RFC 7143 §11.13.5)").labelNames("reason").register(registry);
+        pduErrors = Counter.builder().name("platter_iscsi_pdu_errors_total")
+                .help("PDUs rejected or connections closed for a protocol error, by reject reason (RFC 7143 §11.17.1)")
+                .labelNames("reason", "fatal").register(registry);
+        digestErrors = Counter.builder().name("platter_iscsi_digest_errors_total")
+                .help("PDUs whose CRC32C data digest did not match").labelNames("kind").register(registry);
+        taskManagement = Counter.builder().name("platter_iscsi_task_management_total")
+                .help("Task management function requests, by function and response code")
+                .labelNames("function", "response").register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public LunMetrics lun(String target, int lun) {
+        return new Lun(target, Integer.toString(lun));
+    }
+
+    @Override
+    public void connectionAccepted() {
+        accepted.inc();
+    }
+
+    @Override
+    public void loginSucceeded(String target) {
+        logins.labelValues(target).inc();
+        sessions.labelValues(target).inc();
+        connections.labelValues(target).inc();
+    }
+
+    @Override
+    public void loginFailed(LoginStatus status) {
+        loginFailures.labelValues(status.name().toLowerCase(Locale.ROOT)).inc();
+    }
+
+    @Override
+    public void sessionClosed(String target) {
+        sessions.labelValues(target).dec();
+        connections.labelValues(target).dec();
+    }
+
+    @Override
+    public void protocolError(RejectReason reason, boolean fatal) {
+        pduErrors.labelValues(reason.name().toLowerCase(Locale.ROOT), Boolean.toString(fatal)).inc();
+        if (reason == RejectReason.DATA_DIGEST_ERROR) {
+            digestErrors.labelValues("data").inc();
+        }
+    }
+
+    @Override
+    public void taskManagement(String function, int response) {
+        taskManagement.labelValues(function, Integer.toString(response)).inc();
+    }
+
+    /** The data points of one LUN, resolved once. */
+    private final class Lun implements LunMetrics {
+        private final Map<OpClass, CounterDataPoint> commandsByOp = new EnumMap<>(OpClass.class);
+        private final Map<OpClass, CounterDataPoint> bytesByOp = new EnumMap<>(OpClass.class);
+        private final Map<OpClass, DistributionDataPoint> latencyByOp = new EnumMap<>(OpClass.class);
+        private final GaugeDataPoint queue;
+
+        Lun(String target, String lun) {
+            for (OpClass op : OpClass.values()) {
+                commandsByOp.put(op, commands.labelValues(target, lun, op.label()));
+                bytesByOp.put(op, bytes.labelValues(target, lun, op.label()));
+                latencyByOp.put(op, latency.labelValues(target, lun, op.label()));
+            }
+            queue = inFlight.labelValues(target, lun);
+        }
+
+        @Override
+        public void started() {
+            queue.inc();
+        }
+
+        @Override
+        public void completed(OpClass op, long count, long nanos) {
+            queue.dec();
+            commandsByOp.get(op).inc();
+            if (count > 0) {
+                bytesByOp.get(op).inc(count);
+            }
+            latencyByOp.get(op).observe(nanos / 1e9);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.platter.tests;
+
+import static io.platter.tests.support.Tools.cmd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.platter.tests.support.PlatterProcess;
+import io.platter.tests.support.Tools;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The Debian package and the tarball the normal build makes (packaging/target): control fields,
+ * files and modes, the conffile, maintainer scripts, the unit passing {@code systemd-analyze
+ * verify}, and the packaged launcher serving the packaged default configuration.
+ */
+@Timeout(300)
+class PackageIT {
+
+    private static Path deb;
+    private static Path root;
+
+    @BeforeAll
+    static void unpack() throws IOException {
+        Path target = PlatterProcess.moduleDir().resolve("../packaging/target").normalize();
+        try (Stream<Path> files = Files.list(target)) {
+            deb = files.filter(p -> p.getFileName().toString().matches("platter_.*_all\\.deb")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no platter_*_all.deb in " + target));
+        }
+        root = PlatterProcess.moduleDir().resolve("target/it/PackageIT/root");
+        Tools.runOk("rm", "-rf", root.getParent().toString());
+        Files.createDirectories(root);
+        Tools.runOk("dpkg-deb", "-x", deb.toString(), root.toString());
+        Tools.runOk("dpkg-deb", "-e", deb.toString(), root.resolve("DEBIAN").toString());
+    }
+
+    @Test
+    void controlFieldsNameTheJavaRuntime() {
+        String control = Tools.runOk("dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Depends");
+        assertThat(control).contains("Package: platter").contains("Architecture: all")
+                .contains("Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless");
+    }
+
+    @Test
+    void filesAreWhereTheUnitAndLauncherExpectThem() throws IOException {
+        assertThat(root.resolve("usr/share/platter/platter.jar")).isRegularFile();
+        assertThat(Files.getPosixFilePermissions(root.resolve("usr/bin/platter")))
+                .contains(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
+        assertThat(root.resolve("lib/systemd/system/platter.service")).isRegularFile();
+        assertThat(root.resolve("etc/platter/platter.yaml")).isRegularFile();
+        assertThat(root.resolve("var/lib/platter")).isDirectory();
+        assertThat(root.resolve("usr/share/doc/platter/metrics.md")).isRegularFile();
+        String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
+        assertThat(listing).as("owned by root in the archive; postinst hands them to platter")
+                .doesNotContain("platter/platter ");
+    }
+
+    @Test
+    void theConfigIsAConffileAndTheScriptsManageTheUser() throws IOException {
+        assertThat(Files.readAllLines(root.resolve("DEBIAN/conffiles"))).containsExactly("/etc/platter/platter.yaml");
+        String postinst = Files.readString(root.resolve("DEBIAN/postinst"));
+        assertThat(postinst).contains("useradd --system").contains("/var/lib/platter");
+        assertThat(Files.readString(root.resolve("DEBIAN/postrm"))).contains("purge");
+        for (String script : List.of("postinst", "prerm", "postrm")) {
+            Tools.runOk("sh", "-n", root.resolve("DEBIAN").resolve(script).toString());
+            assertThat(Files.isExecutable(root.resolve("DEBIAN").resolve(script))).as(script).isTrue();
+        }
+    }
+
+    @Test
+    void theUnitIsHardenedAndVerifies() throws IOException {
+        Path unit = root.resolve("lib/systemd/system/platter.service");
+        String text = Files.readString(unit);
+        assertThat(text).contains("Type=notify", "User=platter", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                "ReadWritePaths=/var/lib/platter /etc/platter", "ProtectHome=yes", "PrivateTmp=yes",
+                "CapabilityBoundingSet=\n", "LimitNOFILE=65536", "Restart=on-failure",
+                "After=network-online.target", "Wants=network-online.target", "TimeoutStopSec=60",
+                "ExecStart=/usr/bin/platter serve");
+        // verify checks that ExecStart exists: point it at the unpacked launcher, nothing else changes.
+        Path copy = root.getParent().resolve("verify/platter.service");
+        Files.createDirectories(copy.getParent());
+        Files.writeString(copy, text.replace("/usr/bin/platter", root.resolve("usr/bin/platter").toString()));
+        Tools.Result r = Tools.run(Duration.ofMinutes(1), cmd("systemd-analyze", "verify", copy));
+        assertThat(r.ok()).as(r.describe()).isTrue();
+        assertThat(r.output()).as(r.describe()).doesNotContain("Unknown", "ignoring");
+    }
+
+    @Test
+    void thePackagedLauncherServesThePackagedDefaultConfig() throws Exception {
+        Path work = root.getParent().resolve("run");
+        Path data = work.resolve("data");
+        Files.createDirectories(data);
+        // The packaged file verbatim except its data-dir: LUN images resolve against the file's
+        // data-dir when it is read, so --data-dir alone would still put them in /var/lib/platter.
+        String packaged = Files.readString(root.resolve("etc/platter/platter.yaml"));
+        assertThat(packaged).contains("data-dir: /var/lib/platter");
+        Path config = work.resolve("platter.yaml");
+        Files.writeString(config, packaged.replace("data-dir: /var/lib/platter", "data-dir: " + data));
+        int port = PlatterProcess.freePort();
+        int metricsPort = PlatterProcess.freePort();
+        Path log = work.resolve("server.log");
+        Process p = new ProcessBuilder(root.resolve("usr/bin/platter").toString(), "serve", "--config",
+                config.toString(), "--data-dir", data.toString(), "--portal", "127.0.0.1:" + port,
+                "--metrics", "127.0.0.1:" + metricsPort)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitPort(port, p, log);
+            String ls = Tools.runOk("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port);
+            assertThat(ls).as(ls).contains("iqn.2026-11.io.platter:demo").contains("Lun:0");
+            assertThat(data.resolve("demo-lun0.img")).isRegularFile();
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exit after SIGTERM").isTrue();
+        }
+        assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+    }
+
+    @Test
+    void theTarballHoldsTheSameFiles() {
+        Path target = deb.getParent();
+        String list = Tools.runOk("sh", "-c", "tar tzf " + target + "/platter-*-dist.tar.gz");
+        assertThat(list).containsPattern("platter-[^/]+/bin/platter\n")
+                .containsPattern("platter-[^/]+/share/platter/platter.jar\n")
+                .containsPattern("platter-[^/]+/etc/platter/platter.yaml\n")
+                .containsPattern("platter-[^/]+/lib/systemd/system/platter.service\n");
+    }
+
+    private static void awaitPort(int port, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new AssertionError("launcher exited with " + p.exitValue() + "\n"
+                        + Files.readString(log, StandardCharsets.ISO_8859_1));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("launcher not listening in 60 s\n" + Files.readString(log));
+    }
+}
