@@ -43,7 +43,7 @@ class InquiryTest {
     @Test
     void supportedPages() throws Exception {
         try (Fixture f = Fixture.direct(8)) {
-            assertThat(ByteBufUtil.hexDump(inquiry(f, 1, 0, 255))).isEqualTo("000000060080 83b0b1b2".replace(" ", ""));
+            assertThat(ByteBufUtil.hexDump(inquiry(f, 1, 0, 255))).isEqualTo("000000070080 838fb0b1b2".replace(" ", ""));
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.function.Consumer;
  * <p>Never blocks: {@link #acquire} either grants at once or queues the request, and the
  * {@link #release} that frees the range runs the grant callback. Requests are granted in arrival
  * order among conflicting ones (a waiting writer is not starved by later readers), while
- * requests that conflict with nothing overtake. Callers that need two ranges take them in
- * {@link Lease#compareTo} order, which keeps multi-range holders free of deadlock.
+ * requests that conflict with nothing overtake. Callers that need ranges on two units take
+ * them lower {@link #order()} first (then lower offset first), which keeps multi-range holders
+ * free of deadlock.
  *
  * <p>Shared state (the held and waiting lists) is guarded by {@code this}; grant callbacks run
  * outside that monitor.
@@ -29,8 +30,13 @@ public final class RangeLocks {
         this.unitOrder = unitOrder;
     }
 
+    /** The unit's place in the lock order for callers that lock ranges on two units. */
+    public long order() {
+        return unitOrder;
+    }
+
     /** One request for a range: waiting, then held until released. */
-    public final class Lease implements Comparable<Lease> {
+    public final class Lease {
         private final long start;
         private final long end;
         private final boolean exclusive;
@@ -47,29 +53,10 @@ public final class RangeLocks {
             return (exclusive || other.exclusive) && start < other.end && other.start < end;
         }
 
-        RangeLocks owner() {
-            return RangeLocks.this;
-        }
-
-        /** Lock order across units: by unit, then by start offset. */
-        @Override
-        public int compareTo(Lease o) {
-            int byUnit = Long.compare(unitOrder, o.owner().unitOrder);
-            return byUnit != 0 ? byUnit : Long.compare(start, o.start);
-        }
-
         /** Releases this lease (see {@link RangeLocks#release}). */
         public void release() {
             RangeLocks.this.release(this);
         }
-    }
-
-    /** A request not yet submitted; {@link #acquire(Lease)} submits it. */
-    public Lease request(long offset, long length, boolean exclusive, Consumer<Lease> onGrant) {
-        if (length <= 0 || offset < 0) {
-            throw new IllegalArgumentException("range " + offset + "+" + length);
-        }
-        return new Lease(offset, length, exclusive, onGrant);
     }
 
     /**
@@ -77,17 +64,11 @@ public final class RangeLocks {
      * range is granted: on the calling thread if it is free now, else on the thread whose
      * release frees it. The holder must call {@link Lease#release} exactly once.
      */
-    public Lease acquire(long offset, long length, boolean exclusive, Consumer<Lease> onGrant) {
-        Lease lease = request(offset, length, exclusive, onGrant);
-        acquire(lease);
-        return lease;
-    }
-
-    /** Submits a request made with {@link #request}. */
-    public void acquire(Lease lease) {
-        if (lease.owner() != this) {
-            throw new IllegalArgumentException("lease of another unit");
+    public void acquire(long offset, long length, boolean exclusive, Consumer<Lease> onGrant) {
+        if (length <= 0 || offset < 0) {
+            throw new IllegalArgumentException("range " + offset + "+" + length);
         }
+        Lease lease = new Lease(offset, length, exclusive, onGrant);
         boolean now;
         synchronized (this) {
             now = !conflictsWithAny(lease, held, held.size()) && !conflictsWithAny(lease, waiting, waiting.size());
