@@ -97,9 +97,12 @@ class CompareAndWriteTest {
     }
 
     @Test
-    void zeroBlocksIsGoodAndDoesNothing() {
+    void zeroBlocksWithoutDataIsGoodAndDoesNothing() {
         try (Fixture f = Fixture.direct(16)) {
             f.run(caw(2, 0, 0), new byte[0]).assertGood();
+            f.run(0, caw(2, 0, 0), null).assertGood();
+            // 256 blocks do not fit the one-byte field: they arrive as 0 with 256 blocks of data.
+            f.run(caw(0, 0, 0), new byte[2 * 256 * 512]).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(13, -1);
             assertThat(f.device.cachedWrites.get() + f.device.durableWrites.get()).isZero();
         }
     }

@@ -13,7 +13,8 @@ import io.platter.scsi.vpd.BlockLimits;
  * are equal, the write data is written; the whole holds its range exclusively in the unit's
  * {@link RangeLocks}, so it is atomic against every other command on those blocks (the VMware
  * ATS primitive). A difference ends in MISCOMPARE with the INFORMATION field holding the offset
- * of the first differing byte from the start of the Data-Out, and nothing is written.
+ * of the first differing byte from the start of the Data-Out, and nothing is written. Zero
+ * blocks with no Data-Out is GOOD and does nothing.
  */
 final class CompareAndWrite implements CommandHandler {
 
@@ -33,14 +34,16 @@ final class CompareAndWrite implements CommandHandler {
         LbaField.checkRange(unit, lba, blocks);
         int half = blocks * unit.blockSize();
         task.expectDataOut(2 * half);
+        ByteBuf dataOut = task.dataOut();
+        int sent = dataOut == null ? 0 : dataOut.readableBytes();
+        if (sent != 2 * half) {
+            // The Data-Out must be exactly verify + write data; anything else cannot be split.
+            // This also catches a length of 256 blocks wrapped to 0 in the one-byte field.
+            throw CheckConditionException.invalidCdbField(BLOCKS_BYTE);
+        }
         if (blocks == 0) {
             task.completeGood();
             return;
-        }
-        ByteBuf dataOut = task.dataOut();
-        if (dataOut == null || dataOut.readableBytes() != 2 * half) {
-            // The Data-Out must be exactly verify + write data; anything else cannot be split.
-            throw CheckConditionException.invalidCdbField(BLOCKS_BYTE);
         }
         boolean durable = Cdb.bit(cdb, FUA_BYTE, FUA_BIT) || !unit.modeState().writeCacheEnabled();
         long offset = lba * unit.blockSize();

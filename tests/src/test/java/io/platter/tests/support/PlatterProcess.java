@@ -39,13 +39,13 @@ public final class PlatterProcess implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
     private Process process;
 
-    private PlatterProcess(Path workDir, int port, String lunSize) throws IOException {
+    private PlatterProcess(Path workDir, int port, String lunSize, int lunCount) throws IOException {
         this.workDir = workDir;
         this.dataDir = workDir.resolve("data");
         this.config = workDir.resolve("platter.yaml");
         this.port = port;
         Files.createDirectories(dataDir);
-        Files.writeString(config, configYaml(port, dataDir, lunSize), StandardCharsets.UTF_8);
+        Files.writeString(config, configYaml(port, dataDir, lunSize, lunCount), StandardCharsets.UTF_8);
     }
 
     /**
@@ -54,10 +54,15 @@ public final class PlatterProcess implements AutoCloseable {
      * @param lunSize LUN 0 size as the config spells it, e.g. {@code 256M}
      */
     public static PlatterProcess start(String name, String lunSize) {
+        return start(name, lunSize, 1);
+    }
+
+    /** Like {@link #start(String, String)} with LUNs 0 to {@code lunCount - 1}, each {@code lunN.img}. */
+    public static PlatterProcess start(String name, String lunSize, int lunCount) {
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize, lunCount);
             p.launch();
             return p;
         } catch (IOException e) {
@@ -66,7 +71,16 @@ public final class PlatterProcess implements AutoCloseable {
     }
 
     /** The config YAML of the server contract. */
-    static String configYaml(int port, Path dataDir, String lunSize) {
+    static String configYaml(int port, Path dataDir, String lunSize, int lunCount) {
+        StringBuilder luns = new StringBuilder();
+        for (int lun = 0; lun < lunCount; lun++) {
+            luns.append("""
+                          - id: %d
+                            image: lun%d.img
+                            size: %s
+                            provisioning: thin
+                    """.formatted(lun, lun, lunSize));
+        }
         return """
                 server:
                   portals: ["127.0.0.1:%d"]
@@ -74,11 +88,7 @@ public final class PlatterProcess implements AutoCloseable {
                 targets:
                   - iqn: %s
                     luns:
-                      - id: 0
-                        image: lun0.img
-                        size: %s
-                        provisioning: thin
-                """.formatted(port, dataDir.toAbsolutePath(), IQN, lunSize);
+                """.formatted(port, dataDir.toAbsolutePath(), IQN) + luns;
     }
 
     /** The module directory (Maven's {@code basedir}, else the working directory). */
@@ -111,7 +121,12 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** libiscsi URL of LUN 0. */
     public String url() {
-        return portalUrl() + "/" + IQN + "/0";
+        return url(0);
+    }
+
+    /** libiscsi URL of a LUN. */
+    public String url(int lun) {
+        return portalUrl() + "/" + IQN + "/" + lun;
     }
 
     public Path workDir() {
