@@ -1,7 +1,9 @@
 package io.platter.scsi;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.platter.scsi.command.TargetUnits;
 import io.platter.scsi.command.Task;
+import io.platter.scsi.command.UnitContext;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -17,6 +19,18 @@ public final class ScsiTarget {
     private final String name;
     private final ByteBufAllocator alloc;
     private final ConcurrentSkipListMap<Integer, LogicalUnit> units = new ConcurrentSkipListMap<>();
+    private final TargetUnits view = new TargetUnits() {
+        @Override
+        public List<Integer> luns() {
+            return ScsiTarget.this.luns();
+        }
+
+        @Override
+        public UnitContext unitByNaa(long naa) {
+            LogicalUnit u = ScsiTarget.this.unitByNaa(naa);
+            return u == null ? null : u.context();
+        }
+    };
 
     /** @param alloc allocates Data-In buffers for commands that are not served by a unit (REPORT LUNS, ...) */
     public ScsiTarget(String name, ByteBufAllocator alloc) {
@@ -53,6 +67,16 @@ public final class ScsiTarget {
         return units.get(lun);
     }
 
+    /** The mapped unit whose NAA designator (VPD page 83h) is {@code naa}, or null. */
+    public LogicalUnit unitByNaa(long naa) {
+        for (LogicalUnit u : units.values()) {
+            if (u.identity().naa() == naa) {
+                return u;
+            }
+        }
+        return null;
+    }
+
     /**
      * Executes one command. completion is called exactly once, possibly synchronously on the
      * calling thread (commands that need no block I/O), or later from an I/O executor thread.
@@ -62,6 +86,6 @@ public final class ScsiTarget {
     public void execute(ScsiCommand cmd, Consumer<ScsiResponse> completion) {
         LogicalUnit unit = units.get(cmd.lun());
         ByteBufAllocator a = unit == null ? alloc : unit.context().alloc();
-        new Task(cmd, unit == null ? null : unit.context(), this::luns, a, completion).start();
+        new Task(cmd, unit == null ? null : unit.context(), view, a, completion).start();
     }
 }

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.platter.lun.BlockDevice;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,10 +26,46 @@ final class Fixture implements AutoCloseable {
     private final ExecutorService pool;
 
     private Fixture(int blocks, boolean thin, boolean threaded) {
-        device = new MemoryDevice(blocks * 512, thin);
+        this(new MemoryDevice(blocks * 512, thin), null, threaded);
+    }
+
+    /** @param exported the device the unit uses, wrapping {@code device}; null for {@code device} itself */
+    private Fixture(MemoryDevice device, BlockDevice exported, boolean threaded) {
+        this.device = device;
         pool = threaded ? Executors.newFixedThreadPool(4) : null;
-        unit = new LogicalUnit(new LunIdentity(UUID_1), device, threaded ? pool : Runnable::run, ALLOC);
+        unit = new LogicalUnit(new LunIdentity(UUID_1), exported == null ? device : exported,
+                threaded ? pool : Runnable::run, ALLOC);
         target.addLun(0, unit);
+    }
+
+    /** I/O on a 4-thread pool against a device that wraps {@code device} (e.g. a slow one). */
+    static Fixture threaded(MemoryDevice device, BlockDevice exported) {
+        return new Fixture(device, exported, true);
+    }
+
+    /** Starts a command without waiting; the future completes with its response (caller releases dataIn). */
+    CompletableFuture<ScsiResponse> submit(byte[] cdb, byte[] dataOut, TaskAttribute attribute) {
+        CompletableFuture<ScsiResponse> done = new CompletableFuture<>();
+        ByteBuf out = dataOut == null ? null : Unpooled.buffer(dataOut.length).writeBytes(dataOut);
+        target.execute(new ScsiCommand(new ItNexus("iqn.i,i,0x1", "iqn.t,t,0x1"), 0, cdb, attribute, 65536, out),
+                done::complete);
+        return done;
+    }
+
+    /** Waits for a submitted command and copies its result like {@link #run}. */
+    static Result await(CompletableFuture<ScsiResponse> future) {
+        ScsiResponse r;
+        try {
+            r = future.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no completion", e);
+        }
+        byte[] data = null;
+        if (r.dataIn() != null) {
+            data = ByteBufUtil.getBytes(r.dataIn());
+            r.dataIn().release();
+        }
+        return new Result(r.status(), data, r.sense(), r.dataOutLength());
     }
 
     /** I/O runs on the calling thread. */

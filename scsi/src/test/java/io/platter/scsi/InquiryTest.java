@@ -43,7 +43,7 @@ class InquiryTest {
     @Test
     void supportedPages() throws Exception {
         try (Fixture f = Fixture.direct(8)) {
-            assertThat(ByteBufUtil.hexDump(inquiry(f, 1, 0, 255))).isEqualTo("000000060080 83b0b1b2".replace(" ", ""));
+            assertThat(ByteBufUtil.hexDump(inquiry(f, 1, 0, 255))).isEqualTo("000000070080 838fb0b1b2".replace(" ", ""));
         }
     }
 
@@ -85,7 +85,7 @@ class InquiryTest {
         try (Fixture f = Fixture.direct(8)) {
             byte[] d = inquiry(f, 1, 0xB0, 255);
             assertThat(d).hasSize(64);
-            assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0000" + "0008" + "00004000" + "00000000");
+            assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0080" + "0008" + "00004000" + "00000000");
             assertThat(Arrays.copyOfRange(d, 16, 64)).containsOnly(0);
         }
     }

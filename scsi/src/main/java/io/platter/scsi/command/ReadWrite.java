@@ -16,6 +16,9 @@ import io.platter.scsi.vpd.BlockLimits;
  * data transfer length was shorter), only the whole blocks it sent are written and the transport
  * reports the overflow residual (RFC 7143 §11.4.5.1, as LIO and libiscsi's residual tests
  * expect); excess Data-Out is ignored and reported as underflow.
+ *
+ * <p>Reads share their range of the unit's {@link RangeLocks}, writes hold theirs exclusively, so
+ * overlapping commands never see each other half done.
  */
 final class ReadWrite implements CommandHandler {
 
@@ -53,7 +56,7 @@ final class ReadWrite implements CommandHandler {
         long offset = lba * unit.blockSize();
         BlockDevice device = unit.device();
         if (op == Op.READ) {
-            task.submit(StorageErrors.Access.READ, () -> {
+            task.submitLocked(offset, bytes, false, StorageErrors.Access.READ, () -> {
                 ByteBuf dataIn = unit.alloc().buffer(bytes);
                 try {
                     device.read(offset, bytes, dataIn);
@@ -75,7 +78,7 @@ final class ReadWrite implements CommandHandler {
         boolean fua = field != LbaField.SIX && Cdb.bit(cdb, FUA_BYTE, FUA_BIT);
         boolean durable = fua || !unit.modeState().writeCacheEnabled();
         ByteBuf data = dataOut.slice(dataOut.readerIndex(), writable);
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        task.submitLocked(offset, writable, true, StorageErrors.Access.WRITE, () -> {
             device.write(offset, data, durable);
             return null;
         });

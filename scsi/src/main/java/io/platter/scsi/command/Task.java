@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,27 +39,41 @@ public final class Task {
 
     private final ScsiCommand command;
     private final UnitContext unit;
-    private final Supplier<List<Integer>> targetLuns;
+    private final TargetUnits target;
     private final ByteBufAllocator alloc;
     private final Consumer<ScsiResponse> completion;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile int dataOutLength = -1;
+    private final TaskSet.Entry entry;
 
     /**
      * @param unit the addressed logical unit, or {@code null} when the LUN is not mapped
-     * @param targetLuns the LUN inventory of the target (for REPORT LUNS)
+     * @param target the target device's units (REPORT LUNS, EXTENDED COPY)
      */
-    public Task(ScsiCommand command, UnitContext unit, Supplier<List<Integer>> targetLuns,
+    public Task(ScsiCommand command, UnitContext unit, TargetUnits target,
                 ByteBufAllocator alloc, Consumer<ScsiResponse> completion) {
         this.command = command;
         this.unit = unit;
-        this.targetLuns = targetLuns;
+        this.target = target;
+        this.entry = unit == null ? null : new TaskSet.Entry(command.attribute(), this::run);
         this.alloc = alloc;
         this.completion = Objects.requireNonNull(completion, "completion");
     }
 
-    /** Looks the command up in the table, checks its CDB and runs its handler. Never throws. */
+    /**
+     * Enters the task into its unit's task set, which runs it now or once its task attribute
+     * allows (SAM-5 §8.6); a task for an unmapped LUN runs at once. Never throws.
+     */
     public void start() {
+        if (entry == null) {
+            run();
+        } else {
+            unit.taskSet().admit(entry);
+        }
+    }
+
+    /** Looks the command up in the table, checks its CDB and runs its handler. Never throws. */
+    private void run() {
         try {
             CommandSpec spec = CommandTable.resolve(command.cdb(), unit != null);
             spec.handler().execute(this);
@@ -100,7 +113,12 @@ public final class Task {
     }
 
     public List<Integer> targetLuns() {
-        return targetLuns.get();
+        return target.luns();
+    }
+
+    /** The target device's units, to find EXTENDED COPY copy targets. */
+    public TargetUnits target() {
+        return target;
     }
 
     /** Completes with GOOD status and no data. */
@@ -137,10 +155,32 @@ public final class Task {
      * failures are mapped through {@link StorageErrors} with {@code access}.
      */
     public void submit(StorageErrors.Access access, IoWork work) {
+        submit(access, work, () -> { });
+    }
+
+    /**
+     * Like {@link #submit(StorageErrors.Access, IoWork)}, but first takes {@code length} bytes at
+     * byte {@code offset} of the unit's {@link RangeLocks} (exclusively for writes, shared for
+     * reads) and releases them when the work ends, before the task completes. Waiting for the
+     * range never blocks a thread.
+     */
+    public void submitLocked(long offset, long length, boolean exclusive, StorageErrors.Access access,
+                             IoWork work) {
+        unit.rangeLocks().acquire(offset, length, exclusive, lease -> submit(access, () -> {
+            try {
+                return work.run();
+            } finally {
+                lease.release();
+            }
+        }, lease::release));
+    }
+
+    private void submit(StorageErrors.Access access, IoWork work, Runnable onRejected) {
         try {
             unit.ioExecutor().execute(() -> runIo(access, work));
         } catch (RejectedExecutionException e) {
             log.warn("I/O executor rejected {}", describe());
+            onRejected.run();
             fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
         }
     }
@@ -175,7 +215,14 @@ public final class Task {
         if (out != null) {
             out.release();
         }
-        completion.accept(dataOutLength >= 0 ? response.withDataOutLength(dataOutLength) : response);
+        try {
+            completion.accept(dataOutLength >= 0 ? response.withDataOutLength(dataOutLength) : response);
+        } finally {
+            // After the completion, so a task waiting on this one (ORDERED) completes after it.
+            if (entry != null) {
+                unit.taskSet().done(entry);
+            }
+        }
     }
 
     private String describe() {

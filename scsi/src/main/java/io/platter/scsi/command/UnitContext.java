@@ -5,10 +5,12 @@ import io.platter.lun.BlockDevice;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.mode.ModeState;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What handlers see of a logical unit: its identity, block device, I/O executor, buffer
- * allocator and mode parameters. Immutable apart from the mode state.
+ * allocator, mode parameters, task set, range locks and held copy results. Immutable apart from
+ * those, which guard themselves.
  */
 public final class UnitContext {
 
@@ -19,7 +21,12 @@ public final class UnitContext {
     private final BlockDevice device;
     private final Executor ioExecutor;
     private final ByteBufAllocator alloc;
+    private static final AtomicLong NEXT_ORDER = new AtomicLong();
+
     private final ModeState modeState = new ModeState();
+    private final TaskSet taskSet = new TaskSet();
+    private final RangeLocks rangeLocks = new RangeLocks(NEXT_ORDER.incrementAndGet());
+    private final CopyResults copyResults = new CopyResults();
 
     public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc) {
         this.identity = identity;
@@ -46,6 +53,20 @@ public final class UnitContext {
 
     public ModeState modeState() {
         return modeState;
+    }
+
+    public TaskSet taskSet() {
+        return taskSet;
+    }
+
+    /** Byte-range locks of the medium (offsets in bytes). */
+    public RangeLocks rangeLocks() {
+        return rangeLocks;
+    }
+
+    /** Results of EXTENDED COPY commands held for RECEIVE COPY RESULTS. */
+    public CopyResults copyResults() {
+        return copyResults;
     }
 
     /** Number of logical blocks, read from the device each time (it may be resized). */

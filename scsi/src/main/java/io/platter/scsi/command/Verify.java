@@ -11,6 +11,7 @@ import io.platter.scsi.vpd.BlockLimits;
  * VERIFY (10) (SBC-4 §5.29) and (16) (§5.30). BYTCHK 00b: the medium needs no checking beyond
  * the range; 01b: the Data-Out is compared with the medium, a difference ends in MISCOMPARE with
  * the offset of the first differing byte in the INFORMATION field; 10b and 11b are not supported.
+ * The compare holds its range shared in the unit's {@link RangeLocks}.
  */
 final class Verify implements CommandHandler {
 
@@ -49,7 +50,7 @@ final class Verify implements CommandHandler {
         }
         long offset = lba * unit.blockSize();
         int base = dataOut.readerIndex();
-        task.submit(StorageErrors.Access.READ, () -> {
+        task.submitLocked(offset, bytes, false, StorageErrors.Access.READ, () -> {
             ByteBuf medium = unit.alloc().buffer(Math.min(CHUNK, bytes));
             try {
                 for (int done = 0; done < bytes; done += CHUNK) {
@@ -68,9 +69,10 @@ final class Verify implements CommandHandler {
         });
     }
 
-    private static int firstDifference(ByteBuf medium, ByteBuf data, int dataIndex, int n) {
+    /** Index (from 0) of the first byte where {@code n} bytes of the two buffers differ, or n. */
+    static int firstDifference(ByteBuf medium, ByteBuf data, int dataIndex, int n) {
         for (int i = 0; i < n; i++) {
-            if (medium.getByte(i) != data.getByte(dataIndex + i)) {
+            if (medium.getByte(medium.readerIndex() + i) != data.getByte(dataIndex + i)) {
                 return i;
             }
         }

@@ -15,6 +15,11 @@ public enum Sense {
     INVALID_FIELD_IN_CDB(SenseKey.ILLEGAL_REQUEST, 0x24, 0x00),
     LOGICAL_UNIT_NOT_SUPPORTED(SenseKey.ILLEGAL_REQUEST, 0x25, 0x00),
     INVALID_FIELD_IN_PARAMETER_LIST(SenseKey.ILLEGAL_REQUEST, 0x26, 0x00),
+    /** EXTENDED COPY (SPC-4 §6.3): more target descriptors than RECEIVE COPY RESULTS reports. */
+    TOO_MANY_TARGET_DESCRIPTORS(SenseKey.ILLEGAL_REQUEST, 0x26, 0x06),
+    UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE(SenseKey.ILLEGAL_REQUEST, 0x26, 0x07),
+    TOO_MANY_SEGMENT_DESCRIPTORS(SenseKey.ILLEGAL_REQUEST, 0x26, 0x08),
+    UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE(SenseKey.ILLEGAL_REQUEST, 0x26, 0x09),
     SAVING_PARAMETERS_NOT_SUPPORTED(SenseKey.ILLEGAL_REQUEST, 0x39, 0x00),
     WRITE_ERROR(SenseKey.MEDIUM_ERROR, 0x0C, 0x00),
     UNRECOVERED_READ_ERROR(SenseKey.MEDIUM_ERROR, 0x11, 0x00),
@@ -22,6 +27,14 @@ public enum Sense {
     SPACE_ALLOCATION_FAILED_WRITE_PROTECT(SenseKey.DATA_PROTECT, 0x27, 0x07),
     INTERNAL_TARGET_FAILURE(SenseKey.HARDWARE_ERROR, 0x44, 0x00),
     MISCOMPARE_DURING_VERIFY(SenseKey.MISCOMPARE, 0x1D, 0x00),
+    /**
+     * EXTENDED COPY: a segment cannot be processed because its blocks lie outside a copy target's
+     * capacity. The copy target's own error (LBA OUT OF RANGE) has no place in LID1 sense here,
+     * so the copy manager reports the abort without an additional sense code.
+     */
+    COPY_ABORTED(SenseKey.COPY_ABORTED, 0x00, 0x00),
+    /** EXTENDED COPY: a segment names a target descriptor that does not exist or no unit of this target. */
+    COPY_TARGET_DEVICE_NOT_REACHABLE(SenseKey.COPY_ABORTED, 0x0D, 0x02),
     /** The transport saw the command's data transfer go wrong (e.g. a Data-Out DataSN error). */
     DATA_PHASE_ERROR(SenseKey.ABORTED_COMMAND, 0x4B, 0x00),
     POWER_ON_RESET_OR_BUS_DEVICE_RESET(SenseKey.UNIT_ATTENTION, 0x29, 0x00),

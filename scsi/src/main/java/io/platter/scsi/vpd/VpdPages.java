@@ -10,7 +10,7 @@ public final class VpdPages {
     static final int DIRECT_ACCESS_DEVICE = 0x00;
 
     private static final List<VpdPage> PAGES = List.of(
-            new SupportedVpdPages(), new UnitSerialNumber(), new DeviceIdentification(),
+            new SupportedVpdPages(), new UnitSerialNumber(), new DeviceIdentification(), new ThirdPartyCopy(),
             new BlockLimits(), new BlockDeviceCharacteristics(), new LogicalBlockProvisioning());
 
     static {

@@ -61,6 +61,11 @@ public final class PlatterProcess implements AutoCloseable {
         return start(name, lunSize, List.of());
     }
 
+    /** Like {@link #start(String, String)} with LUNs 0 to {@code lunCount - 1}, each {@code lunN.img}. */
+    public static PlatterProcess start(String name, String lunSize, int lunCount) {
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, lunCount), List.of());
+    }
+
     /** Like {@link #start(String, String)} with more {@code serve} options, e.g. {@code --metrics}. */
     public static PlatterProcess start(String name, String lunSize, List<String> extraArgs) {
         return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize), extraArgs);
@@ -91,6 +96,20 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** The config YAML of the server contract. */
     static String configYaml(int port, Path dataDir, String lunSize) {
+        return configYaml(port, dataDir, lunSize, 1);
+    }
+
+    /** The config YAML with LUNs 0 to {@code lunCount - 1}, each {@code lunN.img}. */
+    static String configYaml(int port, Path dataDir, String lunSize, int lunCount) {
+        StringBuilder luns = new StringBuilder();
+        for (int lun = 0; lun < lunCount; lun++) {
+            luns.append("""
+                          - id: %d
+                            image: lun%d.img
+                            size: %s
+                            provisioning: thin
+                    """.formatted(lun, lun, lunSize));
+        }
         return """
                 server:
                   portals: ["127.0.0.1:%d"]
@@ -98,11 +117,7 @@ public final class PlatterProcess implements AutoCloseable {
                 targets:
                   - iqn: %s
                     luns:
-                      - id: 0
-                        image: lun0.img
-                        size: %s
-                        provisioning: thin
-                """.formatted(port, dataDir.toAbsolutePath(), IQN, lunSize);
+                """.formatted(port, dataDir.toAbsolutePath(), IQN) + luns;
     }
 
     /** The module directory (Maven's {@code basedir}, else the working directory). */
@@ -135,7 +150,12 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** libiscsi URL of LUN 0. */
     public String url() {
-        return portalUrl() + "/" + IQN + "/0";
+        return url(0);
+    }
+
+    /** libiscsi URL of a LUN. */
+    public String url(int lun) {
+        return portalUrl() + "/" + IQN + "/" + lun;
     }
 
     public Path workDir() {

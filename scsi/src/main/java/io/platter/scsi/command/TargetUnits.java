@@ -1,0 +1,16 @@
+package io.platter.scsi.command;
+
+import java.util.List;
+
+/**
+ * What a command sees of its SCSI target device (SAM-5 §4.6) beyond its own logical unit: the
+ * LUN inventory (REPORT LUNS) and the other units by designator (EXTENDED COPY copy targets).
+ */
+public interface TargetUnits {
+
+    /** The mapped LUNs, ascending. */
+    List<Integer> luns();
+
+    /** The unit whose NAA designator (VPD page 83h) is {@code naa}, or {@code null}. */
+    UnitContext unitByNaa(long naa);
+}

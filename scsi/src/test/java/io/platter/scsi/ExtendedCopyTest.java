@@ -1,0 +1,213 @@
+package io.platter.scsi;
+
+import static io.platter.scsi.Fixture.cdb16;
+import static io.platter.scsi.Fixture.pattern;
+import static io.platter.scsi.Fixture.rw10;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class ExtendedCopyTest {
+
+    private static final UUID UUID_2 = UUID.fromString("0b7e9f10-2c3d-4e5f-8a6b-7c8d9e0f1a2b");
+
+    /** A second unit at LUN 1 of the fixture's target; I/O on the calling thread. */
+    private static MemoryDevice addLun1(Fixture f, int blocks) {
+        MemoryDevice d = new MemoryDevice(blocks * 512, false);
+        f.target.addLun(1, new LogicalUnit(new LunIdentity(UUID_2), d, Runnable::run, Fixture.ALLOC));
+        return d;
+    }
+
+    static byte[] xcopy(int length) {
+        return cdb16(0x83, 0, 0, 0, 0, 0, 0, 0, 0, 0, length >>> 24, length >>> 16, length >>> 8, length);
+    }
+
+    static byte[] rcr(int serviceAction, int listId) {
+        return cdb16(0x84, serviceAction, listId, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x04, 0);
+    }
+
+    /** Builds a parameter list: header, target descriptors, segment descriptors. */
+    static final class ListBuilder {
+        private final ByteBuffer targets = ByteBuffer.allocate(4096);
+        private final ByteBuffer segments = ByteBuffer.allocate(4096);
+        private int listId = 1;
+        private int usage;
+
+        ListBuilder list(int id, int listIdUsage) {
+            listId = id;
+            usage = listIdUsage;
+            return this;
+        }
+
+        /** Identification descriptor (E4h unless told) with an NAA designator, block length 512. */
+        ListBuilder target(int type, long naa) {
+            targets.put((byte) type).put((byte) 0).putShort((short) 0);
+            targets.put((byte) 0x01).put((byte) 0x03).put((byte) 0).put((byte) 8).putLong(naa);
+            targets.put(new byte[12]);
+            targets.put((byte) 0).put((byte) 0).putShort((short) 512);
+            return this;
+        }
+
+        ListBuilder target(long naa) {
+            return target(0xE4, naa);
+        }
+
+        ListBuilder segment(int src, int dst, int blocks, long srcLba, long dstLba) {
+            segments.put((byte) 0x02).put((byte) 0).putShort((short) 0x18);
+            segments.putShort((short) src).putShort((short) dst).putShort((short) 0);
+            segments.putShort((short) blocks).putLong(srcLba).putLong(dstLba);
+            return this;
+        }
+
+        /** A stream to stream segment (03h), which is not supported. */
+        ListBuilder streamSegment() {
+            segments.put((byte) 0x03).put((byte) 0).putShort((short) 0x10).put(new byte[16]);
+            return this;
+        }
+
+        byte[] build() {
+            ByteBuffer b = ByteBuffer.allocate(16 + targets.position() + segments.position());
+            b.put((byte) listId).put((byte) (usage << 3)).putShort((short) targets.position());
+            b.putInt(0).putInt(segments.position()).putInt(0);
+            b.put(targets.array(), 0, targets.position()).put(segments.array(), 0, segments.position());
+            return b.array();
+        }
+    }
+
+    private static Fixture.Result copy(Fixture f, byte[] list) {
+        return f.run(xcopy(list.length), list);
+    }
+
+    private static long naa(Fixture f, int lun) {
+        return f.target.unit(lun).identity().naa();
+    }
+
+    @Test
+    void copiesAcrossLunsInChunks() {
+        try (Fixture f = Fixture.threaded(4096)) {
+            MemoryDevice lun1 = addLun1(f, 4096);
+            byte[] data = pattern(3000 * 512, 11);
+            System.arraycopy(data, 0, f.device.bytes(), 100 * 512, data.length);
+            copy(f, new ListBuilder().target(naa(f, 0)).target(naa(f, 1))
+                    .segment(0, 1, 3000, 100, 10).build()).assertGood();
+            assertThat(Arrays.copyOfRange(lun1.bytes(), 10 * 512, 3010 * 512)).isEqualTo(data);
+            assertThat(lun1.bytes()[9 * 512 + 511]).isZero();
+            assertThat(lun1.bytes()[3010 * 512]).isZero();
+            assertThat(f.unit.context().rangeLocks().outstanding()).isZero();
+        }
+    }
+
+    @Test
+    void anOverlappingCopyWithinOneUnitMovesLikeMemmove() {
+        try (Fixture f = Fixture.direct(8192)) {
+            byte[] data = pattern(5000 * 512, 3);
+            System.arraycopy(data, 0, f.device.bytes(), 0, data.length);
+            copy(f, new ListBuilder().target(naa(f, 0)).segment(0, 0, 5000, 0, 1000).build()).assertGood();
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 1000 * 512, 6000 * 512)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void parameterListLengthZeroCopiesNothing() {
+        try (Fixture f = Fixture.direct(16)) {
+            f.run(0, xcopy(0), null).assertGood();
+        }
+    }
+
+    @Test
+    void operatingParametersReportTheLimits() {
+        try (Fixture f = Fixture.direct(16)) {
+            byte[] d = f.run(rcr(0x03, 0)).assertGood().data();
+            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("0000002a" + "00000000" + "0008" + "0010"
+                    + "00000400" + "01fffe00" + "00000000" + "00000000" + "00000000" + "0000" + "00ff"
+                    + "ff" + "09" + "00" + "00" + "000000" + "02" + "02e4");
+        }
+    }
+
+    @Test
+    void copyStatusIsHeldPerListIdentifierUnlessDiscarded() {
+        try (Fixture f = Fixture.direct(64)) {
+            f.run(rcr(0x00, 5)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(2, -1);
+            copy(f, new ListBuilder().list(5, 0b00).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
+            assertThat(ByteBufUtil.hexDump(f.run(rcr(0x00, 5)).assertGood().data()))
+                    .isEqualTo("00000008" + "00" + "0001" + "00" + "00000800");
+            copy(f, new ListBuilder().list(6, 0b10).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
+            f.run(rcr(0x00, 6)).assertCheck(0x5, 0x24, 0x00);
+            f.run(rcr(0x04, 5)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(1, 4);
+        }
+    }
+
+    @Test
+    void descriptorErrorsHaveTheirOwnSense() {
+        try (Fixture f = Fixture.direct(64)) {
+            long self = naa(f, 0);
+            ListBuilder nine = new ListBuilder();
+            for (int i = 0; i < 9; i++) {
+                nine.target(self);
+            }
+            copy(f, nine.segment(0, 0, 1, 0, 1).build()).assertCheck(0x5, 0x26, 0x06);
+            ListBuilder seventeen = new ListBuilder().target(self);
+            for (int i = 0; i < 17; i++) {
+                seventeen.segment(0, 0, 1, 0, 1);
+            }
+            copy(f, seventeen.build()).assertCheck(0x5, 0x26, 0x08);
+            copy(f, new ListBuilder().target(0xE0, self).segment(0, 0, 1, 0, 1).build())
+                    .assertCheck(0x5, 0x26, 0x07).assertParameterPointer(16, 7);
+            copy(f, new ListBuilder().target(self).streamSegment().build())
+                    .assertCheck(0x5, 0x26, 0x09).assertParameterPointer(48, 7);
+            assertThat(f.device.cachedWrites.get()).isZero();
+        }
+    }
+
+    @Test
+    void truncatedListsAreParameterListLengthErrors() {
+        try (Fixture f = Fixture.direct(64)) {
+            byte[] list = new ListBuilder().target(naa(f, 0)).segment(0, 0, 1, 0, 1).build();
+            f.run(xcopy(16 + 31), Arrays.copyOf(list, 16 + 31)).assertCheck(0x5, 0x1A, 0x00);
+            f.run(xcopy(list.length - 1), Arrays.copyOf(list, list.length - 1)).assertCheck(0x5, 0x1A, 0x00);
+            f.run(xcopy(8), Arrays.copyOf(list, 8)).assertCheck(0x5, 0x1A, 0x00);
+        }
+    }
+
+    @Test
+    void unreachableTargetsAndOutOfRangeSegmentsAbortTheCopy() {
+        try (Fixture f = Fixture.direct(64)) {
+            long self = naa(f, 0);
+            Fixture.Result r = copy(f, new ListBuilder().target(self).segment(0, 1, 1, 0, 1).build());
+            assertThat(ByteBufUtil.hexDump(r.sense())).isEqualTo("70000a000000000a000000000d0200000000");
+            copy(f, new ListBuilder().target(self ^ 1).segment(0, 0, 1, 0, 1).build()).assertCheck(0xA, 0x0D, 0x02);
+            copy(f, new ListBuilder().target(self).segment(0, 0, 2, 0, 63).build()).assertCheck(0xA, 0x00, 0x00);
+            copy(f, new ListBuilder().target(self).segment(0, 0, 2, 63, 0).build()).assertCheck(0xA, 0x00, 0x00);
+            assertThat(f.device.cachedWrites.get()).isZero();
+        }
+    }
+
+    @Test
+    void inquiryAdvertisesThirdPartyCopy() {
+        try (Fixture f = Fixture.direct(16)) {
+            byte[] std = f.run(cdb16(0x12, 0, 0, 0, 96, 0)).assertGood().data();
+            assertThat(std[5] & 0x08).isEqualTo(0x08);
+            byte[] page = f.run(Fixture.cdb(0x12, 1, 0x8F, 0, 255, 0)).assertGood().data();
+            assertThat(ByteBufUtil.hexDump(page)).isEqualTo("008f0034"
+                    + "0001" + "0008" + "07" + "830100" + "84020003"
+                    + "0008" + "001c" + "0000" + "0008" + "0010" + "00000400" + "00000000" + "0000000000000000000000000000"
+                    + "0004" + "0004" + "02" + "02e4" + "00");
+        }
+    }
+
+    @Test
+    void readsOfTheSourceAndWritesToTheDestinationUseTheUnitsBuffersOnly() {
+        try (Fixture f = Fixture.direct(64)) {
+            MemoryDevice lun1 = addLun1(f, 64);
+            f.run(0, rw10(0x2A, 0, 2, 0), Unpooled.wrappedBuffer(pattern(1024, 9))).assertGood();
+            copy(f, new ListBuilder().target(naa(f, 0)).target(naa(f, 1)).segment(0, 1, 2, 0, 62).build())
+                    .assertGood();
+            assertThat(Arrays.copyOfRange(lun1.bytes(), 62 * 512, 64 * 512)).isEqualTo(pattern(1024, 9));
+        }
+    }
+}
