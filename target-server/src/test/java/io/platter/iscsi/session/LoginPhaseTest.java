@@ -294,6 +294,31 @@ class LoginPhaseTest {
         assertThat(ch.isOpen()).isTrue();
     }
 
+    @Test
+    void stoppingAsksALoggedInInitiatorToLogOutWithAnAsyncMessage() {
+        send(login(1, 3, true, 1, text("InitiatorName", INITIATOR, "TargetName", TARGET)));
+        LoginResponse r = only(LoginResponse.class);
+        int statSn = r.statSn();
+        r.release();
+        ch.pipeline().fireUserEventTriggered(new LogoutRequested(5));
+        io.platter.iscsi.pdu.AsyncMessage async = only(io.platter.iscsi.pdu.AsyncMessage.class);
+        // RFC 7143 §11.9.1: AsyncEvent 1, Parameter3 = seconds to log out in, Parameter1/2 reserved.
+        assertThat(async.asyncEvent()).isEqualTo(io.platter.iscsi.pdu.AsyncMessage.LOGOUT_REQUESTED);
+        assertThat(async.parameter3()).isEqualTo(5);
+        assertThat(async.parameter1()).isZero();
+        assertThat(async.parameter2()).isZero();
+        assertThat(async.statSn()).isEqualTo(statSn + 1);
+        assertThat(async.expCmdSn()).isEqualTo(1);
+        async.release();
+        assertThat(ch.isOpen()).as("the initiator logs out; the target does not drop it yet").isTrue();
+    }
+
+    @Test
+    void stoppingClosesAConnectionStillLoggingIn() {
+        ch.pipeline().fireUserEventTriggered(new LogoutRequested(5));
+        assertThat(ch.isOpen()).isFalse();
+    }
+
     private static byte[] wire(Pdu pdu) {
         ByteBuf b = PduEncoder.encode(PooledByteBufAllocator.DEFAULT, pdu, false, false);
         try {
