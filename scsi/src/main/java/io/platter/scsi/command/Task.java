@@ -63,6 +63,9 @@ public final class Task {
     public void start() {
         try {
             CommandSpec spec = CommandTable.resolve(command.cdb(), unit != null);
+            if (spec.writesMedium() && unit.writeProtected()) {
+                throw new CheckConditionException(Sense.WRITE_PROTECTED);
+            }
             spec.handler().execute(this);
         } catch (CheckConditionException e) {
             fail(e);

@@ -19,13 +19,19 @@ public final class UnitContext {
     private final BlockDevice device;
     private final Executor ioExecutor;
     private final ByteBufAllocator alloc;
-    private final ModeState modeState = new ModeState();
+    private final ModeState modeState;
 
     public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc) {
+        this(identity, device, ioExecutor, alloc, new ModeState());
+    }
+
+    public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ModeState modeState) {
         this.identity = identity;
         this.device = device;
         this.ioExecutor = ioExecutor;
         this.alloc = alloc;
+        this.modeState = modeState;
     }
 
     public LunIdentity identity() {
@@ -46,6 +52,14 @@ public final class UnitContext {
 
     public ModeState modeState() {
         return modeState;
+    }
+
+    /**
+     * Whether the medium is write protected (SBC-4 §4.11): software write protect (SWP of the
+     * control page) or a read-only device. MODE SENSE reports it as WP.
+     */
+    public boolean writeProtected() {
+        return modeState.softwareWriteProtect() || device.readOnly();
     }
 
     /** Number of logical blocks, read from the device each time (it may be resized). */
