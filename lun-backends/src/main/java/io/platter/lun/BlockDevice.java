@@ -19,6 +19,19 @@ public interface BlockDevice extends Closeable {
     /** Whether this device allocates space on write (and so can discard and run out of space). */
     boolean thin();
 
+    /** Whether writes and discards are refused (they fail with {@link BlockDeviceException.ReadOnly}). */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /**
+     * Bytes of backing storage allocated to the device (may exceed {@link #size()} by metadata).
+     * Devices that do not track allocation report {@link #size()}. May block on a system call.
+     */
+    default long allocatedBytes() {
+        return size();
+    }
+
     /**
      * Reads {@code length} bytes at {@code offset} and appends them to {@code dst} (its writer
      * index advances by {@code length}). Unallocated ranges read as zeros.

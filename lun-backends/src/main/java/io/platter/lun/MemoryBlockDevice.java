@@ -46,6 +46,7 @@ public final class MemoryBlockDevice implements BlockDevice {
     }
 
     /** Bytes held in memory: the number of allocated chunks times {@link #CHUNK}. */
+    @Override
     public long allocatedBytes() {
         return (long) chunks.size() * CHUNK;
     }

@@ -170,8 +170,26 @@ public final class RawImage implements BlockDevice {
     }
 
     /** Whether writes and discards are refused. */
+    @Override
     public boolean readOnly() {
         return readOnly;
+    }
+
+    /** {@inheritDoc} From fstat(2) st_blocks; {@link #size()} without libc or after an error. */
+    @Override
+    public long allocatedBytes() {
+        fdLock.readLock().lock();
+        try {
+            if (fd < 0 || closed) {
+                return size;
+            }
+            return Libc.allocatedBytes(fd);
+        } catch (Libc.ErrnoException e) {
+            LOG.debug("{}: fstat failed: {}", file, e.getMessage());
+            return size;
+        } finally {
+            fdLock.readLock().unlock();
+        }
     }
 
     @Override

@@ -37,6 +37,23 @@ class RawImageAllocationTest {
     }
 
     @Test
+    void allocatedBytesFollowsTheFileSystemAndFallsBackToTheSize() throws Exception {
+        Path file = dir.resolve("thin.img");
+        RawImage image = RawImage.create(file, SIZE, false);
+        try (image) {
+            assertThat(image.allocatedBytes()).isLessThan(64 * 1024);
+            writePattern(image, 0, MIB, 5);
+            image.flush();
+            assertThat(image.allocatedBytes()).isEqualTo(allocatedBytes(file)).isGreaterThanOrEqualTo(MIB);
+            assertThat(image.readOnly()).isFalse();
+        }
+        assertThat(image.allocatedBytes()).as("closed").isEqualTo(SIZE);
+        try (RawImage ro = RawImage.open(file, true)) {
+            assertThat(((BlockDevice) ro).readOnly()).isTrue();
+        }
+    }
+
+    @Test
     void thickImageIsFullyAllocated() throws Exception {
         Path file = dir.resolve("thick.img");
         try (RawImage image = RawImage.create(file, SIZE, true)) {

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.mode.ModeState;
+import io.platter.scsi.mode.ModeStore;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Executor;
 
@@ -22,7 +24,16 @@ public final class LogicalUnit {
      * @param alloc      allocates Data-In buffers
      */
     public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc) {
-        this.context = new UnitContext(identity, device, ioExecutor, alloc);
+        this(identity, device, ioExecutor, alloc, ModeStore.inMemory());
+    }
+
+    /**
+     * @param modeStore holds the saved mode parameters (MODE SELECT with SP=1); read once here
+     * @throws java.io.UncheckedIOException when the saved parameters cannot be read
+     */
+    public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ModeStore modeStore) {
+        this.context = new UnitContext(identity, device, ioExecutor, alloc, new ModeState(modeStore));
     }
 
     public LunIdentity identity() {

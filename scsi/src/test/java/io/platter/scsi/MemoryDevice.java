@@ -15,6 +15,10 @@ final class MemoryDevice implements BlockDevice {
     final AtomicInteger flushes = new AtomicInteger();
     volatile BlockDeviceException failNext;
     volatile boolean closed;
+    volatile boolean readOnly;
+    volatile long allocated = -1;
+    /** When set, every write flips bit 0 of this byte afterwards (a medium that corrupts data). */
+    volatile int flipAfterWrite = -1;
 
     MemoryDevice(int bytes, boolean thin) {
         this.data = new byte[bytes];
@@ -33,6 +37,17 @@ final class MemoryDevice implements BlockDevice {
     @Override
     public boolean thin() {
         return thin;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** {@link #allocated} when set, else the whole size. */
+    @Override
+    public long allocatedBytes() {
+        return allocated >= 0 ? allocated : data.length;
     }
 
     private void maybeFail(long offset, long length) throws BlockDeviceException {
@@ -56,6 +71,9 @@ final class MemoryDevice implements BlockDevice {
     public synchronized void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
         maybeFail(offset, src.readableBytes());
         src.getBytes(src.readerIndex(), data, (int) offset, src.readableBytes());
+        if (flipAfterWrite >= 0) {
+            data[flipAfterWrite] ^= 1;
+        }
         (durable ? durableWrites : cachedWrites).incrementAndGet();
     }
 

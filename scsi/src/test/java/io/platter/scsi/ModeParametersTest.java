@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class ModeParametersTest {
 
     private static final String RW_RECOVERY = "010a" + "00".repeat(10);
-    private static final String CACHING_WCE = "0812" + "04" + "00".repeat(17);
+    /** PS set: the caching page is saveable. */
+    private static final String CACHING_WCE = "8812" + "04" + "00".repeat(17);
     private static final String CONTROL = "0a0a" + "0210" + "00".repeat(8);
     private static final String INFO_EXCEPTIONS = "1c0a" + "08" + "00".repeat(9);
 
@@ -52,14 +53,14 @@ class ModeParametersTest {
     void changeableDefaultAndSavedValues() throws Exception {
         try (Fixture f = Fixture.direct(8)) {
             assertThat(ByteBufUtil.hexDump(f.run(cdb(0x1A, 0x08, 0x48, 0, 255, 0)).data(), 4, 3))
-                    .isEqualTo("081204");                              // changeable: WCE
-            assertThat(ByteBufUtil.hexDump(f.run(cdb(0x1A, 0x08, 0x4A, 0, 255, 0)).data(), 4, 4))
-                    .isEqualTo("0a0a0400");                            // changeable: D_SENSE
+                    .isEqualTo("881204");                              // changeable: WCE; PS
+            assertThat(ByteBufUtil.hexDump(f.run(cdb(0x1A, 0x08, 0x4A, 0, 255, 0)).data(), 4, 12))
+                    .isEqualTo("0a0a" + "0400" + "08" + "00".repeat(7)); // changeable: D_SENSE, SWP
             assertThat(ByteBufUtil.hexDump(f.run(cdb(0x1A, 0x08, 0x41, 0, 255, 0)).data(), 4, 12))
                     .isEqualTo(RW_RECOVERY);                           // nothing changeable
             setWce(f, false);
             assertThat(f.run(cdb(0x1A, 0x08, 0x08, 0, 255, 0)).data()[6]).isEqualTo((byte) 0);    // current
-            assertThat(f.run(cdb(0x1A, 0x08, 0xC8, 0, 255, 0)).data()[6]).isEqualTo((byte) 0);    // saved = current
+            assertThat(f.run(cdb(0x1A, 0x08, 0xC8, 0, 255, 0)).data()[6]).isEqualTo((byte) 4);    // saved: not saved
             assertThat(f.run(cdb(0x1A, 0x08, 0x88, 0, 255, 0)).data()[6]).isEqualTo((byte) 4);    // default
         }
     }
@@ -137,8 +138,6 @@ class ModeParametersTest {
             select6(f, "0000").assertCheck(5, 0x1A, 0);
             // Data-Out shorter than parameter list length
             f.run(cdb(0x15, 0x10, 0, 0, 40, 0), hex("00000000" + caching)).assertCheck(5, 0x1A, 0);
-            // SP=1
-            f.run(cdb(0x15, 0x11, 0, 0, 24, 0), hex("00000000" + caching)).assertCheck(5, 0x24, 0).assertCdbPointer(1, 0);
             // subpage format
             select6(f, "00000000" + "4808" + "00000000").assertCheck(5, 0x26, 0).assertParameterPointer(4, 6);
             // zero length: nothing to do

@@ -12,9 +12,18 @@ import io.platter.scsi.sense.Sense;
  * @param serviceAction the service action (SPC-5 §4.2.5.2), or -1 when the opcode has none
  * @param usageMask     one byte per CDB byte; byte 0 is the operation code
  * @param unmappedLun   whether the command is served for a LUN that is not mapped (SPC-5 §4.4.3)
+ * @param writesMedium  whether the command changes the medium, and so fails with WRITE PROTECTED
+ *                      while the unit is write protected (SBC-4 §4.11)
  */
 public record CommandSpec(String name, int opcode, int serviceAction, int cdbLength, int[] usageMask,
-                          DataDirection direction, boolean unmappedLun, CommandHandler handler) {
+                          DataDirection direction, boolean unmappedLun, CommandHandler handler,
+                          boolean writesMedium) {
+
+    /** A row for a command that does not change the medium. */
+    public CommandSpec(String name, int opcode, int serviceAction, int cdbLength, int[] usageMask,
+                       DataDirection direction, boolean unmappedLun, CommandHandler handler) {
+        this(name, opcode, serviceAction, cdbLength, usageMask, direction, unmappedLun, handler, false);
+    }
 
     public CommandSpec {
         if (usageMask.length != cdbLength) {
@@ -37,6 +46,17 @@ public record CommandSpec(String name, int opcode, int serviceAction, int cdbLen
                         FieldPointer.cdb(i, Cdb.highestBit(stray)));
             }
         }
+    }
+
+    /** This row, marked as changing the medium. */
+    public CommandSpec writing() {
+        return new CommandSpec(name, opcode, serviceAction, cdbLength, usageMask, direction, unmappedLun,
+                handler, true);
+    }
+
+    /** Whether the opcode has service actions (SPC-5 §4.2.5.2). */
+    public boolean hasServiceAction() {
+        return serviceAction >= 0;
     }
 
     /** The usage mask byte for CDB byte {@code i}. */

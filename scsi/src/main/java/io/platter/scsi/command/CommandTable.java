@@ -20,6 +20,8 @@ public final class CommandTable {
 
     /** Control byte: vendor-specific bits 7:6 only. */
     static final int CONTROL = 0xC0;
+    /** The SERVICE ACTION field of every supported service-action CDB: byte 1 bits 4:0. */
+    static final int SERVICE_ACTION_BITS = 0x1F;
 
     private static final List<CommandSpec> ROWS = List.of(
             row("TEST UNIT READY", 0x00, NONE, false, new TestUnitReady(), 0, 0, 0, 0),
@@ -27,20 +29,28 @@ public final class CommandTable {
             row("READ(6)", 0x08, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIX),
                     0x1F, 0xFF, 0xFF, 0xFF),
             row("WRITE(6)", 0x0A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIX),
-                    0x1F, 0xFF, 0xFF, 0xFF),
+                    0x1F, 0xFF, 0xFF, 0xFF).writing(),
             row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF),
             row("MODE SELECT(6)", 0x15, OUT, false, new ModeSelect(false), 0x11, 0, 0, 0xFF),
             row("MODE SENSE(6)", 0x1A, IN, false, new ModeSense(false), 0x08, 0xFF, 0xFF, 0xFF),
+            row("START STOP UNIT", 0x1B, NONE, false, new StartStopUnit(), 0x01, 0, 0x0F, 0xF7),
+            row("PREVENT ALLOW MEDIUM REMOVAL", 0x1E, NONE, false, new PreventAllowMediumRemoval(),
+                    0, 0, 0, 0x03),
             row("READ CAPACITY(10)", 0x25, IN, false, new ReadCapacity(false),
                     0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x01),
             row("READ(10)", 0x28, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TEN),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
             row("WRITE(10)", 0x2A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TEN),
-                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
+                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).writing(),
+            row("WRITE AND VERIFY(10)", 0x2E, OUT, false, new WriteAndVerify(LbaField.TEN),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).writing(),
             row("VERIFY(10)", 0x2F, OUT, false, new Verify(LbaField.TEN),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
+            row("PRE-FETCH(10)", 0x34, NONE, false, new PreFetch(LbaField.TEN),
+                    0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
             row("SYNCHRONIZE CACHE(10)", 0x35, NONE, false, new SynchronizeCache(LbaField.TEN),
                     0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
+            row("LOG SENSE", 0x4D, IN, false, new LogSense(), 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0xFF, 0xFF),
             row("MODE SELECT(10)", 0x55, OUT, false, new ModeSelect(true),
                     0x11, 0, 0, 0, 0, 0, 0xFF, 0xFF),
             row("MODE SENSE(10)", 0x5A, IN, false, new ModeSense(true),
@@ -58,19 +68,31 @@ public final class CommandTable {
             row("COMPARE AND WRITE", 0x89, OUT, false, new CompareAndWrite(),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0x1F),
             row("WRITE(16)", 0x8A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIXTEEN),
-                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
+                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
+            row("WRITE AND VERIFY(16)", 0x8E, OUT, false, new WriteAndVerify(LbaField.SIXTEEN),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             row("VERIFY(16)", 0x8F, OUT, false, new Verify(LbaField.SIXTEEN),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
+            row("PRE-FETCH(16)", 0x90, NONE, false, new PreFetch(LbaField.SIXTEEN),
+                    0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
             row("SYNCHRONIZE CACHE(16)", 0x91, NONE, false, new SynchronizeCache(LbaField.SIXTEEN),
                     0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
             serviceAction("READ CAPACITY(16)", 0x9E, 0x10, IN, false, new ReadCapacity(true),
                     0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01),
             row("REPORT LUNS", 0xA0, IN, true, new ReportLuns(),
                     0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),
+            serviceAction("REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C, IN, false,
+                    new ReportSupportedOperationCodes(), 0x1F, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0),
+            serviceAction("REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", 0xA3, 0x0D, IN, false,
+                    new ReportSupportedTaskManagementFunctions(), 0x1F, 0x80, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),
             row("READ(12)", 0xA8, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TWELVE),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
             row("WRITE(12)", 0xAA, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TWELVE),
-                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F));
+                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
+            row("WRITE AND VERIFY(12)", 0xAE, OUT, false, new WriteAndVerify(LbaField.TWELVE),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
+            row("VERIFY(12)", 0xAF, OUT, false, new Verify(LbaField.TWELVE),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F));
 
     private static final CommandSpec[] BY_OPCODE = new CommandSpec[256];
     private static final boolean[] HAS_SERVICE_ACTIONS = new boolean[256];
@@ -97,6 +119,11 @@ public final class CommandTable {
     private CommandTable() {
     }
 
+    /** Whether the opcode has service actions in this table (SPC-5 §4.2.5.2). */
+    public static boolean hasServiceActions(int opcode) {
+        return HAS_SERVICE_ACTIONS[opcode & 0xff];
+    }
+
     /** All rows, in opcode order. */
     public static List<CommandSpec> rows() {
         return ROWS;
@@ -117,7 +144,7 @@ public final class CommandTable {
      */
     static CommandSpec resolve(byte[] cdb, boolean mapped) throws CheckConditionException {
         int opcode = cdb.length > 0 ? cdb[0] & 0xff : -1;
-        CommandSpec spec = opcode < 0 ? null : find(opcode, cdb.length > 1 ? cdb[1] & 0x1F : 0);
+        CommandSpec spec = opcode < 0 ? null : find(opcode, cdb.length > 1 ? cdb[1] & SERVICE_ACTION_BITS : 0);
         if (!mapped && (spec == null || !spec.unmappedLun())) {
             throw new CheckConditionException(Sense.LOGICAL_UNIT_NOT_SUPPORTED);
         }

@@ -7,18 +7,25 @@ import io.platter.scsi.mode.ModeState;
 import io.platter.scsi.mode.PageControl;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.sense.StorageErrors;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MODE SELECT (6) (SPC-5 §6.11) and (10) (§6.12). The whole parameter list is checked before
  * anything changes: header (§7.5.5), block descriptors (logical block length must stay 512;
  * the block count is ignored, since capacity changes through resize, not here) and pages, whose
- * unchangeable bits must equal the current values. SP=1 is INVALID FIELD IN CDB: nothing is
- * saveable.
+ * unchangeable bits must equal the current values. With SP=1 the new values become current and
+ * the saveable ones (WCE of the caching page) are then saved, on the I/O executor, through the
+ * unit's {@link io.platter.scsi.mode.ModeStore}; a failed save is INTERNAL TARGET FAILURE with the
+ * current values already changed.
  */
 final class ModeSelect implements CommandHandler {
 
+    private static final Logger log = LoggerFactory.getLogger(ModeSelect.class);
     private static final int SP_BYTE = 1;
     private static final int SP_BIT = 0;
 
@@ -31,12 +38,10 @@ final class ModeSelect implements CommandHandler {
     @Override
     public void execute(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
-        if (Cdb.bit(cdb, SP_BYTE, SP_BIT)) {
-            throw CheckConditionException.invalidCdbField(SP_BYTE, SP_BIT);
-        }
+        boolean save = Cdb.bit(cdb, SP_BYTE, SP_BIT);
         int listLength = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
         if (listLength == 0) {
-            task.completeGood();
+            finish(task, save);
             return;
         }
         ByteBuf dataOut = task.dataOut();
@@ -69,7 +74,24 @@ final class ModeSelect implements CommandHandler {
         for (int i = 0; i < pages.size(); i++) {
             pages.get(i).apply(list, offsets.get(i), state);
         }
-        task.completeGood();
+        finish(task, save);
+    }
+
+    private static void finish(Task task, boolean save) {
+        if (!save) {
+            task.completeGood();
+            return;
+        }
+        ModeState state = task.unit().modeState();
+        task.submit(StorageErrors.Access.WRITE, () -> {
+            try {
+                state.saveCurrent();
+            } catch (IOException e) {
+                log.warn("saving mode parameters failed", e);
+                throw new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
+            }
+            return null;
+        });
     }
 
     private void checkDescriptors(byte[] list, int at, int length, int size, UnitContext unit)

@@ -11,11 +11,13 @@ import java.util.List;
 /**
  * MODE SENSE (6) (SPC-5 §6.13) and (10) (§6.14): the mode parameter header (§7.5.5), a block
  * descriptor unless DBD (short, or long with LLBAA in the 10-byte CDB; SBC-4 §6.5.2) and the
- * requested pages. Saved values are the current ones. WP is 0; DPOFUA is 1 (FUA is honoured).
+ * requested pages. WP reports software write protect or a read-only device (SBC-4 §6.5.2); DPOFUA
+ * is 1 (FUA is honoured).
  */
 final class ModeSense implements CommandHandler {
 
     static final int DPOFUA = 0x10;
+    static final int WP = 0x80;
     private static final int SHORT_DESCRIPTOR = 8;
     private static final int LONG_DESCRIPTOR = 16;
 
@@ -45,17 +47,18 @@ final class ModeSense implements CommandHandler {
             length += p.length();
         }
         ByteBuffer b = ByteBuffer.allocate(length);
+        byte deviceSpecific = (byte) (DPOFUA | (unit.writeProtected() ? WP : 0));
         if (ten) {
             b.putShort((short) (length - 2));
             b.put((byte) 0);                       // MEDIUM TYPE
-            b.put((byte) DPOFUA);                  // device-specific parameter, WP 0
+            b.put(deviceSpecific);
             b.put((byte) (llbaa && !dbd ? 1 : 0)); // LONGLBA
             b.put((byte) 0);
             b.putShort((short) descriptorLength);
         } else {
             b.put((byte) (length - 1));
             b.put((byte) 0);
-            b.put((byte) DPOFUA);
+            b.put(deviceSpecific);
             b.put((byte) descriptorLength);
         }
         long blocks = unit.blockCount();

@@ -76,6 +76,9 @@ public final class Task {
     private void run() {
         try {
             CommandSpec spec = CommandTable.resolve(command.cdb(), unit != null);
+            if (spec.writesMedium() && unit.writeProtected()) {
+                throw new CheckConditionException(Sense.WRITE_PROTECTED);
+            }
             spec.handler().execute(this);
         } catch (CheckConditionException e) {
             fail(e);

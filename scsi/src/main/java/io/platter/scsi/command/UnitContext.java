@@ -23,16 +23,22 @@ public final class UnitContext {
     private final ByteBufAllocator alloc;
     private static final AtomicLong NEXT_ORDER = new AtomicLong();
 
-    private final ModeState modeState = new ModeState();
+    private final ModeState modeState;
     private final TaskSet taskSet = new TaskSet();
     private final RangeLocks rangeLocks = new RangeLocks(NEXT_ORDER.incrementAndGet());
     private final CopyResults copyResults = new CopyResults();
 
     public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc) {
+        this(identity, device, ioExecutor, alloc, new ModeState());
+    }
+
+    public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ModeState modeState) {
         this.identity = identity;
         this.device = device;
         this.ioExecutor = ioExecutor;
         this.alloc = alloc;
+        this.modeState = modeState;
     }
 
     public LunIdentity identity() {
@@ -67,6 +73,14 @@ public final class UnitContext {
     /** Results of EXTENDED COPY commands held for RECEIVE COPY RESULTS. */
     public CopyResults copyResults() {
         return copyResults;
+    }
+
+    /**
+     * Whether the medium is write protected (SBC-4 §4.11): software write protect (SWP of the
+     * control page) or a read-only device. MODE SENSE reports it as WP.
+     */
+    public boolean writeProtected() {
+        return modeState.softwareWriteProtect() || device.readOnly();
     }
 
     /** Number of logical blocks, read from the device each time (it may be resized). */

@@ -2,14 +2,15 @@ package io.platter.scsi.command;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.StorageErrors;
 import io.platter.scsi.vpd.BlockLimits;
 
 /**
- * VERIFY (10) (SBC-4 §5.29) and (16) (§5.30). BYTCHK 00b: the medium needs no checking beyond
- * the range; 01b: the Data-Out is compared with the medium, a difference ends in MISCOMPARE with
+ * VERIFY (10), (12) and (16) (SBC-4 §5.29-§5.31). BYTCHK 00b: the medium needs no checking
+ * beyond the range; 01b: the Data-Out is compared with the medium, a difference ends in MISCOMPARE with
  * the offset of the first differing byte in the INFORMATION field; 10b and 11b are not supported.
  * The compare holds its range shared in the unit's {@link RangeLocks}.
  */
@@ -51,25 +52,34 @@ final class Verify implements CommandHandler {
         long offset = lba * unit.blockSize();
         int base = dataOut.readerIndex();
         task.submitLocked(offset, bytes, false, StorageErrors.Access.READ, () -> {
-            ByteBuf medium = unit.alloc().buffer(Math.min(CHUNK, bytes));
-            try {
-                for (int done = 0; done < bytes; done += CHUNK) {
-                    int n = Math.min(CHUNK, bytes - done);
-                    medium.clear();
-                    unit.device().read(offset + done, n, medium);
-                    if (!ByteBufUtil.equals(medium, 0, dataOut, base + done, n)) {
-                        long at = done + firstDifference(medium, dataOut, base + done, n);
-                        throw new CheckConditionException(Sense.MISCOMPARE_DURING_VERIFY, null, at);
-                    }
-                }
-                return null;
-            } finally {
-                medium.release();
-            }
+            compare(unit, offset, dataOut, base, bytes);
+            return null;
         });
     }
 
-    /** Index (from 0) of the first byte where {@code n} bytes of the two buffers differ, or n. */
+    /**
+     * Compares {@code bytes} of the medium at {@code offset} with {@code data} from index
+     * {@code base}; a difference is MISCOMPARE DURING VERIFY with the offset of the first differing
+     * byte in the INFORMATION field. Runs on the I/O executor. Does not take ownership of {@code data}.
+     */
+    static void compare(UnitContext unit, long offset, ByteBuf data, int base, int bytes)
+            throws BlockDeviceException, CheckConditionException {
+        ByteBuf medium = unit.alloc().buffer(Math.min(CHUNK, bytes));
+        try {
+            for (int done = 0; done < bytes; done += CHUNK) {
+                int n = Math.min(CHUNK, bytes - done);
+                medium.clear();
+                unit.device().read(offset + done, n, medium);
+                if (!ByteBufUtil.equals(medium, 0, data, base + done, n)) {
+                    long at = done + firstDifference(medium, data, base + done, n);
+                    throw new CheckConditionException(Sense.MISCOMPARE_DURING_VERIFY, null, at);
+                }
+            }
+        } finally {
+            medium.release();
+        }
+    }
+
     static int firstDifference(ByteBuf medium, ByteBuf data, int dataIndex, int n) {
         for (int i = 0; i < n; i++) {
             if (medium.getByte(medium.readerIndex() + i) != data.getByte(dataIndex + i)) {

@@ -1,6 +1,6 @@
 package io.platter.scsi.mode;
 
-/** Caching mode page, 08h (SBC-4 §6.5.5): WCE (byte 2 bit 2) is the only changeable bit. */
+/** Caching mode page, 08h (SBC-4 §6.5.5): WCE (byte 2 bit 2) is the only changeable bit, and is saveable. */
 final class CachingPage extends ModePage {
 
     private static final int WCE = 0x04;
@@ -12,6 +12,16 @@ final class CachingPage extends ModePage {
     @Override
     protected void values(byte[] page, ModeState state) {
         page[2] = (byte) (state.writeCacheEnabled() ? WCE : 0);
+    }
+
+    @Override
+    protected void savedValues(byte[] page, ModeState state) {
+        page[2] = (byte) (state.savedWriteCacheEnabled() ? WCE : 0);
+    }
+
+    @Override
+    public boolean saveable() {
+        return true;
     }
 
     @Override

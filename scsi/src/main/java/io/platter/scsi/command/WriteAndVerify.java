@@ -1,0 +1,59 @@
+package io.platter.scsi.command;
+
+import io.netty.buffer.ByteBuf;
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.StorageErrors;
+import io.platter.scsi.vpd.BlockLimits;
+
+/**
+ * WRITE AND VERIFY (10), (12) and (16) (SBC-4 §5.40-§5.42). The data is written durably
+ * (verifying the medium means the data is on it, not in a cache), then with BYTCHK 01b read back
+ * and compared with the Data-Out; a difference is MISCOMPARE DURING VERIFY. With BYTCHK 00b the
+ * medium needs no checking beyond what the durable write already reported. BYTCHK 10b and 11b are
+ * reserved for this command. Short or excess Data-Out is handled as for WRITE ({@link ReadWrite}).
+ */
+final class WriteAndVerify implements CommandHandler {
+
+    private static final int BYTCHK_BYTE = 1;
+    private static final int BYTCHK_HIGH_BIT = 2;
+
+    private final LbaField field;
+
+    WriteAndVerify(LbaField field) {
+        this.field = field;
+    }
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        UnitContext unit = task.unit();
+        int bytchk = Cdb.u8(cdb, BYTCHK_BYTE) >> 1 & 0b11;
+        if (bytchk > 1) {
+            throw CheckConditionException.invalidCdbField(BYTCHK_BYTE, BYTCHK_HIGH_BIT);
+        }
+        long lba = field.lba(cdb);
+        long blocks = field.length(cdb);
+        if (blocks > BlockLimits.MAX_TRANSFER_BLOCKS) {
+            throw CheckConditionException.invalidCdbField(field.lengthOffset());
+        }
+        LbaField.checkRange(unit, lba, blocks);
+        task.expectDataOut((int) blocks * unit.blockSize());
+        ByteBuf dataOut = task.dataOut();
+        int available = dataOut == null ? 0 : dataOut.readableBytes();
+        int writable = (int) Math.min(blocks * unit.blockSize(), available - available % unit.blockSize());
+        if (writable == 0) {
+            task.completeGood();
+            return;
+        }
+        long offset = lba * unit.blockSize();
+        int base = dataOut.readerIndex();
+        ByteBuf data = dataOut.slice(base, writable);
+        task.submit(StorageErrors.Access.WRITE, () -> {
+            unit.device().write(offset, data, true);
+            if (bytchk == 1) {
+                Verify.compare(unit, offset, dataOut, base, writable);
+            }
+            return null;
+        });
+    }
+}
