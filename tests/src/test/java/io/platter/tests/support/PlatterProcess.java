@@ -39,13 +39,16 @@ public final class PlatterProcess implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
     private Process process;
 
-    private PlatterProcess(Path workDir, int port, String lunSize) throws IOException {
+    private final String format;
+
+    private PlatterProcess(Path workDir, int port, String lunSize, String format) throws IOException {
         this.workDir = workDir;
         this.dataDir = workDir.resolve("data");
         this.config = workDir.resolve("platter.yaml");
         this.port = port;
+        this.format = format;
         Files.createDirectories(dataDir);
-        Files.writeString(config, configYaml(port, dataDir, lunSize), StandardCharsets.UTF_8);
+        Files.writeString(config, configYaml(port, dataDir, lunSize, format), StandardCharsets.UTF_8);
     }
 
     /**
@@ -54,10 +57,15 @@ public final class PlatterProcess implements AutoCloseable {
      * @param lunSize LUN 0 size as the config spells it, e.g. {@code 256M}
      */
     public static PlatterProcess start(String name, String lunSize) {
+        return start(name, lunSize, "raw");
+    }
+
+    /** Starts a fresh daemon whose LUN 0 image has {@code format} ({@code raw} or {@code qcow2}). */
+    public static PlatterProcess start(String name, String lunSize, String format) {
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), lunSize, format);
             p.launch();
             return p;
         } catch (IOException e) {
@@ -66,7 +74,7 @@ public final class PlatterProcess implements AutoCloseable {
     }
 
     /** The config YAML of the server contract. */
-    static String configYaml(int port, Path dataDir, String lunSize) {
+    static String configYaml(int port, Path dataDir, String lunSize, String format) {
         return """
                 server:
                   portals: ["127.0.0.1:%d"]
@@ -75,10 +83,15 @@ public final class PlatterProcess implements AutoCloseable {
                   - iqn: %s
                     luns:
                       - id: 0
-                        image: lun0.img
+                        image: %s
                         size: %s
+                        format: %s
                         provisioning: thin
-                """.formatted(port, dataDir.toAbsolutePath(), IQN, lunSize);
+                """.formatted(port, dataDir.toAbsolutePath(), IQN, imageName(format), lunSize, format);
+    }
+
+    private static String imageName(String format) {
+        return "qcow2".equals(format) ? "lun0.qcow2" : "lun0.img";
     }
 
     /** The module directory (Maven's {@code basedir}, else the working directory). */
@@ -124,7 +137,7 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** The raw image of LUN 0. */
     public Path image() {
-        return dataDir.resolve("lun0.img");
+        return dataDir.resolve(imageName(format));
     }
 
     /** The log of the current (or last) start. */
