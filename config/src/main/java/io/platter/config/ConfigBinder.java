@@ -150,11 +150,11 @@ final class ConfigBinder {
             long size = size(l);
             ImageFormat format = word(l, ConfigKey.FORMAT, ImageFormat.RAW,
                     ImageFormat::fromWord, ImageFormat.choices());
-            if (format == ImageFormat.QCOW2) {
-                l.problem(ConfigKey.FORMAT, "qcow2 is not supported yet (use raw)");
-            }
             Provisioning provisioning = word(l, ConfigKey.PROVISIONING, Provisioning.THIN,
                     Provisioning::fromWord, Provisioning.choices());
+            if (format == ImageFormat.QCOW2 && provisioning == Provisioning.THICK) {
+                l.problem(ConfigKey.PROVISIONING, "qcow2 images are always thin (use raw for thick)");
+            }
             if (image != null && size == 0 && !Files.exists(image)) {
                 l.problem(ConfigKey.SIZE, "missing: image " + ConfigKey.IMAGE.show(image)
                         + " does not exist yet, so its size is required (e.g. size: 10G)");

@@ -6,7 +6,7 @@ import java.util.Optional;
 public enum ImageFormat {
     /** A plain file holding the blocks at their offsets. */
     RAW("raw"),
-    /** The QEMU qcow2 v3 format; parsed, but not yet served (the loader reports it). */
+    /** The QEMU qcow2 v3 format: thin, with internal snapshots and backing files. */
     QCOW2("qcow2");
 
     private static final WordTable<ImageFormat> WORDS = WordTable.of(values(), ImageFormat::word);

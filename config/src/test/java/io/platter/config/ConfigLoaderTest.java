@@ -217,6 +217,7 @@ class ConfigLoaderTest {
                         image: [a, b]
                         size: 1G
                         format: qcow2
+                        provisioning: thick
                       - 5
                 """);
         assertThat(problems).extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
@@ -229,7 +230,7 @@ class ConfigLoaderTest {
                 "targets[0].luns[0].format: unknown format \"vmdk\" (use raw or qcow2)",
                 "targets[0].luns[0].provisioning: unknown provisioning \"fat\" (use thin or thick)",
                 "targets[0].luns[1].image: expected a single value, not a list",
-                "targets[0].luns[1].format: qcow2 is not supported yet (use raw)",
+                "targets[0].luns[1].provisioning: qcow2 images are always thin (use raw for thick)",
                 "targets[0].luns[2]: expected a mapping with keys id, image, size, format, provisioning, got \"5\"");
     }
 

@@ -1,6 +1,7 @@
 package io.platter.server;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.platter.config.ImageFormat;
 import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Provisioning;
@@ -13,6 +14,7 @@ import io.platter.iscsi.session.TargetRegistry;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.ImageIdentity;
 import io.platter.lun.RawImage;
+import io.platter.lun.qcow2.Qcow2Image;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
@@ -110,6 +112,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static BlockDevice openImage(LunConfig lun) throws IOException {
+        if (lun.format() == ImageFormat.QCOW2) {
+            return openQcow2(lun);
+        }
         boolean thin = lun.provisioning() == Provisioning.THIN;
         if (Files.exists(lun.image())) {
             return RawImage.open(lun.image(), false, thin);
@@ -119,6 +124,22 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("creating {} image {} of {} bytes", thin ? "thin" : "thick", lun.image(), lun.sizeBytes());
         return RawImage.create(lun.image(), lun.sizeBytes(), !thin);
+    }
+
+    private static BlockDevice openQcow2(LunConfig lun) throws IOException {
+        if (Files.exists(lun.image())) {
+            Qcow2Image image = Qcow2Image.open(lun.image(), false);
+            if (lun.hasSize() && lun.sizeBytes() != image.size()) {
+                LOG.warn("LUN {}: qcow2 image {} is {} bytes, not the configured {}; serving it as it is",
+                        lun.id(), lun.image(), image.size(), lun.sizeBytes());
+            }
+            return image;
+        }
+        if (!lun.hasSize()) {
+            throw new IOException("image " + lun.image() + " does not exist and LUN " + lun.id() + " has no size");
+        }
+        LOG.info("creating qcow2 image {} of {} bytes", lun.image(), lun.sizeBytes());
+        return Qcow2Image.create(lun.image(), lun.sizeBytes());
     }
 
     public List<InetSocketAddress> addresses() {

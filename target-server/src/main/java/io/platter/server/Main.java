@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** The {@code platter} command line. */
 @Command(name = "platter", mixinStandardHelpOptions = true, version = "platter 0.1.0",
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
-        subcommands = {Main.Serve.class})
+        subcommands = {Main.Serve.class, ImageCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */

@@ -41,13 +41,16 @@ public final class PlatterProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private Process process;
 
+    private final String format;
+
     private PlatterProcess(Path workDir, int port, BiFunction<Integer, Path, String> configYaml,
-                           List<String> extraArgs) throws IOException {
+                           List<String> extraArgs, String format) throws IOException {
         this.workDir = workDir;
         this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
         this.config = workDir.resolve("platter.yaml");
         this.port = port;
+        this.format = format;
         Files.createDirectories(dataDir);
         Files.writeString(config, configYaml.apply(port, dataDir), StandardCharsets.UTF_8);
     }
@@ -59,6 +62,11 @@ public final class PlatterProcess implements AutoCloseable {
      */
     public static PlatterProcess start(String name, String lunSize) {
         return start(name, lunSize, List.of());
+    }
+
+    /** Starts a fresh daemon whose LUN 0 image has {@code format} ({@code raw} or {@code qcow2}). */
+    public static PlatterProcess start(String name, String lunSize, String format) {
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, format), List.of(), format);
     }
 
     /** Like {@link #start(String, String)} with LUNs 0 to {@code lunCount - 1}, each {@code lunN.img}. */
@@ -83,10 +91,15 @@ public final class PlatterProcess implements AutoCloseable {
     /** Like {@link #start(String, BiFunction)} with more {@code serve} options. */
     public static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml,
                                        List<String> extraArgs) {
+        return start(name, configYaml, extraArgs, "raw");
+    }
+
+    private static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml,
+                                        List<String> extraArgs, String format) {
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml, extraArgs);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml, extraArgs, format);
             p.launch();
             return p;
         } catch (IOException e) {
@@ -95,6 +108,26 @@ public final class PlatterProcess implements AutoCloseable {
     }
 
     /** The config YAML of the server contract. */
+    static String configYaml(int port, Path dataDir, String lunSize, String format) {
+        return """
+                server:
+                  portals: ["127.0.0.1:%d"]
+                  data-dir: %s
+                targets:
+                  - iqn: %s
+                    luns:
+                      - id: 0
+                        image: %s
+                        size: %s
+                        format: %s
+                        provisioning: thin
+                """.formatted(port, dataDir.toAbsolutePath(), IQN, imageName(format), lunSize, format);
+    }
+
+    private static String imageName(String format) {
+        return "qcow2".equals(format) ? "lun0.qcow2" : "lun0.img";
+    }
+
     static String configYaml(int port, Path dataDir, String lunSize) {
         return configYaml(port, dataDir, lunSize, 1);
     }
@@ -168,7 +201,7 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** The raw image of LUN 0. */
     public Path image() {
-        return dataDir.resolve("lun0.img");
+        return dataDir.resolve(imageName(format));
     }
 
     /** The log of the current (or last) start. */

@@ -1,0 +1,66 @@
+package io.platter.server;
+
+import io.platter.lun.BlockDeviceException;
+import io.platter.lun.qcow2.Qcow2Check;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code platter image}: offline tools for image files. */
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Offline tools for image files.",
+        subcommands = {ImageCommand.Check.class})
+final class ImageCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /**
+     * {@code platter image check FILE}: the qcow2 consistency check, with qemu-img check's exit
+     * codes (0 clean, 1 not checkable, 2 corruptions, 3 leaked clusters only).
+     */
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check a qcow2 image for leaked clusters and corruptions (like qemu-img check). "
+                    + "Do not run it on an image a running daemon is writing.")
+    static final class Check implements Callable<Integer> {
+
+        static final int EXIT_ERROR = 1;
+        static final int EXIT_CORRUPT = 2;
+        static final int EXIT_LEAKS = 3;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "the qcow2 image")
+        Path file;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Qcow2Check.Report report;
+            try {
+                report = Qcow2Check.check(file);
+            } catch (BlockDeviceException e) {
+                spec.commandLine().getErr().println("platter: cannot check " + file + ": " + e.getMessage());
+                return EXIT_ERROR;
+            }
+            report.problems().forEach(out::println);
+            if (report.clean()) {
+                out.println("No errors were found on the image (" + report.referencedClusters() + " clusters in use).");
+                return 0;
+            }
+            out.println(report.corruptions() + " errors were found on the image.");
+            out.println(report.leaks() + " leaked clusters were found on the image.");
+            return report.corruptions() > 0 ? EXIT_CORRUPT : EXIT_LEAKS;
+        }
+    }
+}
