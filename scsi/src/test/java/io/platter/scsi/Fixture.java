@@ -29,6 +29,8 @@ final class Fixture implements AutoCloseable {
         pool = threaded ? Executors.newFixedThreadPool(4) : null;
         unit = new LogicalUnit(new LunIdentity(UUID_1), device, threaded ? pool : Runnable::run, ALLOC);
         target.addLun(0, unit);
+        // Every new I_T nexus starts with POWER ON, RESET (SAM-5 §5.14); tests of other things start past it.
+        run(cdb(0x00, 0, 0, 0, 0, 0)).assertCheck(6, 0x29, 0);
     }
 
     /** I/O runs on the calling thread. */
@@ -112,9 +114,16 @@ final class Fixture implements AutoCloseable {
     }
 
     static Result run(ScsiTarget target, int lun, byte[] cdb, ByteBuf dataOut) {
+        return run(target, NEXUS, lun, cdb, dataOut);
+    }
+
+    static final ItNexus NEXUS = new ItNexus("iqn.i,i,0x1", "iqn.t,t,0x1");
+
+    /** Runs a command through {@code nexus}. */
+    static Result run(ScsiTarget target, ItNexus nexus, int lun, byte[] cdb, ByteBuf dataOut) {
         CompletableFuture<ScsiResponse> done = new CompletableFuture<>();
         AtomicInteger calls = new AtomicInteger();
-        target.execute(new ScsiCommand(new ItNexus("iqn.i,i,0x1", "iqn.t,t,0x1"), lun, cdb,
+        target.execute(new ScsiCommand(nexus, lun, cdb,
                 TaskAttribute.SIMPLE, 65536, dataOut), r -> {
                     calls.incrementAndGet();
                     done.complete(r);

@@ -4,6 +4,12 @@ import static io.platter.scsi.command.DataDirection.IN;
 import static io.platter.scsi.command.DataDirection.NONE;
 import static io.platter.scsi.command.DataDirection.OUT;
 
+import static io.platter.scsi.reservation.ReservationAccess.ALLOWED;
+import static io.platter.scsi.reservation.ReservationAccess.PERSISTENT;
+import static io.platter.scsi.reservation.ReservationAccess.READ;
+import static io.platter.scsi.reservation.ReservationAccess.STATUS;
+
+import io.platter.scsi.reservation.ReservationAccess;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import java.util.HashMap;
@@ -22,23 +28,23 @@ public final class CommandTable {
     static final int CONTROL = 0xC0;
 
     private static final List<CommandSpec> ROWS = List.of(
-            row("TEST UNIT READY", 0x00, NONE, false, new TestUnitReady(), 0, 0, 0, 0),
-            row("REQUEST SENSE", 0x03, IN, true, new RequestSense(), 0x01, 0, 0, 0xFF),
+            row("TEST UNIT READY", 0x00, NONE, false, new TestUnitReady(), 0, 0, 0, 0).withReservationAccess(STATUS),
+            row("REQUEST SENSE", 0x03, IN, true, new RequestSense(), 0x01, 0, 0, 0xFF).withReservationAccess(ALLOWED),
             row("READ(6)", 0x08, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIX),
-                    0x1F, 0xFF, 0xFF, 0xFF),
+                    0x1F, 0xFF, 0xFF, 0xFF).withReservationAccess(READ),
             row("WRITE(6)", 0x0A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIX),
                     0x1F, 0xFF, 0xFF, 0xFF),
-            row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF),
+            row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF).withReservationAccess(ALLOWED),
             row("MODE SELECT(6)", 0x15, OUT, false, new ModeSelect(false), 0x11, 0, 0, 0xFF),
             row("MODE SENSE(6)", 0x1A, IN, false, new ModeSense(false), 0x08, 0xFF, 0xFF, 0xFF),
             row("READ CAPACITY(10)", 0x25, IN, false, new ReadCapacity(false),
-                    0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x01),
+                    0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x01).withReservationAccess(STATUS),
             row("READ(10)", 0x28, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TEN),
-                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
+                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ),
             row("WRITE(10)", 0x2A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TEN),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
             row("VERIFY(10)", 0x2F, OUT, false, new Verify(LbaField.TEN),
-                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ),
             row("SYNCHRONIZE CACHE(10)", 0x35, NONE, false, new SynchronizeCache(LbaField.TEN),
                     0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
             row("MODE SELECT(10)", 0x55, OUT, false, new ModeSelect(true),
@@ -46,19 +52,19 @@ public final class CommandTable {
             row("MODE SENSE(10)", 0x5A, IN, false, new ModeSense(true),
                     0x18, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF),
             row("READ(16)", 0x88, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIXTEEN),
-                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
+                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ),
             row("WRITE(16)", 0x8A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIXTEEN),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
             row("VERIFY(16)", 0x8F, OUT, false, new Verify(LbaField.SIXTEEN),
-                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ),
             row("SYNCHRONIZE CACHE(16)", 0x91, NONE, false, new SynchronizeCache(LbaField.SIXTEEN),
                     0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
             serviceAction("READ CAPACITY(16)", 0x9E, 0x10, IN, false, new ReadCapacity(true),
-                    0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01),
+                    0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01).withReservationAccess(STATUS),
             row("REPORT LUNS", 0xA0, IN, true, new ReportLuns(),
-                    0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),
+                    0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED),
             row("READ(12)", 0xA8, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TWELVE),
-                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F),
+                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ),
             row("WRITE(12)", 0xAA, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TWELVE),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F));
 
@@ -134,6 +140,7 @@ public final class CommandTable {
         mask[0] = 0xFF;
         System.arraycopy(middle, 0, mask, 1, middle.length);
         mask[mask.length - 1] = CONTROL;
-        return new CommandSpec(name, opcode, serviceAction, mask.length, mask, direction, unmappedLun, handler);
+        return new CommandSpec(name, opcode, serviceAction, mask.length, mask, direction, unmappedLun, handler,
+                ReservationAccess.WRITE);
     }
 }

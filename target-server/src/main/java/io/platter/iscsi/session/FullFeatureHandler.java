@@ -482,6 +482,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         text.close();
         connection.sessions().remove(session);
+        if (session.target() != null) {
+            session.target().scsi().nexusLost(session.nexus());   // SPC-2 reservations end with the nexus
+        }
         if (!loggedOut) {
             LOG.info("connection closed: {} from {}", session, connection.remoteAddress());
         }
