@@ -14,6 +14,7 @@ import io.platter.lun.RawImage;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
+import io.platter.scsi.reservation.FileReservationStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -76,7 +77,9 @@ public final class Daemon implements AutoCloseable {
                 BlockDevice device = openImage(lun);
                 devices.add(device);
                 LunIdentity identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
-                LogicalUnit unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT);
+                // APTPL persistent reservations live next to the image, in <image>.pr (SPC-5 §5.14.5).
+                LogicalUnit unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT,
+                        FileReservationStore.besideImage(lun.image()));
                 units.add(unit);
                 devices.remove(device); // the unit owns it now
                 scsi.addLun(lun.id(), unit);

@@ -36,6 +36,8 @@ public final class CommandTable {
                     0x1F, 0xFF, 0xFF, 0xFF),
             row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF).withReservationAccess(ALLOWED),
             row("MODE SELECT(6)", 0x15, OUT, false, new ModeSelect(false), 0x11, 0, 0, 0xFF),
+            row("RESERVE(6)", 0x16, NONE, false, new Reserve(), 0, 0, 0, 0),
+            row("RELEASE(6)", 0x17, NONE, false, new Release(), 0, 0, 0, 0).withReservationAccess(ALLOWED),
             row("MODE SENSE(6)", 0x1A, IN, false, new ModeSense(false), 0x08, 0xFF, 0xFF, 0xFF),
             row("READ CAPACITY(10)", 0x25, IN, false, new ReadCapacity(false),
                     0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x01).withReservationAccess(STATUS),
@@ -49,8 +51,23 @@ public final class CommandTable {
                     0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF),
             row("MODE SELECT(10)", 0x55, OUT, false, new ModeSelect(true),
                     0x11, 0, 0, 0, 0, 0, 0xFF, 0xFF),
+            row("RESERVE(10)", 0x56, OUT, false, new Reserve(), 0, 0, 0, 0, 0, 0, 0xFF, 0xFF),
+            row("RELEASE(10)", 0x57, OUT, false, new Release(), 0, 0, 0, 0, 0, 0, 0xFF, 0xFF)
+                    .withReservationAccess(ALLOWED),
             row("MODE SENSE(10)", 0x5A, IN, false, new ModeSense(true),
                     0x18, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF),
+            persistentReserveIn(PersistentReserveIn.ServiceAction.READ_KEYS),
+            persistentReserveIn(PersistentReserveIn.ServiceAction.READ_RESERVATION),
+            persistentReserveIn(PersistentReserveIn.ServiceAction.REPORT_CAPABILITIES),
+            persistentReserveIn(PersistentReserveIn.ServiceAction.READ_FULL_STATUS),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.REGISTER),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.RESERVE),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.RELEASE),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.CLEAR),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.PREEMPT),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.PREEMPT_AND_ABORT),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.REGISTER_AND_IGNORE_EXISTING_KEY),
+            persistentReserveOut(PersistentReserveOut.ServiceAction.REGISTER_AND_MOVE),
             row("READ(16)", 0x88, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIXTEEN),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ),
             row("WRITE(16)", 0x8A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIXTEEN),
@@ -63,6 +80,8 @@ public final class CommandTable {
                     0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01).withReservationAccess(STATUS),
             row("REPORT LUNS", 0xA0, IN, true, new ReportLuns(),
                     0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED),
+            serviceAction("REPORT TARGET PORT GROUPS", 0xA3, 0x0A, IN, false, new ReportTargetPortGroups(),
+                    0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED),
             row("READ(12)", 0xA8, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TWELVE),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ),
             row("WRITE(12)", 0xAA, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TWELVE),
@@ -125,6 +144,19 @@ public final class CommandTable {
         }
         spec.check(cdb);
         return spec;
+    }
+
+    /** PERSISTENT RESERVE IN (5Eh, SPC-5 §6.15): one row per service action. */
+    private static CommandSpec persistentReserveIn(PersistentReserveIn.ServiceAction action) {
+        return serviceAction("PERSISTENT RESERVE IN/" + action, 0x5E, action.ordinal(), IN, false,
+                new PersistentReserveIn(action), 0x1F, 0, 0, 0, 0, 0, 0xFF, 0xFF).withReservationAccess(PERSISTENT);
+    }
+
+    /** PERSISTENT RESERVE OUT (5Fh, SPC-5 §6.16): one row per service action. */
+    private static CommandSpec persistentReserveOut(PersistentReserveOut.ServiceAction action) {
+        return serviceAction("PERSISTENT RESERVE OUT/" + action, 0x5F, action.ordinal(), OUT, false,
+                new PersistentReserveOut(action), 0x1F, 0xFF, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF)
+                .withReservationAccess(PERSISTENT);
     }
 
     /** A row whose usage mask is given for bytes 1 to n-2; byte 0 and the control byte are added. */

@@ -15,6 +15,8 @@ public final class StandardInquiry {
     static final int HISUP = 0x10;
     static final int RESPONSE_DATA_FORMAT = 0x02;
     static final int CMDQUE = 0x02;
+    /** TPGS 01b: implicit asymmetric logical unit access only (SPC-5 §5.16.2, REPORT TARGET PORT GROUPS). */
+    static final int TPGS_IMPLICIT = 0x10;
     /** Version descriptors (SPC-5 §6.7.2): SAM-5, iSCSI, SPC-5, SPC-4, SBC-4, SBC-3 (initiators such as libiscsi look for the SBC-3 and SPC-4 codes). */
     static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0960, 0x05C0, 0x0460, 0x0600, 0x04C0};
 
@@ -29,7 +31,7 @@ public final class StandardInquiry {
         b.put((byte) VERSION_SPC4);
         b.put((byte) (HISUP | RESPONSE_DATA_FORMAT));
         b.put((byte) (LENGTH - 5));            // ADDITIONAL LENGTH
-        b.put((byte) 0);                       // SCCS, ACC, TPGS, 3PC, PROTECT all 0
+        b.put((byte) (unit == null ? 0 : TPGS_IMPLICIT));   // SCCS, ACC, 3PC, PROTECT 0
         b.put((byte) 0);                       // ENCSERV, MULTIP 0
         b.put((byte) CMDQUE);
         b.put(LunIdentity.ascii(LunIdentity.VENDOR));
