@@ -3,9 +3,12 @@ package io.platter.scsi;
 import io.netty.buffer.ByteBufAllocator;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
+import io.platter.scsi.attention.UnitAttentions;
 import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.mode.ModeState;
 import io.platter.scsi.mode.ModeStore;
+import io.platter.scsi.reservation.ReservationStore;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Executor;
 
@@ -34,6 +37,50 @@ public final class LogicalUnit {
     public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
                        ModeStore modeStore) {
         this.context = new UnitContext(identity, device, ioExecutor, alloc, new ModeState(modeStore));
+    }
+
+    /**
+     * A unit whose persistent reservations with APTPL survive restarts in {@code store}.
+     *
+     * @throws IOException when the saved reservation state cannot be read
+     */
+    public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ReservationStore store) throws IOException {
+        this.context = new UnitContext(identity, device, ioExecutor, alloc, store);
+    }
+
+    /**
+     * A unit whose saved mode parameters live in {@code modeStore} and whose APTPL persistent
+     * reservations live in {@code store}; both are read once here.
+     *
+     * @throws IOException when the saved reservation state cannot be read
+     */
+    public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ModeStore modeStore, ReservationStore store) throws IOException {
+        this.context = new UnitContext(identity, device, ioExecutor, alloc, new ModeState(modeStore), store);
+    }
+
+    /**
+     * The unit attention API for code outside the command path (resize raises CAPACITY DATA HAS
+     * CHANGED, the thin pool THIN PROVISIONING SOFT THRESHOLD REACHED, ...).
+     */
+    public UnitAttentions unitAttentions() {
+        return context.unitAttentions();
+    }
+
+    /**
+     * A logical unit reset (SAM-5 §7.7) as far as this unit's state goes: the SPC-2 reservation is
+     * released and every I_T nexus gets POWER ON, RESET. Aborting tasks is the transport's part.
+     */
+    public void reset() {
+        context.reservations().reset();
+        context.unitAttentions().reset();
+    }
+
+    /** I_T nexus loss (SAM-5 §6.3.4): releases its SPC-2 reservation and forgets its unit attentions. */
+    public void nexusLost(ItNexus nexus) {
+        context.reservations().nexusLost(nexus);
+        context.unitAttentions().forget(nexus);
     }
 
     public LunIdentity identity() {

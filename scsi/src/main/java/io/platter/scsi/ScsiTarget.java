@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.platter.scsi.command.TargetUnits;
 import io.platter.scsi.command.Task;
 import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.sense.Sense;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -50,11 +51,44 @@ public final class ScsiTarget {
         if (units.putIfAbsent(lun, Objects.requireNonNull(unit, "unit")) != null) {
             throw new IllegalStateException("LUN " + lun + " already mapped in " + name);
         }
+        lunsChanged();
     }
 
     /** Unmaps a LUN; returns its unit (not closed) or null when nothing was mapped there. */
     public LogicalUnit removeLun(int lun) {
-        return units.remove(lun);
+        LogicalUnit removed = units.remove(lun);
+        if (removed != null) {
+            lunsChanged();
+        }
+        return removed;
+    }
+
+    /**
+     * The task management hook for resets (SAM-5 §7.7, §7.10): releases SPC-2 reservations and
+     * raises POWER ON, RESET for every I_T nexus of the unit at {@code lun} (LOGICAL_UNIT) or of
+     * every unit (TARGET). The transport aborts the tasks itself. An unmapped LUN is ignored.
+     *
+     * @param nexus the nexus the task management request came through
+     */
+    public void reset(ItNexus nexus, ResetScope scope, int lun) {
+        if (scope == ResetScope.TARGET) {
+            units.values().forEach(LogicalUnit::reset);
+            return;
+        }
+        LogicalUnit unit = units.get(lun);
+        if (unit != null) {
+            unit.reset();
+        }
+    }
+
+    /** The transport lost an I_T nexus (session closed or reinstated, SAM-5 §6.3.4). */
+    public void nexusLost(ItNexus nexus) {
+        units.values().forEach(u -> u.nexusLost(nexus));
+    }
+
+    /** SPC-5 §6.33: a change of the LUN inventory is REPORTED LUNS DATA HAS CHANGED on every unit. */
+    private void lunsChanged() {
+        units.values().forEach(u -> u.unitAttentions().raiseAll(Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
     /** The mapped LUNs, ascending. */

@@ -37,6 +37,7 @@ class CapacityAndLunsTest {
     void readCapacity10CapsAtFFFFFFFF() {
         ScsiTarget target = new ScsiTarget("t", Fixture.ALLOC);
         target.addLun(0, new LogicalUnit(new LunIdentity(Fixture.UUID_1), new HugeDevice(), Runnable::run, Fixture.ALLOC));
+        Fixture.run(target, 0, cdb(0x00, 0, 0, 0, 0, 0), null).assertCheck(6, 0x29, 0);
         assertThat(ByteBufUtil.hexDump(Fixture.run(target, 0, cdb(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0), null).data()))
                 .isEqualTo("ffffffff00000200");
         byte[] d = Fixture.run(target, 0, cdb16(0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32), null).data();

@@ -20,6 +20,8 @@ class ExtendedCopyTest {
     private static MemoryDevice addLun1(Fixture f, int blocks) {
         MemoryDevice d = new MemoryDevice(blocks * 512, false);
         f.target.addLun(1, new LogicalUnit(new LunIdentity(UUID_2), d, Runnable::run, Fixture.ALLOC));
+        Fixture.clearUnitAttentions(f.target, 0);
+        Fixture.clearUnitAttentions(f.target, 1);
         return d;
     }
 

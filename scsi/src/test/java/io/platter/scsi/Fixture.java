@@ -36,6 +36,20 @@ final class Fixture implements AutoCloseable {
         unit = new LogicalUnit(new LunIdentity(UUID_1), exported == null ? device : exported,
                 threaded ? pool : Runnable::run, ALLOC);
         target.addLun(0, unit);
+        // Every new I_T nexus starts with POWER ON, RESET (SAM-5 §5.14); tests of other things start past it.
+        run(cdb(0x00, 0, 0, 0, 0, 0)).assertCheck(6, 0x29, 0);
+    }
+
+    /** Clears every pending unit attention of {@code lun} for the test nexus (TEST UNIT READY until GOOD). */
+    static void clearUnitAttentions(ScsiTarget target, int lun) {
+        for (int i = 0; i < 16; i++) {
+            Result r = run(target, lun, cdb(0x00, 0, 0, 0, 0, 0), null);
+            if (r.status() == ScsiStatus.GOOD) {
+                return;
+            }
+            assertThat(r.senseKey()).as("only unit attentions pending").isEqualTo(6);
+        }
+        throw new AssertionError("unit attentions never cleared");
     }
 
     /** I/O on a 4-thread pool against a device that wraps {@code device} (e.g. a slow one). */
@@ -149,9 +163,16 @@ final class Fixture implements AutoCloseable {
     }
 
     static Result run(ScsiTarget target, int lun, byte[] cdb, ByteBuf dataOut) {
+        return run(target, NEXUS, lun, cdb, dataOut);
+    }
+
+    static final ItNexus NEXUS = new ItNexus("iqn.i,i,0x1", "iqn.t,t,0x1");
+
+    /** Runs a command through {@code nexus}. */
+    static Result run(ScsiTarget target, ItNexus nexus, int lun, byte[] cdb, ByteBuf dataOut) {
         CompletableFuture<ScsiResponse> done = new CompletableFuture<>();
         AtomicInteger calls = new AtomicInteger();
-        target.execute(new ScsiCommand(new ItNexus("iqn.i,i,0x1", "iqn.t,t,0x1"), lun, cdb,
+        target.execute(new ScsiCommand(nexus, lun, cdb,
                 TaskAttribute.SIMPLE, 65536, dataOut), r -> {
                     calls.incrementAndGet();
                     done.complete(r);

@@ -28,6 +28,7 @@ class InquiryTest {
             assertThat(new String(d, 8, 28, StandardCharsets.US_ASCII))
                     .isEqualTo("PLATTER VIRTUAL-DISK    0001");
             assertThat(ByteBufUtil.hexDump(d, 58, 12)).isEqualTo("00a0096005c00460060004c0");
+            assertThat(d[5] & 0x30).as("TPGS implicit ALUA").isEqualTo(0x10);
         }
     }
 
@@ -57,16 +58,18 @@ class InquiryTest {
     }
 
     @Test
-    void deviceIdentificationHasNaaAndT10Designators() throws Exception {
+    void deviceIdentificationHasNaaT10AndTargetPortDesignators() throws Exception {
         try (Fixture f = Fixture.direct(8)) {
             byte[] d = inquiry(f, 1, 0x83, 255);
             long naa = f.unit.identity().naa();
             assertThat(naa >>> 60).isEqualTo(3);
-            assertThat(ByteBufUtil.hexDump(d, 0, 4)).isEqualTo("0083" + String.format("%04x", 12 + 44));
+            assertThat(ByteBufUtil.hexDump(d, 0, 4)).isEqualTo("0083" + String.format("%04x", 12 + 44 + 16));
             assertThat(ByteBufUtil.hexDump(d, 4, 12)).isEqualTo("01030008" + String.format("%016x", naa));
             assertThat(ByteBufUtil.hexDump(d, 16, 4)).isEqualTo("02010028");
             assertThat(new String(d, 20, 40, StandardCharsets.US_ASCII))
                     .isEqualTo("PLATTER 6f1c2b3a4d5e4f608a7b9c8d7e6f5a4b");
+            // relative target port 1 and target port group 1, association target port (SPC-5 §7.7.6.7-8)
+            assertThat(ByteBufUtil.hexDump(d, 60, 16)).isEqualTo("01140004" + "00000001" + "01150004" + "00000001");
         }
     }
 

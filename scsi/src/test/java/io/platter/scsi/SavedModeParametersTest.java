@@ -53,6 +53,7 @@ class SavedModeParametersTest {
         ScsiTarget t = new ScsiTarget("t", Fixture.ALLOC);
         t.addLun(0, new LogicalUnit(new LunIdentity(UUID.randomUUID()), new MemoryDevice(8 * 512, false),
                 Runnable::run, Fixture.ALLOC, store));
+        Fixture.clearUnitAttentions(t, 0);
         return t;
     }
 

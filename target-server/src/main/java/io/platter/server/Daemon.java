@@ -20,6 +20,8 @@ import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
 import io.platter.server.metrics.MetricsServer;
 import io.platter.server.metrics.PrometheusMetrics;
+import io.platter.scsi.mode.FileModeStore;
+import io.platter.scsi.reservation.FileReservationStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -86,7 +88,11 @@ public final class Daemon implements AutoCloseable {
                 BlockDevice device = openImage(lun);
                 devices.add(device);
                 LunIdentity identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
-                LogicalUnit unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT);
+                // APTPL persistent reservations live next to the image, in <image>.pr (SPC-5 §5.14.5).
+                // Saved mode pages (<image>.mode) and APTPL reservations (<image>.pr) sit beside the image.
+                LogicalUnit unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT,
+                        new FileModeStore(lun.image().resolveSibling(lun.image().getFileName() + ".mode")),
+                        FileReservationStore.besideImage(lun.image()));
                 units.add(unit);
                 devices.remove(device); // the unit owns it now
                 scsi.addLun(lun.id(), unit);

@@ -71,8 +71,16 @@ final class ModeSelect implements CommandHandler {
             offsets.add(at);
             at += page.length();
         }
+        boolean wce = state.writeCacheEnabled();
+        boolean dsense = state.descriptorSense();
+        boolean swp = state.softwareWriteProtect();
         for (int i = 0; i < pages.size(); i++) {
             pages.get(i).apply(list, offsets.get(i), state);
+        }
+        if ((wce != state.writeCacheEnabled() || dsense != state.descriptorSense()
+                || swp != state.softwareWriteProtect()) && task.command().nexus() != null) {
+            // SPC-5 §6.11: the other I_T nexuses learn of the change through a unit attention.
+            unit.unitAttentions().raiseOthers(task.command().nexus(), Sense.MODE_PARAMETERS_CHANGED);
         }
         finish(task, save);
     }

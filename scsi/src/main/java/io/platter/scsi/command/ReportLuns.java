@@ -2,13 +2,15 @@ package io.platter.scsi.command;
 
 import io.platter.scsi.LunAddress;
 import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.Sense;
 import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
  * REPORT LUNS (SPC-5 §6.33), answered by the target for any LUN. SELECT REPORT 00h and 02h list
  * every mapped LUN; 01h (well known logical units) lists none, as there are none; the
- * administrative/subsidiary selections and reserved values are INVALID FIELD IN CDB.
+ * administrative/subsidiary selections and reserved values are INVALID FIELD IN CDB. Clears a
+ * pending REPORTED LUNS DATA HAS CHANGED of the nexus (SPC-5 §6.33), and no other unit attention.
  */
 final class ReportLuns implements CommandHandler {
 
@@ -28,6 +30,9 @@ final class ReportLuns implements CommandHandler {
         b.putInt(0);
         for (int lun : luns) {
             b.putLong(LunAddress.encode(lun));
+        }
+        if (task.unit() != null && task.command().nexus() != null) {
+            task.unit().unitAttentions().clear(task.command().nexus(), Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
         }
         task.completeWith(b.array(), Cdb.u32(cdb, 6));
     }

@@ -6,6 +6,7 @@ import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.ScsiCommand;
 import io.platter.scsi.ScsiResponse;
 import io.platter.scsi.ScsiStatus;
+import io.platter.scsi.reservation.ReservationConflictException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.SenseData;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * One command in execution (SAM-5 §5.1): its CDB, its Data-Out buffer, the logical unit it
  * addresses (or none), and its completion. This is where the task error tier is converted, once:
  * a {@link CheckConditionException} (or a storage failure, through {@link StorageErrors}) becomes
- * CHECK CONDITION with sense bytes in the unit's current format (D_SENSE of the control page).
+ * CHECK CONDITION with sense bytes in the unit's current format (D_SENSE of the control page),
+ * and a {@link ReservationConflictException} becomes RESERVATION CONFLICT status.
  *
  * <p>The task owns the Data-Out buffer and releases it exactly once, when it completes. The
  * completion receives ownership of the Data-In buffer. Completion happens exactly once.
@@ -34,7 +36,7 @@ public final class Task {
     /** Block I/O run on the unit's executor; returns the Data-In buffer (ownership passes) or null. */
     @FunctionalInterface
     public interface IoWork {
-        ByteBuf run() throws BlockDeviceException, CheckConditionException;
+        ByteBuf run() throws BlockDeviceException, CheckConditionException, ReservationConflictException;
     }
 
     private final ScsiCommand command;
@@ -62,7 +64,9 @@ public final class Task {
 
     /**
      * Enters the task into its unit's task set, which runs it now or once its task attribute
-     * allows (SAM-5 §8.6); a task for an unmapped LUN runs at once. Never throws.
+     * allows (SAM-5 §8.6); a task for an unmapped LUN runs at once. When it runs, the command is
+     * looked up in the table and its CDB, unit attentions and reservations ({@link Admission}) are
+     * checked before its handler. Never throws.
      */
     public void start() {
         if (entry == null) {
@@ -76,12 +80,15 @@ public final class Task {
     private void run() {
         try {
             CommandSpec spec = CommandTable.resolve(command.cdb(), unit != null);
+            Admission.check(this, spec);
             if (spec.writesMedium() && unit.writeProtected()) {
                 throw new CheckConditionException(Sense.WRITE_PROTECTED);
             }
             spec.handler().execute(this);
         } catch (CheckConditionException e) {
             fail(e);
+        } catch (ReservationConflictException e) {
+            conflict(e);
         } catch (RuntimeException e) {
             log.warn("command {} failed unexpectedly", describe(), e);
             fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
@@ -153,6 +160,12 @@ public final class Task {
         finish(new ScsiResponse(ScsiStatus.CHECK_CONDITION, null, SenseData.build(e, descriptor)));
     }
 
+    /** Completes with RESERVATION CONFLICT status (no sense data, SAM-5 §5.3.3). */
+    public void conflict(ReservationConflictException e) {
+        log.debug("{}: reservation conflict: {}", describe(), e.getMessage());
+        finish(ScsiResponse.status(ScsiStatus.RESERVATION_CONFLICT));
+    }
+
     /**
      * Runs {@code work} on the unit's I/O executor and completes with its result; storage
      * failures are mapped through {@link StorageErrors} with {@code access}.
@@ -194,6 +207,9 @@ public final class Task {
             result = work.run();
         } catch (CheckConditionException e) {
             fail(e);
+            return;
+        } catch (ReservationConflictException e) {
+            conflict(e);
             return;
         } catch (BlockDeviceException e) {
             log.debug("storage failure in {}", describe(), e);

@@ -3,14 +3,19 @@ package io.platter.scsi.command;
 import io.netty.buffer.ByteBufAllocator;
 import io.platter.lun.BlockDevice;
 import io.platter.scsi.LunIdentity;
+import io.platter.scsi.attention.UnitAttentions;
 import io.platter.scsi.mode.ModeState;
+import io.platter.scsi.reservation.ReservationStore;
+import io.platter.scsi.reservation.Reservations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What handlers see of a logical unit: its identity, block device, I/O executor, buffer
- * allocator, mode parameters, task set, range locks and held copy results. Immutable apart from
- * those, which guard themselves.
+ * allocator, mode parameters, task set, range locks, held copy results, unit attentions and
+ * reservations. Immutable apart from those, which guard themselves.
  */
 public final class UnitContext {
 
@@ -27,11 +32,15 @@ public final class UnitContext {
     private final TaskSet taskSet = new TaskSet();
     private final RangeLocks rangeLocks = new RangeLocks(NEXT_ORDER.incrementAndGet());
     private final CopyResults copyResults = new CopyResults();
+    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final Reservations reservations;
 
+    /** A unit whose mode pages and persistent reservations are not kept across restarts. */
     public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc) {
         this(identity, device, ioExecutor, alloc, new ModeState());
     }
 
+    /** A unit whose persistent reservations are not kept across restarts. */
     public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
                        ModeState modeState) {
         this.identity = identity;
@@ -39,6 +48,27 @@ public final class UnitContext {
         this.ioExecutor = ioExecutor;
         this.alloc = alloc;
         this.modeState = modeState;
+        try {
+            this.reservations = new Reservations(unitAttentions, ReservationStore.NONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // NONE never fails
+        }
+    }
+
+    /** A unit whose APTPL persistent reservations are kept in {@code store} (loaded here). */
+    public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ReservationStore store) throws IOException {
+        this(identity, device, ioExecutor, alloc, new ModeState(), store);
+    }
+
+    public UnitContext(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
+                       ModeState modeState, ReservationStore store) throws IOException {
+        this.identity = identity;
+        this.device = device;
+        this.ioExecutor = ioExecutor;
+        this.alloc = alloc;
+        this.modeState = modeState;
+        this.reservations = new Reservations(unitAttentions, store);
     }
 
     public LunIdentity identity() {
@@ -81,6 +111,16 @@ public final class UnitContext {
      */
     public boolean writeProtected() {
         return modeState.softwareWriteProtect() || device.readOnly();
+    }
+
+    /** The unit attention conditions of this unit, per I_T nexus. */
+    public UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    /** SPC-2 and persistent reservations of this unit. */
+    public Reservations reservations() {
+        return reservations;
     }
 
     /** Number of logical blocks, read from the device each time (it may be resized). */

@@ -17,6 +17,8 @@ public final class StandardInquiry {
     static final int CMDQUE = 0x02;
     /** 3PC: the unit is a copy manager (EXTENDED COPY, SPC-4 §6.3). */
     static final int THIRD_PARTY_COPY = 0x08;
+    /** TPGS 01b: implicit asymmetric logical unit access only (SPC-5 §5.16.2, REPORT TARGET PORT GROUPS). */
+    static final int TPGS_IMPLICIT = 0x10;
     /** Version descriptors (SPC-5 §6.7.2): SAM-5, iSCSI, SPC-5, SPC-4, SBC-4, SBC-3 (initiators such as libiscsi look for the SBC-3 and SPC-4 codes). */
     static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0960, 0x05C0, 0x0460, 0x0600, 0x04C0};
 
@@ -31,7 +33,7 @@ public final class StandardInquiry {
         b.put((byte) VERSION_SPC4);
         b.put((byte) (HISUP | RESPONSE_DATA_FORMAT));
         b.put((byte) (LENGTH - 5));            // ADDITIONAL LENGTH
-        b.put((byte) (unit == null ? 0 : THIRD_PARTY_COPY)); // SCCS, ACC, TPGS, PROTECT 0
+        b.put((byte) (unit == null ? 0 : TPGS_IMPLICIT | THIRD_PARTY_COPY)); // SCCS, ACC, PROTECT 0
         b.put((byte) 0);                       // ENCSERV, MULTIP 0
         b.put((byte) CMDQUE);
         b.put(LunIdentity.ascii(LunIdentity.VENDOR));

@@ -537,6 +537,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         text.close();
         connection.sessions().remove(session);
         connection.metrics().sessionClosed(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
+        if (session.target() != null) {
+            session.target().scsi().nexusLost(session.nexus());   // SPC-2 reservations end with the nexus
+        }
         if (!loggedOut) {
             LOG.info("connection closed: {} from {}", session, connection.remoteAddress());
         }

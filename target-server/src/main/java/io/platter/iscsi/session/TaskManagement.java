@@ -3,6 +3,8 @@ package io.platter.iscsi.session;
 import io.netty.buffer.Unpooled;
 import io.platter.iscsi.pdu.TaskManagementRequest;
 import io.platter.iscsi.pdu.TaskManagementResponse;
+import io.platter.scsi.LunAddress;
+import io.platter.scsi.ResetScope;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -60,12 +62,19 @@ final class TaskManagement {
                     // A task that already completed answers FUNCTION COMPLETE (ESXi relies on it).
                     yield TaskManagementResponse.FUNCTION_COMPLETE;
                 }
-                case ABORT_TASK_SET, CLEAR_TASK_SET, LOGICAL_UNIT_RESET -> {
+                case ABORT_TASK_SET, CLEAR_TASK_SET -> {
                     aborter.accept(t -> t.lunField == request.lun());
+                    yield TaskManagementResponse.FUNCTION_COMPLETE;
+                }
+                case LOGICAL_UNIT_RESET -> {
+                    aborter.accept(t -> t.lunField == request.lun());
+                    session.target().scsi().reset(session.nexus(), ResetScope.LOGICAL_UNIT,
+                            LunAddress.decode(request.lun()));
                     yield TaskManagementResponse.FUNCTION_COMPLETE;
                 }
                 case TARGET_WARM_RESET, TARGET_COLD_RESET -> {
                     aborter.accept(t -> true);
+                    session.target().scsi().reset(session.nexus(), ResetScope.TARGET, 0);
                     yield TaskManagementResponse.FUNCTION_COMPLETE;
                 }
                 case CLEAR_ACA -> TaskManagementResponse.FUNCTION_NOT_SUPPORTED;

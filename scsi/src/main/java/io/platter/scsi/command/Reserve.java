@@ -1,0 +1,17 @@
+package io.platter.scsi.command;
+
+import io.platter.scsi.reservation.ReservationConflictException;
+
+/**
+ * RESERVE(6) and RESERVE(10) (SPC-2 §7.21-22) of the whole logical unit. Extents, third-party
+ * reservations and the obsolete fields are outside the usage mask; the RESERVE(10) parameter
+ * list only matters for third-party reservations and is ignored.
+ */
+final class Reserve implements CommandHandler {
+
+    @Override
+    public void execute(Task task) throws ReservationConflictException {
+        task.unit().reservations().reserve(task.command().nexus());
+        task.completeGood();
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Reservations of a logical unit: SPC-2 RESERVE/RELEASE (SPC-2 §5.5.1, with the SPC-5 §5.14.3
+ * exceptions), persistent reservations (SPC-5 §5.14), the conflict rules of SPC-5 §5.14.1 table 60
+ * as a column of the opcode table, and the APTPL store.
+ */
+package io.platter.scsi.reservation;
