@@ -96,7 +96,7 @@ class GetLbaStatusTest {
                     + "00000100"            // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
                     + "00000008"            // OPTIMAL UNMAP GRANULARITY
                     + "80000000"            // UGAVALID, alignment 0
-                    + "0000000000100000"    // MAXIMUM WRITE SAME LENGTH
+                    + "000000000000ffff"    // MAXIMUM WRITE SAME LENGTH
                     + "00000000");
             assertThat(Arrays.copyOfRange(d, 48, 64)).containsOnly(0);
         }

@@ -86,9 +86,9 @@ class InquiryTest {
             byte[] d = inquiry(f, 1, 0xB0, 255);
             assertThat(d).hasSize(64);
             assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0100" + "0008" + "00004000" + "00000000");
-            // A thick unit: no UNMAP limits; MAXIMUM WRITE SAME LENGTH 2^20.
+            // A thick unit: no UNMAP limits; MAXIMUM WRITE SAME LENGTH 65535.
             assertThat(ByteBufUtil.hexDump(d, 16, 32)).isEqualTo("00000000" + "00000000" + "00000000"
-                    + "00000000" + "00000000" + "0000000000100000" + "00000000");
+                    + "00000000" + "00000000" + "000000000000ffff" + "00000000");
             assertThat(Arrays.copyOfRange(d, 44, 64)).containsOnly(0);
         }
     }

@@ -23,8 +23,13 @@ public final class BlockLimits implements VpdPage {
      * edges are zeroed rather than deallocated. UNMAP GRANULARITY ALIGNMENT is 0 (UGAVALID set).
      */
     public static final int UNMAP_GRANULARITY_BLOCKS = 8;
-    /** MAXIMUM WRITE SAME LENGTH: 512 MiB, a few seconds of writing at worst. */
-    public static final int MAX_WRITE_SAME_BLOCKS = 1 << 20;
+    /**
+     * MAXIMUM WRITE SAME LENGTH: 65535 blocks (32 MiB), the most WRITE SAME (10) can express, so
+     * both CDB sizes share one limit. Kept below 65536 also because libiscsi's WriteSame16.Unmap
+     * writes 65536 blocks with a single WRITE (16) (beyond {@link #MAX_TRANSFER_BLOCKS}) whenever
+     * this limit allows a 65536-block WRITE SAME.
+     */
+    public static final int MAX_WRITE_SAME_BLOCKS = 0xFFFF;
 
     private static final int PAGE_LENGTH = 0x3C;
     private static final int WSNZ = 0x01;
