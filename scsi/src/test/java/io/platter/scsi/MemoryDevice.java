@@ -3,9 +3,14 @@ package io.platter.scsi;
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
+import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Test-only in-memory block device that counts durable writes and flushes and can fail on demand. */
+/**
+ * Test-only in-memory block device that counts durable writes, flushes and discards and can fail
+ * on demand. A thin one tracks allocation per 512-byte block (written blocks are mapped, discarded
+ * ones are not); a thick one reports everything mapped and discards by zeroing.
+ */
 final class MemoryDevice implements BlockDevice {
 
     private final byte[] data;
@@ -13,6 +18,8 @@ final class MemoryDevice implements BlockDevice {
     final AtomicInteger durableWrites = new AtomicInteger();
     final AtomicInteger cachedWrites = new AtomicInteger();
     final AtomicInteger flushes = new AtomicInteger();
+    final AtomicInteger discards = new AtomicInteger();
+    private final BitSet mapped = new BitSet();
     volatile BlockDeviceException failNext;
     volatile boolean closed;
     volatile boolean readOnly;
@@ -71,6 +78,7 @@ final class MemoryDevice implements BlockDevice {
     public synchronized void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
         maybeFail(offset, src.readableBytes());
         src.getBytes(src.readerIndex(), data, (int) offset, src.readableBytes());
+        mapped.set((int) (offset / 512), (int) ((offset + src.readableBytes() + 511) / 512));
         if (flipAfterWrite >= 0) {
             data[flipAfterWrite] ^= 1;
         }
@@ -84,13 +92,31 @@ final class MemoryDevice implements BlockDevice {
     }
 
     @Override
-    public void discard(long offset, long length) {
-        throw new UnsupportedOperationException();
+    public synchronized void discard(long offset, long length) throws BlockDeviceException {
+        maybeFail(offset, length);
+        java.util.Arrays.fill(data, (int) offset, (int) (offset + length), (byte) 0);
+        if (thin) {
+            mapped.clear((int) (offset / 512), (int) ((offset + length) / 512));
+        }
+        discards.incrementAndGet();
     }
 
     @Override
-    public Extent extentAt(long offset) {
-        return new Extent(offset, data.length - offset, true);
+    public synchronized Extent extentAt(long offset) throws BlockDeviceException {
+        maybeFail(offset, 1);
+        if (!thin) {
+            return new Extent(offset, data.length - offset, true);
+        }
+        int block = (int) (offset / 512);
+        boolean isMapped = mapped.get(block);
+        int next = isMapped ? mapped.nextClearBit(block) : mapped.nextSetBit(block);
+        long end = next < 0 ? data.length : Math.min((long) next * 512, data.length);
+        return new Extent(offset, end - offset, isMapped);
+    }
+
+    /** Whether the block at {@code lba} is allocated (always true for a thick device). */
+    synchronized boolean isMapped(long lba) {
+        return !thin || mapped.get((int) lba);
     }
 
     @Override

@@ -62,12 +62,12 @@ final class SlowDevice implements BlockDevice {
     }
 
     @Override
-    public void discard(long offset, long length) {
+    public void discard(long offset, long length) throws BlockDeviceException {
         inner.discard(offset, length);
     }
 
     @Override
-    public Extent extentAt(long offset) {
+    public Extent extentAt(long offset) throws BlockDeviceException {
         return inner.extentAt(offset);
     }
 

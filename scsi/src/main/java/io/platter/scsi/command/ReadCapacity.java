@@ -4,13 +4,16 @@ import java.nio.ByteBuffer;
 
 /**
  * READ CAPACITY (10) (SBC-4 §5.20) and READ CAPACITY (16) (SBC-4 §5.21, SERVICE ACTION IN(16)
- * 9Eh/10h). The obsolete PMI and LBA fields are accepted and ignored.
+ * 9Eh/10h). The obsolete PMI and LBA fields are accepted and ignored. A thin unit reports LBPME
+ * (logical block provisioning management enabled) and LBPRZ (unmapped blocks read as zeros).
  */
 final class ReadCapacity implements CommandHandler {
 
     /** LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: 2^3 blocks of 512 bytes = 4 KiB physical blocks. */
     static final int LBPPBE = 3;
     private static final int LENGTH_16 = 32;
+    /** Byte 14: LBPME (bit 7) and LBPRZ (bit 6). */
+    private static final int LBPME_LBPRZ = 0xC0;
 
     private final boolean sixteen;
 
@@ -35,7 +38,8 @@ final class ReadCapacity implements CommandHandler {
         b.putInt(unit.blockSize());
         b.put((byte) 0);        // P_TYPE, PROT_EN 0
         b.put((byte) LBPPBE);   // P_I_EXPONENT 0
-        b.putShort((short) 0);  // LBPME 0, LBPRZ 0, LOWEST ALIGNED LBA 0
+        b.put((byte) (unit.device().thin() ? LBPME_LBPRZ : 0)); // LOWEST ALIGNED LBA 0
+        b.put((byte) 0);
         task.completeWith(b.array(), Cdb.u32(task.cdb(), 10));
     }
 }

@@ -58,7 +58,7 @@ class CommandTableTest {
         assertSense(() -> CommandTable.resolve(new byte[0], true), Sense.INVALID_COMMAND_OPERATION_CODE);
         byte[] sa = new byte[16];
         sa[0] = (byte) 0x9E;
-        sa[1] = 0x12;
+        sa[1] = 0x1F;
         assertSense(() -> CommandTable.resolve(sa, true), Sense.INVALID_FIELD_IN_CDB);
     }
 

@@ -13,6 +13,12 @@ import java.util.SortedMap;
  * multipath path, logged in with the tool's second initiator name) and parses its console output.
  * Writes {@code cu.log} (full output) and {@code results.txt} ({@code Suite.Test STATUS}) into
  * the output directory.
+ *
+ * <p>Each suite runs in an iscsi-test-cu process of its own: in libiscsi 1.19
+ * CompareAndWrite.InvalidDataOutSize installs a PDU hook that rewrites byte 13 of every later
+ * SCSI Command PDU's CDB and, when COMPARE AND WRITE is unsupported, returns before removing it,
+ * so every later 16-byte-CDB test of the same process would run with a corrupted transfer length.
+ * (It only gets that far on a thin-provisioned LUN, LBPME=1.)
  */
 public final class ConformanceRunner {
 
@@ -28,18 +34,36 @@ public final class ConformanceRunner {
         }
     }
 
-    /** Runs the whole {@code ALL} family against {@code url}, killed after {@code timeout}. */
+    /** Runs the whole {@code ALL} family against {@code url}, one suite per process; each killed after {@code timeout}. */
     public static Run run(String url, Path outDir, Duration timeout) throws IOException {
         Files.createDirectories(outDir);
-        // stdbuf: line-buffered output, so a run killed at the timeout still shows how far it got.
-        List<String> command = List.of("stdbuf", "-oL", "-eL", "iscsi-test-cu", "--dataloss", "-t", "ALL", url, url);
         Path log = outDir.resolve("cu.log");
-        Tools.Result r = Tools.runLogged(timeout, log, command);
+        Tools.Result r = null;
+        for (String suite : suites()) {
+            Tools.Result one = Tools.run(timeout, command(suite, url));
+            r = r == null ? one : new Tools.Result(r.command(), r.exitCode() != 0 ? r.exitCode() : one.exitCode(),
+                    r.timedOut() || one.timedOut(), r.output() + "\n" + one.output());
+        }
+        Files.writeString(log, r.describe(), StandardCharsets.ISO_8859_1);
         SortedMap<String, ConformanceStatus> results = CuConsoleParser.parse(r.output());
         Path resultsFile = outDir.resolve("results.txt");
         Files.writeString(resultsFile, PinnedResults.format(
                 List.of("iscsi-test-cu -t ALL against " + url, CuConsoleParser.Totals.of(results).toString()),
                 results), StandardCharsets.UTF_8);
         return new Run(results, r, log, resultsFile);
+    }
+
+    private static List<String> command(String tests, String url) {
+        // stdbuf: line-buffered output, so a run killed at the timeout still shows how far it got.
+        return List.of("stdbuf", "-oL", "-eL", "iscsi-test-cu", "--dataloss", "-t", tests, url, url);
+    }
+
+    /** Every suite the tool lists ({@code iscsi-test-cu -l}), or just {@code ALL} when it lists none. */
+    static List<String> suites() {
+        Tools.Result list = Tools.run("iscsi-test-cu", "-l");
+        List<String> suites = list.output().lines().map(String::trim)
+                .filter(l -> l.startsWith("ALL.") && l.chars().filter(c -> c == '.').count() == 1)
+                .toList();
+        return suites.isEmpty() ? List.of("ALL") : suites;
     }
 }
