@@ -23,6 +23,7 @@ public final class Connection {
     private final LoginSecurity security;
     private final IscsiMetrics metrics;
     private int statSn = 1;
+    private int nextTtt = 1;
     private Session session;
     private int cid;
 
@@ -105,6 +106,15 @@ public final class Connection {
     /** Sets the StatSN the initiator expects next (from the first login request's ExpStatSN). */
     void statSn(int value) {
         this.statSn = value;
+    }
+
+    /** A fresh Target Transfer Tag for an R2T or a NOP-In ping; never 0xffffffff. */
+    public int nextTtt() {
+        int ttt = nextTtt++;
+        if (nextTtt == io.platter.iscsi.pdu.Bhs.RESERVED_TAG) {
+            nextTtt = 1;
+        }
+        return ttt;
     }
 
     public int expCmdSn() {

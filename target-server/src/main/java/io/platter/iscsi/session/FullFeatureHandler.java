@@ -74,7 +74,6 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final TaskManagement taskManagement;
     /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
-    private int nextTtt = 1;
     private boolean loggedOut;
 
     FullFeatureHandler(Connection connection) {
@@ -221,7 +220,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         var p = session.parameters();
         while (task.bursts.size() < p.maxOutstandingR2T() && task.nextR2tOffset < task.expectedLength) {
             int length = Math.min(p.maxBurstLength(), task.expectedLength - task.nextR2tOffset);
-            int ttt = nextTtt();
+            int ttt = connection.nextTtt();
             CommandTask.Burst burst = new CommandTask.Burst(ttt, task.nextR2tOffset, length);
             task.bursts.add(burst);
             bursts.put(ttt, burst);
@@ -230,14 +229,6 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             task.dataSn++;
             task.nextR2tOffset += length;
         }
-    }
-
-    private int nextTtt() {
-        int ttt = nextTtt++;
-        if (nextTtt == Bhs.RESERVED_TAG) {
-            nextTtt = 1;
-        }
-        return ttt;
     }
 
     private void onDataOut(DataOut out) throws ProtocolException {

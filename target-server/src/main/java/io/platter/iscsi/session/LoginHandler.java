@@ -208,6 +208,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         connection.loggedIn(session, request.cid());
         connection.metrics().loginSucceeded(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
         ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
+        ctx.pipeline().addBefore("session", "keepalive", new KeepAlive(connection));
         LOG.info("login: {} from {} (auth {}, header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
                         + "MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, ImmediateData {})",
                 session, connection.remoteAddress(), parameters.get(LoginKey.AUTH_METHOD),
