@@ -27,9 +27,14 @@ final class Server {
     final ServerLimits limits;
 
     Server(ServerLimits limits) {
+        this(limits, null);
+    }
+
+    /** With {@code realIo} the LUN's block I/O runs there instead of waiting for {@link #runIo()}. */
+    Server(ServerLimits limits, Executor realIo) {
         this.limits = limits;
         scsi.addLun(0, new LogicalUnit(new LunIdentity(UUID.fromString("8a1e3c52-6f0b-4b8e-9d1a-2c3b4d5e6f70")),
-                new MemoryBlockDevice(1 << 20), ioExecutor, PooledByteBufAllocator.DEFAULT));
+                new MemoryBlockDevice(1 << 20), realIo == null ? ioExecutor : realIo, PooledByteBufAllocator.DEFAULT));
         targets = new TargetRegistry(List.of(new ExportedTarget(TARGET, null, 1, scsi)));
     }
 
