@@ -31,7 +31,7 @@ import net.jqwik.api.Provide;
  */
 class LoginFuzzPropertiesTest {
 
-    @Property(tries = 400)
+    @Property
     void loginAnswersOnlyWithResponsesRejectsOrClose(@ForAll("steps") List<byte[]> steps) {
         Server server = new Server();
         Initiator i = new Initiator(server);
