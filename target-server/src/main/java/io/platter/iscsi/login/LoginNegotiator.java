@@ -35,11 +35,21 @@ public final class LoginNegotiator {
      */
     public static Map<String, String> negotiate(Map<String, String> offered, int stage, SessionParameters params,
                                                 String authMethods) throws LoginException {
+        return negotiate(offered, stage, params, authMethods, Map.of());
+    }
+
+    /**
+     * Like {@link #negotiate(Map, int, SessionParameters, String)}, with values of this target that
+     * replace the table's {@link LoginKey#ours()} (server limits such as MaxConnections).
+     */
+    public static Map<String, String> negotiate(Map<String, String> offered, int stage, SessionParameters params,
+                                                String authMethods, Map<LoginKey, String> ours)
+            throws LoginException {
         Map<String, String> answer = new LinkedHashMap<>();
         // MaxBurstLength first: FirstBurstLength must not exceed it (RFC 7143 §13.14).
         String maxBurst = offered.get(LoginKey.MAX_BURST_LENGTH.keyName());
         if (maxBurst != null) {
-            apply(LoginKey.MAX_BURST_LENGTH, maxBurst, stage, params, answer, authMethods);
+            apply(LoginKey.MAX_BURST_LENGTH, maxBurst, stage, params, answer, authMethods, ours);
         }
         for (Map.Entry<String, String> e : offered.entrySet()) {
             String name = e.getKey();
@@ -56,7 +66,7 @@ public final class LoginNegotiator {
             if (value.equals("NotUnderstood") || value.equals("Irrelevant") || value.equals("Reject")) {
                 continue;
             }
-            apply(key, value, stage, params, answer, authMethods);
+            apply(key, value, stage, params, answer, authMethods, ours);
         }
         // A MaxBurstLength below the default FirstBurstLength (65536) also lowers an unoffered
         // FirstBurstLength: it never exceeds MaxBurstLength (RFC 7143 §13.14).
@@ -74,7 +84,8 @@ public final class LoginNegotiator {
     }
 
     private static void apply(LoginKey key, String value, int stage, SessionParameters params,
-                              Map<String, String> answer, String authMethods) throws LoginException {
+                              Map<String, String> answer, String authMethods, Map<LoginKey, String> ours)
+            throws LoginException {
         switch (key) {
             case INITIATOR_NAME, TARGET_NAME, INITIATOR_ALIAS -> params.set(key, value);
             case SESSION_TYPE -> {
@@ -114,7 +125,7 @@ public final class LoginNegotiator {
                 answer.put(key.keyName(), result);
             }
             default -> {
-                String result = key.negotiate(value, key.ours());
+                String result = key.negotiate(value, ours.getOrDefault(key, key.ours()));
                 if (!result.equals("Reject")) {
                     params.set(key, result);
                 }

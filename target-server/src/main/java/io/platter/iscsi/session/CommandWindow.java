@@ -73,7 +73,21 @@ public final class CommandWindow<T> {
         return item;
     }
 
-    /** Removes and returns everything still queued (connection teardown). */
+    /** Removes and returns what is queued and matches {@code which} (teardown of one connection). */
+    public java.util.List<T> drain(java.util.function.Predicate<T> which) {
+        var items = new java.util.ArrayList<T>();
+        var it = ahead.values().iterator();
+        while (it.hasNext()) {
+            T item = it.next();
+            if (which.test(item)) {
+                items.add(item);
+                it.remove();
+            }
+        }
+        return items;
+    }
+
+    /** Removes and returns everything still queued (session teardown). */
     public Iterable<T> drain() {
         var items = new java.util.ArrayList<>(ahead.values());
         ahead.clear();

@@ -3,6 +3,7 @@ package io.platter.iscsi.session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.platter.iscsi.auth.LoginSecurity;
+import io.platter.iscsi.login.SessionParameters;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
@@ -12,7 +13,8 @@ import java.net.InetSocketAddress;
 
 /**
  * The state of one TCP connection shared by its login and full-feature handlers: StatSN, the
- * session once logged in, and the server-wide registries. Confined to the channel's event loop.
+ * session once logged in, and the server-wide registries. Confined to the channel's event loop
+ * (after an MC/S join, the session's loop).
  */
 public final class Connection {
     private final Channel channel;
@@ -23,7 +25,11 @@ public final class Connection {
     private final LoginSecurity security;
     private final IscsiMetrics metrics;
     private int statSn = 1;
+    private int nextTtt = 1;
     private Session session;
+    private SessionParameters parameters;
+    private FullFeatureHandler handler;
+    private boolean loggedOut;
     private int cid;
 
     public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
@@ -80,12 +86,40 @@ public final class Connection {
         return session;
     }
 
-    void loggedIn(Session session, int cid) {
+    /**
+     * Enters full feature phase in {@code session}. {@code parameters} are this connection's
+     * negotiated values: its connection-scope keys (digests, MaxRecvDataSegmentLength) apply to it
+     * alone; for the leading connection they are also the session's.
+     */
+    void loggedIn(Session session, int cid, SessionParameters parameters) {
         this.session = session;
         this.cid = cid;
-        var p = session.parameters();
-        decoder.configure(p.headerDigest(), p.dataDigest(), p.maxRecvDataSegmentLength());
-        channel.attr(PduEncoder.DIGESTS).set(new boolean[] {p.headerDigest(), p.dataDigest()});
+        this.parameters = parameters;
+        decoder.configure(parameters.headerDigest(), parameters.dataDigest(), parameters.maxRecvDataSegmentLength());
+        channel.attr(PduEncoder.DIGESTS).set(new boolean[] {parameters.headerDigest(), parameters.dataDigest()});
+    }
+
+    /** This connection's negotiated parameters (connection-scope keys are per connection, RFC 7143 §13). */
+    public SessionParameters parameters() {
+        return parameters;
+    }
+
+    /** The full feature handler of this connection, once logged in. */
+    FullFeatureHandler handler() {
+        return handler;
+    }
+
+    void handler(FullFeatureHandler handler) {
+        this.handler = handler;
+    }
+
+    /** Whether the connection ends by a logout rather than a failure. */
+    boolean loggedOut() {
+        return loggedOut;
+    }
+
+    void loggedOut(boolean value) {
+        this.loggedOut = value;
     }
 
     public int cid() {
@@ -105,6 +139,15 @@ public final class Connection {
     /** Sets the StatSN the initiator expects next (from the first login request's ExpStatSN). */
     void statSn(int value) {
         this.statSn = value;
+    }
+
+    /** A fresh Target Transfer Tag for an R2T or a NOP-In ping; never 0xffffffff. */
+    public int nextTtt() {
+        int ttt = nextTtt++;
+        if (nextTtt == io.platter.iscsi.pdu.Bhs.RESERVED_TAG) {
+            nextTtt = 1;
+        }
+        return ttt;
     }
 
     public int expCmdSn() {

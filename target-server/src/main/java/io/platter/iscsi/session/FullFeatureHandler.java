@@ -74,14 +74,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final TaskManagement taskManagement;
     /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
-    private int nextTtt = 1;
-    private boolean loggedOut;
 
     FullFeatureHandler(Connection connection) {
         this.connection = connection;
         this.session = connection.session();
         this.text = new TextExchange(connection);
-        this.taskManagement = new TaskManagement(connection, this::abortTasks);
+        this.taskManagement = new TaskManagement(connection);
+        connection.handler(this);
     }
 
     @Override
@@ -110,16 +109,24 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     // --- CmdSN ordering (RFC 7143 §4.2.2.1, §3.2.2.1) -----------------------------------------
 
+    /**
+     * Orders a numbered PDU by CmdSN in the session's window (one window across every connection
+     * of the session, MC/S); a PDU queued from another connection is delivered by the connection
+     * that carried it (allegiance, §5.1).
+     */
     private void numbered(Object item, boolean immediate, int cmdSn) {
         if (immediate) {
             deliver(item);
             return;
         }
-        switch (session.window().offer(cmdSn, item)) {
+        switch (session.window().offer(cmdSn, new Session.Queued(this, item))) {
             case DELIVER -> {
                 deliver(item);
-                for (Object next = session.window().next(); next != null; next = session.window().next()) {
-                    deliver(next);
+                for (Session.Queued next = session.window().next(); next != null; next = session.window().next()) {
+                    next.owner().deliver(next.item());
+                    if (next.owner() != this) {
+                        next.owner().connection.channel().flush();
+                    }
                 }
             }
             case QUEUED -> {
@@ -221,7 +228,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         var p = session.parameters();
         while (task.bursts.size() < p.maxOutstandingR2T() && task.nextR2tOffset < task.expectedLength) {
             int length = Math.min(p.maxBurstLength(), task.expectedLength - task.nextR2tOffset);
-            int ttt = nextTtt();
+            int ttt = connection.nextTtt();
             CommandTask.Burst burst = new CommandTask.Burst(ttt, task.nextR2tOffset, length);
             task.bursts.add(burst);
             bursts.put(ttt, burst);
@@ -230,14 +237,6 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             task.dataSn++;
             task.nextR2tOffset += length;
         }
-    }
-
-    private int nextTtt() {
-        int ttt = nextTtt++;
-        if (nextTtt == Bhs.RESERVED_TAG) {
-            nextTtt = 1;
-        }
-        return ttt;
     }
 
     private void onDataOut(DataOut out) throws ProtocolException {
@@ -292,14 +291,19 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Aborts matching tasks: those not yet executing are dropped now, the others stay silent. */
-    private void abortTasks(java.util.function.Predicate<CommandTask> which) {
+    /**
+     * Aborts this connection's tasks that match: those not yet executing are dropped now, the
+     * others stay silent when they complete. Returns how many matched.
+     */
+    int abortTasks(java.util.function.Predicate<CommandTask> which) {
         var it = tasks.values().iterator();
+        int n = 0;
         while (it.hasNext()) {
             CommandTask task = it.next();
-            if (!which.test(task)) {
+            if (!which.test(task) || task.aborted) {
                 continue;
             }
+            n++;
             task.aborted = true;
             if (!task.executing) {
                 it.remove();
@@ -310,6 +314,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        return n;
     }
 
     private void maybeExecute(CommandTask task) {
@@ -418,7 +423,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void sendDataIn(CommandTask task, ByteBuf data, int length, boolean withStatus, int status,
                             int residualFlags, int residual) {
         var p = session.parameters();
-        int segment = p.maxXmitDataSegmentLength();
+        int segment = connection.parameters().maxXmitDataSegmentLength();
         int burst = p.maxBurstLength();
         int offset = 0;
         while (offset < length) {
@@ -462,19 +467,39 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 connection.expCmdSn(), connection.maxCmdSn(), nop.data()));
     }
 
+    /**
+     * Logout (RFC 7143 §11.14): reason 0 closes the session (every connection), reason 1 the
+     * connection named by CID (which may be another one of the session), reason 2 is connection
+     * recovery, which needs ERL 2.
+     */
     private void onLogout(LogoutRequest logout) {
         logout.release();
-        int response = logout.reasonCode() == LogoutRequest.REMOVE_CONNECTION_FOR_RECOVERY
-                ? LogoutResponse.RECOVERY_NOT_SUPPORTED
-                : (logout.reasonCode() == LogoutRequest.CLOSE_CONNECTION && logout.cid() != connection.cid()
-                        ? LogoutResponse.CID_NOT_FOUND : LogoutResponse.CLOSED);
+        Connection closing = logout.reasonCode() == LogoutRequest.CLOSE_SESSION ? connection
+                : session.connection(logout.cid());
+        int response;
+        if (logout.reasonCode() == LogoutRequest.REMOVE_CONNECTION_FOR_RECOVERY) {
+            response = LogoutResponse.RECOVERY_NOT_SUPPORTED;
+        } else if (logout.reasonCode() != LogoutRequest.CLOSE_SESSION
+                && logout.reasonCode() != LogoutRequest.CLOSE_CONNECTION) {
+            response = LogoutResponse.CLEANUP_FAILED;
+        } else {
+            response = closing == null ? LogoutResponse.CID_NOT_FOUND : LogoutResponse.CLOSED;
+        }
         var p = session.parameters();
         connection.write(new LogoutResponse(response, logout.itt(), connection.nextStatSn(), connection.expCmdSn(),
                 connection.maxCmdSn(), p.defaultTime2Wait(), p.defaultTime2Retain(), Unpooled.EMPTY_BUFFER));
-        if (response == LogoutResponse.CLOSED) {
-            loggedOut = true;
-            LOG.info("logout: {} (reason {})", session, logout.reasonCode());
-            connection.close();
+        if (response != LogoutResponse.CLOSED) {
+            return;
+        }
+        LOG.info("logout: {} cid {} (reason {})", session, logout.cid(), logout.reasonCode());
+        if (logout.reasonCode() == LogoutRequest.CLOSE_SESSION) {
+            for (Connection c : session.connections()) {
+                c.loggedOut(true);
+                c.close();
+            }
+        } else {
+            closing.loggedOut(true);
+            closing.close();
         }
     }
 
@@ -486,7 +511,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        if (loggedOut) {
+        if (connection.loggedOut()) {
             return;
         }
         if (session.discovery()) {
@@ -525,23 +550,41 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Teardown of this connection: its tasks are aborted (ERL 0 and 1 cannot reassign them to
+     * another connection). A connection lost without a logout fails the whole session (ERL < 2
+     * recovers only by session recovery, RFC 7143 §7.1.5); the last connection to go takes the
+     * session with it.
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        for (Object queued : session.window().drain()) {
-            discard(queued);
-        }
         for (CommandTask task : tasks.values()) {
             task.aborted = true;
             task.release();
         }
         text.close();
-        connection.sessions().remove(session);
-        connection.metrics().sessionClosed(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
-        if (session.target() != null) {
-            session.target().scsi().nexusLost(session.nexus());   // SPC-2 reservations end with the nexus
+        boolean last = session.detach(connection);
+        if (last) {
+            for (Session.Queued queued : session.window().drain()) {
+                queued.owner().discard(queued.item());
+            }
+            connection.sessions().remove(session);
+            connection.metrics().sessionClosed(session.discovery() ? IscsiMetrics.DISCOVERY
+                    : session.target().name());
+            if (session.target() != null) {
+                session.target().scsi().nexusLost(session.nexus()); // SPC-2 reservations end with the nexus
+            }
+        } else {
+            for (Session.Queued queued : session.window().drain(q -> q.owner() == this)) {
+                discard(queued.item());
+            }
+            if (!connection.loggedOut() && !session.closing()) {
+                LOG.info("connection {} of {} failed: closing the session", connection.cid(), session);
+                session.close();
+            }
         }
-        if (!loggedOut) {
-            LOG.info("connection closed: {} from {}", session, connection.remoteAddress());
+        if (!connection.loggedOut()) {
+            LOG.info("connection closed: {} cid {} from {}", session, connection.cid(), connection.remoteAddress());
         }
         ctx.fireChannelInactive();
     }

@@ -16,7 +16,11 @@ import io.platter.iscsi.pdu.LoginRequest;
 import io.platter.iscsi.pdu.LoginResponse;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
+import io.netty.channel.Channel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,6 +46,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private int itt;
     private int stage = -1;
     private ExportedTarget target;
+    /** The session this connection joins (MC/S, TSIH != 0), or {@code null} for a new session. */
+    private Session joining;
     private ScheduledFuture<?> timeout;
     private boolean done;
 
@@ -135,11 +141,20 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             security.require(offered);
         }
         Map<String, String> chapKeys = security.takeChapKeys(offered);
-        Map<String, String> answer = new LinkedHashMap<>(
-                LoginNegotiator.negotiate(offered, stage, parameters, security.authMethods()));
+        Map<String, String> answer = new LinkedHashMap<>(LoginNegotiator.negotiate(offered, stage, parameters,
+                security.authMethods(), Map.of(LoginKey.MAX_CONNECTIONS,
+                        Integer.toString(connection.limits().maxConnections()))));
         if (first) {
             admit(answer);
             first = false;
+        }
+        if (joining != null) {
+            // Session-wide keys belong to the leading connection (RFC 7143 §13: "LO" keys).
+            answer.replaceAll((k, v) -> {
+                LoginKey key = LoginKey.byName(k);
+                return key != null && key.scope() == LoginKey.Scope.SESSION && key.rule() != LoginKey.Rule.DECLARATIVE
+                        ? "Irrelevant" : v;
+            });
         }
         int nsg = request.nsg();
         boolean transit = security.step(stage, request.transit(), chapKeys, parameters, answer);
@@ -167,8 +182,16 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             throw new LoginException(LoginStatus.MISSING_PARAMETER, "no InitiatorName");
         }
         if (tsih != 0) {
-            // Adding a connection to a session (MC/S) is not offered: MaxConnections is 1.
-            throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + tsih + " (no MC/S)");
+            // A connection joining an existing session (MC/S, RFC 7143 §6.3.1): same initiator,
+            // ISID, session type and target.
+            Session s = connection.sessions().find(tsih);
+            if (s == null || s.isid() != isid || !s.initiatorName().equalsIgnoreCase(parameters.initiatorName())
+                    || s.discovery() != parameters.discovery() || (!s.discovery()
+                    && !s.target().name().equalsIgnoreCase(String.valueOf(parameters.targetName())))) {
+                throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST, "no session with TSIH " + tsih
+                        + " for this initiator, ISID and target");
+            }
+            joining = s;
         }
         if (!parameters.discovery()) {
             if (parameters.targetName() == null) {
@@ -181,7 +204,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             if (!target.allows(parameters.initiatorName())) {
                 throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, "not in the ACL of " + target.name());
             }
-            if (target.alias() != null) {
+            if (target.alias() != null && joining == null) {
                 answer.put(LoginKey.TARGET_ALIAS.keyName(), target.alias());
             }
         }
@@ -190,31 +213,100 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 Integer.toString(target == null ? 1 : target.portalGroupTag()));
     }
 
-    private void complete(ChannelHandlerContext ctx, LoginRequest request, Map<String, String> answer) {
-        SessionRegistry.Registration reg = connection.sessions().create(isid, parameters.initiatorName(), target,
-                parameters, request.cmdSn(), connection.limits().commandWindow());
-        Session session = reg.session();
-        for (Session old : reg.replaced()) {
-            LOG.info("reinstating {}: closing the old session", old);
-            if (old.channel() != null) {
-                old.channel().close();
+    /**
+     * The login succeeds: a new session (reinstating an old one with the same initiator name and
+     * ISID, §6.3.5) or a connection joining one (MC/S, replacing a live connection with the same
+     * CID: connection reinstatement, §6.3.4). Whatever is replaced is closed first and its
+     * tasks cleaned up; a joining connection then moves onto the session's event loop before it
+     * answers, so everything of one session runs on one loop.
+     */
+    private void complete(ChannelHandlerContext ctx, LoginRequest request, Map<String, String> answer)
+            throws LoginException {
+        Session session;
+        List<Connection> replaced = new ArrayList<>();
+        if (joining == null) {
+            SessionRegistry.Registration reg = connection.sessions().create(isid, parameters.initiatorName(), target,
+                    parameters, request.cmdSn(), connection.limits().commandWindow(), ctx.channel().eventLoop(),
+                    connection.limits().sessionsPerTarget(), connection.limits().sessionsPerInitiator());
+            session = reg.session();
+            for (Session old : reg.replaced()) {
+                LOG.info("reinstating {}: closing the old session", old);
+                replaced.addAll(old.connections());
+                old.close();
+            }
+        } else {
+            session = joining;
+            Connection old = session.connection(request.cid());
+            if (old != null) {
+                LOG.info("reinstating connection {} of {}", request.cid(), session);
+                replaced.add(old);
+                old.loggedOut(true);
+            } else if (session.connections().size() >= session.maxConnections()) {
+                throw new LoginException(LoginStatus.TOO_MANY_CONNECTIONS, session + " has "
+                        + session.connections().size() + " connection(s), MaxConnections "
+                        + session.maxConnections());
             }
         }
-        tsih = session.tsih();
-        session.channel(ctx.channel());
         done = true;
+        ctx.channel().config().setAutoRead(false);
+        AtomicInteger waiting = new AtomicInteger(replaced.size() + 1);
+        Runnable next = () -> {
+            if (waiting.decrementAndGet() == 0) {
+                join(ctx, session, request, answer);
+            }
+        };
+        for (Connection old : replaced) {
+            old.channel().close().addListener(f -> next.run());
+        }
+        next.run();
+    }
+
+    /** Moves the channel onto the session's loop (if it is not there yet), then enters full feature phase. */
+    private void join(ChannelHandlerContext ctx, Session session, LoginRequest request, Map<String, String> answer) {
+        Channel ch = ctx.channel();
+        if (ch.eventLoop() == session.loop() || !ch.isActive()) {
+            session.loop().execute(() -> enter(ctx, session, request, answer));
+            return;
+        }
+        ch.deregister().addListener(d -> session.loop().register(ch).addListener(r -> {
+            if (r.isSuccess()) {
+                enter(ctx, session, request, answer);
+            } else {
+                LOG.warn("cannot move connection {} onto the loop of {}", connection.remoteAddress(), session,
+                        r.cause());
+                ch.close();
+            }
+        }));
+    }
+
+    /** On the session's loop: the final login response and the full feature phase. */
+    private void enter(ChannelHandlerContext ctx, Session session, LoginRequest request, Map<String, String> answer) {
+        if (!ctx.channel().isActive() || session.closing()) {
+            LOG.info("login of {} to {} abandoned: the connection or the session closed", connection.remoteAddress(),
+                    session);
+            ctx.close();
+            return;
+        }
+        tsih = session.tsih();
+        session.attach(connection);
         // Respond before the new parameters apply: the response itself has no digests.
         respond(LoginStatus.SUCCESS, true, LoginNegotiator.FULL_FEATURE, answer, request, session);
-        connection.loggedIn(session, request.cid());
-        connection.metrics().loginSucceeded(session.discovery() ? IscsiMetrics.DISCOVERY : session.target().name());
+        connection.loggedIn(session, request.cid(), joining == null ? session.parameters() : parameters);
+        if (joining == null) {
+            connection.metrics().loginSucceeded(session.discovery() ? IscsiMetrics.DISCOVERY
+                    : session.target().name());
+        }
         ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
-        LOG.info("login: {} from {} (auth {}, header digest {}, data digest {}, MaxRecvDataSegmentLength {}, "
-                        + "MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, ImmediateData {})",
-                session, connection.remoteAddress(), parameters.get(LoginKey.AUTH_METHOD),
-                parameters.get(LoginKey.HEADER_DIGEST),
+        ctx.pipeline().addBefore("session", "keepalive", new KeepAlive(connection));
+        ctx.channel().config().setAutoRead(true);
+        LOG.info("login: {} cid {} from {} ({} connection(s); auth {}, header digest {}, data digest {}, "
+                        + "MaxRecvDataSegmentLength {}, MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, "
+                        + "ImmediateData {})",
+                session, request.cid(), connection.remoteAddress(), session.connections().size(),
+                parameters.get(LoginKey.AUTH_METHOD), parameters.get(LoginKey.HEADER_DIGEST),
                 parameters.get(LoginKey.DATA_DIGEST), parameters.maxXmitDataSegmentLength(),
-                parameters.maxBurstLength(), parameters.firstBurstLength(), parameters.initialR2T(),
-                parameters.immediateData());
+                session.parameters().maxBurstLength(), session.parameters().firstBurstLength(),
+                session.parameters().initialR2T(), session.parameters().immediateData());
     }
 
     private void accumulate(ByteBuf data) {

@@ -80,7 +80,7 @@ final class TextExchange {
                 sendTargets(e.getValue(), session, answer);
             } else if (key.equals(LoginKey.MAX_RECV_DATA_SEGMENT_LENGTH.keyName())) {
                 // Declarative (RFC 7143 §13.12): record the initiator's new limit, answer with ours.
-                answer.addAll(renegotiate(key, e.getValue(), session).entrySet());
+                answer.addAll(renegotiate(key, e.getValue()).entrySet());
             } else {
                 answer.add(Map.entry(key, LoginKey.byName(key) == null ? "NotUnderstood" : "Irrelevant"));
             }
@@ -88,9 +88,10 @@ final class TextExchange {
         return answer;
     }
 
-    private static Map<String, String> renegotiate(String key, String value, Session session) {
+    private Map<String, String> renegotiate(String key, String value) {
         try {
-            return LoginNegotiator.negotiate(Map.of(key, value), LoginNegotiator.FULL_FEATURE, session.parameters());
+            return LoginNegotiator.negotiate(Map.of(key, value), LoginNegotiator.FULL_FEATURE,
+                    connection.parameters());
         } catch (LoginException e) {
             return Map.of(key, "Reject"); // not thrown for this key
         }
@@ -111,7 +112,7 @@ final class TextExchange {
     }
 
     private void sendChunk(TextRequest pdu) {
-        int max = connection.session().parameters().maxXmitDataSegmentLength();
+        int max = connection.parameters().maxXmitDataSegmentLength();
         ByteBuf rest = pendingResponse;
         int n = Math.min(max, rest.readableBytes());
         ByteBuf chunk = rest.readRetainedSlice(n);
