@@ -8,6 +8,7 @@ import io.platter.iscsi.pdu.Bhs;
 import io.platter.iscsi.pdu.DataIn;
 import io.platter.iscsi.pdu.NopIn;
 import io.platter.iscsi.pdu.NopOut;
+import io.platter.iscsi.pdu.ScsiResponsePdu;
 import io.platter.iscsi.pdu.Pdu;
 import java.time.Duration;
 import java.util.List;
@@ -76,9 +77,12 @@ class KeepAliveTest {
 
     @Test
     void nopOutIsAnsweredWhileTheLunIsBusy() {
-        initiator.send(Initiator.read10(0x10, 1, 8));
+        // The first command of a new I_T nexus reports POWER ON, RESET (SAM-5 §5.14): take it first.
+        initiator.send(Initiator.testUnitReady(0x0f, 1));
+        initiator.only(ScsiResponsePdu.class).release();
+        initiator.send(Initiator.read10(0x10, 2, 8));
         assertThat(server.io).as("the read waits on the slow device").isNotEmpty();
-        initiator.send(new NopOut(false, 0, 0x11, Bhs.RESERVED_TAG, 2, 0, Unpooled.wrappedBuffer(new byte[] {4, 2})));
+        initiator.send(new NopOut(false, 0, 0x11, Bhs.RESERVED_TAG, 3, 0, Unpooled.wrappedBuffer(new byte[] {4, 2})));
         NopIn pong = initiator.only(NopIn.class);
         assertThat(pong.itt()).isEqualTo(0x11);
         assertThat(ByteBufUtil.getBytes(pong.data())).containsExactly(4, 2);

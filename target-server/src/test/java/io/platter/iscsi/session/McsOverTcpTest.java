@@ -98,8 +98,13 @@ class McsOverTcpTest {
                                 assertThat(s.connections()).allSatisfy(
                                         conn -> assertThat(conn.channel().eventLoop()).isSameAs(s.loop()));
                             });
+                    // The first command of the new I_T nexus reports POWER ON, RESET (SAM-5 §5.14).
+                    a.send(Initiator.testUnitReady(0x99, 1));
+                    Pdu ua = a.read();
+                    assertThat(ua).isInstanceOf(ScsiResponsePdu.class);
+                    ua.release();
                     for (int round = 0; round < 20; round++) {
-                        int base = 1 + round * 3;
+                        int base = 2 + round * 3;
                         c.send(Initiator.read10(0x300 + round, base + 2, 1));
                         b.send(Initiator.testUnitReady(0x200 + round, base + 1));
                         a.send(Initiator.read10(0x100 + round, base, 1));
@@ -107,7 +112,7 @@ class McsOverTcpTest {
                         Pdu pb = b.read();
                         Pdu pc = c.read();
                         assertThat(pa).isInstanceOfSatisfying(DataIn.class,
-                                d -> assertThat(d.itt()).isEqualTo(0x100 + (base - 1) / 3));
+                                d -> assertThat(d.itt()).isEqualTo(0x100 + (base - 2) / 3));
                         assertThat(pb).isInstanceOf(ScsiResponsePdu.class);
                         assertThat(pc).isInstanceOf(DataIn.class);
                         assertThat(((DataIn) pc).expCmdSn()).isGreaterThanOrEqualTo(base + 3);
