@@ -74,6 +74,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final TaskManagement taskManagement;
     /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
+    /** A flush task is queued on the event loop (see {@link #flushSoon}). */
+    private boolean flushScheduled;
 
     FullFeatureHandler(Connection connection) {
         this.connection = connection;
@@ -104,7 +106,28 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         } catch (ProtocolException e) {
             protocolError(e);
         }
+    }
+
+    /** One flush per socket read, however many PDUs it carried (R2Ts, NOP-Ins, rejects). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Flushes once after the completions already queued on the event loop have written: under
+     * queue depth, I/O threads finish several commands per loop wake-up, and one gathering
+     * write for all of them saves a syscall per command.
+     */
+    private void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            connection.channel().eventLoop().execute(() -> {
+                flushScheduled = false;
+                connection.channel().flush();
+            });
+        }
     }
 
     // --- CmdSN ordering (RFC 7143 §4.2.2.1, §3.2.2.1) -----------------------------------------
@@ -401,7 +424,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (sent == 0 || !good) {
             sendResponse(task, response.status().wire(), response.sense(), residualFlags, residual);
         }
-        connection.channel().flush();
+        flushSoon();
     }
 
     private static void account(CommandTask task, ByteBuf dataIn) {
