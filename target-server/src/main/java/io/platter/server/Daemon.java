@@ -59,6 +59,7 @@ public final class Daemon implements AutoCloseable {
     private IscsiServer server;
     private MetricsServer metricsServer;
     private List<InetSocketAddress> addresses = List.of();
+    private Path dataDir;
 
     private Daemon(int ioThreads) {
         AtomicInteger n = new AtomicInteger();
@@ -85,7 +86,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void open(PlatterConfig config) throws IOException {
-        Files.createDirectories(config.server().dataDir());
+        dataDir = config.server().dataDir();
+        Files.createDirectories(dataDir);
         for (TargetConfig t : config.targets()) {
             addTarget(t);
             for (LunConfig lun : t.luns()) {
@@ -268,6 +270,11 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("creating qcow2 image {} of {} bytes", lun.image(), lun.sizeBytes());
         return Qcow2Image.create(lun.image(), lun.sizeBytes());
+    }
+
+    /** The data directory: the thin pool and where new volumes go. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     public List<InetSocketAddress> addresses() {
