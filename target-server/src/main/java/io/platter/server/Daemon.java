@@ -178,7 +178,7 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * Unmaps a LUN (REPORTED LUNS DATA HAS CHANGED for the others), then flushes and closes its
-     * image once the I/O already queued for it has run.
+     * image; commands of it still in flight fail with a storage error.
      *
      * @return whether something was mapped there
      */
