@@ -44,7 +44,8 @@ final class ConfigBinder {
         }
         ServerSettings server = server(file.child(ConfigKey.SERVER, Scope.SERVER));
         List<TargetConfig> targets = targets(file, server.dataDir());
-        return problems.isEmpty() ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets) : null;
+        List<VolumeConfig> volumes = volumes(file, server.dataDir());
+        return problems.isEmpty() ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets, volumes) : null;
     }
 
     /** Always returns settings (defaults where the file is wrong) so the LUNs can still be checked. */
@@ -101,8 +102,19 @@ final class ConfigBinder {
                         + " (one of trace, debug, info, warn, error)");
             }
         }
+        Optional<Portal> management = Optional.empty();
+        String api = s.text(ConfigKey.MANAGEMENT);
+        if (api != null) {
+            try {
+                management = Optional.of(Portal.parse(api));
+            } catch (IllegalArgumentException e) {
+                s.problem(ConfigKey.MANAGEMENT, "bad listen address " + ConfigKey.MANAGEMENT.show(api) + ": "
+                        + e.getMessage() + " (use host:port, e.g. 127.0.0.1:9471)");
+            }
+        }
+        Integer threshold = s.integer(ConfigKey.THIN_THRESHOLD, 1, 100);
         return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads, discoveryChap, metrics,
-                logLevel);
+                logLevel, management, threshold == null ? ServerSettings.DEFAULT_THIN_THRESHOLD : threshold);
     }
 
     private List<TargetConfig> targets(Section file, Path dataDir) {
@@ -133,6 +145,61 @@ final class ConfigBinder {
             }
         }
         return out;
+    }
+
+    private List<VolumeConfig> volumes(Section file, Path dataDir) {
+        List<VolumeConfig> out = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        Map<Path, String> images = new HashMap<>();
+        for (Section v : file.entries(ConfigKey.VOLUMES, Scope.VOLUME)) {
+            String name = v.text(ConfigKey.VOLUME_NAME);
+            if (name != null && !VolumeConfig.NAME.matcher(name).matches()) {
+                v.problem(ConfigKey.VOLUME_NAME, "bad volume name " + ConfigKey.VOLUME_NAME.show(name)
+                        + " (1-64 letters, digits, '.', '_' or '-', starting with a letter or digit)");
+                name = null;
+            } else if (name != null) {
+                String first = names.putIfAbsent(name, v.where());
+                if (first != null) {
+                    v.problem(ConfigKey.VOLUME_NAME, "duplicate volume " + ConfigKey.VOLUME_NAME.show(name)
+                            + " (also " + first + ")");
+                }
+            }
+            String text = v.text(ConfigKey.VOLUME_IMAGE);
+            Path image = text == null ? null : path(v, ConfigKey.VOLUME_IMAGE, text);
+            if (image != null) {
+                image = dataDir.resolve(image).toAbsolutePath().normalize();
+                String first = images.putIfAbsent(image, v.where());
+                if (first != null) {
+                    v.problem(ConfigKey.VOLUME_IMAGE, "image " + ConfigKey.VOLUME_IMAGE.show(image)
+                            + " is already volume " + first);
+                }
+            }
+            ImageFormat format = word(v, ConfigKey.VOLUME_FORMAT, ImageFormat.QCOW2,
+                    ImageFormat::fromWord, ImageFormat.choices());
+            Provisioning provisioning = word(v, ConfigKey.VOLUME_PROVISIONING, Provisioning.THIN,
+                    Provisioning::fromWord, Provisioning.choices());
+            if (format == ImageFormat.QCOW2 && provisioning == Provisioning.THICK) {
+                v.problem(ConfigKey.VOLUME_PROVISIONING, "qcow2 images are always thin (use raw for thick)");
+            }
+            Boolean template = flag(v, ConfigKey.VOLUME_TEMPLATE);
+            if (name != null && image != null && format != null && provisioning != null && template != null) {
+                out.add(new VolumeConfig(name, image, format, provisioning, template));
+            }
+        }
+        return out;
+    }
+
+    /** A yes/no key; false when absent, null when reported. */
+    private static Boolean flag(Section s, ConfigKey key) {
+        Object raw = s.scalar(key);
+        if (raw == null) {
+            return false;
+        }
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        s.problem(key, "expected true or false, got " + key.show(raw));
+        return null;
     }
 
     private List<LunConfig> luns(Section target, Path dataDir) {

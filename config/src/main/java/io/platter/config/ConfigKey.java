@@ -17,6 +17,7 @@ enum ConfigKey {
     VERSION(Scope.FILE, "version", false, false),
     SERVER(Scope.FILE, "server", false, false),
     TARGETS(Scope.FILE, "targets", false, false),
+    VOLUMES(Scope.FILE, "volumes", false, false),
 
     PORTALS(Scope.SERVER, "portals", false, false),
     DATA_DIR(Scope.SERVER, "data-dir", false, false),
@@ -24,6 +25,8 @@ enum ConfigKey {
     DISCOVERY_CHAP(Scope.SERVER, "discovery-chap", false, true),
     METRICS(Scope.SERVER, "metrics", false, false),
     LOG_LEVEL(Scope.SERVER, "log-level", false, false),
+    MANAGEMENT(Scope.SERVER, "management", false, false),
+    THIN_THRESHOLD(Scope.SERVER, "thin-threshold", false, false),
 
     IQN(Scope.TARGET, "iqn", true, false),
     ALIAS(Scope.TARGET, "alias", false, false),
@@ -40,10 +43,16 @@ enum ConfigKey {
     IMAGE(Scope.LUN, "image", true, false),
     SIZE(Scope.LUN, "size", false, false),
     FORMAT(Scope.LUN, "format", false, false),
-    PROVISIONING(Scope.LUN, "provisioning", false, false);
+    PROVISIONING(Scope.LUN, "provisioning", false, false),
+
+    VOLUME_NAME(Scope.VOLUME, "name", true, false),
+    VOLUME_IMAGE(Scope.VOLUME, "image", true, false),
+    VOLUME_FORMAT(Scope.VOLUME, "format", false, false),
+    VOLUME_PROVISIONING(Scope.VOLUME, "provisioning", false, false),
+    VOLUME_TEMPLATE(Scope.VOLUME, "template", false, false);
 
     /** The kinds of mapping a key can live in. */
-    enum Scope { FILE, SERVER, TARGET, LUN, CHAP }
+    enum Scope { FILE, SERVER, TARGET, LUN, CHAP, VOLUME }
 
     private static final int MAX_QUOTED = 80;
     private static final Map<Scope, Map<String, ConfigKey>> BY_SCOPE = index();

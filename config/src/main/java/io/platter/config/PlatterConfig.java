@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param version file format version, currently always {@value #CURRENT_VERSION}
  * @param server  daemon-wide settings
  * @param targets targets in file order, names unique
+ * @param volumes volumes managed through the API, names unique
  */
-public record PlatterConfig(int version, ServerSettings server, List<TargetConfig> targets) {
+public record PlatterConfig(int version, ServerSettings server, List<TargetConfig> targets,
+                            List<VolumeConfig> volumes) {
 
     /** The only file format version this code reads. */
     public static final int CURRENT_VERSION = 1;
@@ -22,6 +24,12 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
     public PlatterConfig {
         Objects.requireNonNull(server, "server");
         targets = List.copyOf(targets);
+        volumes = List.copyOf(volumes);
+    }
+
+    /** A configuration without managed volumes. */
+    public PlatterConfig(int version, ServerSettings server, List<TargetConfig> targets) {
+        this(version, server, targets, List.of());
     }
 
     /**
@@ -38,7 +46,7 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
 
     /** This configuration listening on {@code portals} instead (CLI {@code --portal}). */
     public PlatterConfig withPortals(List<Portal> portals) {
-        return new PlatterConfig(version, server.withPortals(portals), targets);
+        return new PlatterConfig(version, server.withPortals(portals), targets, volumes);
     }
 
     /**
@@ -47,11 +55,37 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
      * file was loaded and keep pointing where they did.
      */
     public PlatterConfig withDataDir(Path dataDir) {
-        return new PlatterConfig(version, server.withDataDir(dataDir), targets);
+        return new PlatterConfig(version, server.withDataDir(dataDir), targets, volumes);
     }
 
     /** This configuration with the Prometheus exporter on {@code portal}. */
     public PlatterConfig withMetrics(Portal portal) {
-        return new PlatterConfig(version, server.withMetrics(portal), targets);
+        return new PlatterConfig(version, server.withMetrics(portal), targets, volumes);
+    }
+
+    /** This configuration with {@code newTargets} instead. */
+    public PlatterConfig withTargets(List<TargetConfig> newTargets) {
+        return new PlatterConfig(version, server, newTargets, volumes);
+    }
+
+    /** This configuration with {@code newVolumes} instead. */
+    public PlatterConfig withVolumes(List<VolumeConfig> newVolumes) {
+        return new PlatterConfig(version, server, targets, newVolumes);
+    }
+
+    /** This configuration with the management API on {@code portal}. */
+    public PlatterConfig withManagement(Portal portal) {
+        return new PlatterConfig(version, server.withManagement(portal), targets, volumes);
+    }
+
+    /** The target named {@code iqn} (compared as normalized names), if configured. */
+    public java.util.Optional<TargetConfig> target(String iqn) {
+        String n = IscsiNames.normalize(iqn);
+        return targets.stream().filter(t -> t.iqn().equals(n)).findFirst();
+    }
+
+    /** The volume named {@code name}, if configured. */
+    public java.util.Optional<VolumeConfig> volume(String name) {
+        return volumes.stream().filter(v -> v.name().equals(name)).findFirst();
     }
 }

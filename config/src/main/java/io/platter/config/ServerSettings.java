@@ -14,9 +14,16 @@ import java.util.Optional;
  * @param discoveryChap CHAP credentials a discovery session must prove, or {@code null} for none
  * @param metrics   where the Prometheus exporter listens; empty = no exporter
  * @param logLevel  the root log level; empty = the command line's (default INFO)
+ * @param management where the management API listens; empty = 127.0.0.1 on a port chosen at start
+ * @param thinThresholdPercent used share of the data directory's file system at which the thin
+ *                  pool warns (THIN PROVISIONING SOFT THRESHOLD REACHED), 1-100
  */
 public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
-                             Optional<Portal> metrics, Optional<LogLevel> logLevel) {
+                             Optional<Portal> metrics, Optional<LogLevel> logLevel, Optional<Portal> management,
+                             int thinThresholdPercent) {
+
+    /** The soft threshold of the thin pool when the file names none. */
+    public static final int DEFAULT_THIN_THRESHOLD = 80;
 
     /** The data directory used when the file names none. */
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/platter");
@@ -32,11 +39,22 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
         }
         metrics = Objects.requireNonNull(metrics, "metrics");
         logLevel = Objects.requireNonNull(logLevel, "logLevel");
+        management = Objects.requireNonNull(management, "management");
+        if (thinThresholdPercent < 1 || thinThresholdPercent > 100) {
+            throw new IllegalArgumentException("thin threshold must be 1-100 %, got " + thinThresholdPercent);
+        }
+    }
+
+    /** Settings with the default management endpoint and thin threshold. */
+    public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
+                          Optional<Portal> metrics, Optional<LogLevel> logLevel) {
+        this(portals, dataDir, ioThreads, discoveryChap, metrics, logLevel, Optional.empty(), DEFAULT_THIN_THRESHOLD);
     }
 
     /** Settings without discovery authentication, metrics listener or log level. */
     public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
-        this(portals, dataDir, ioThreads, null, Optional.empty(), Optional.empty());
+        this(portals, dataDir, ioThreads, null, Optional.empty(), Optional.empty(), Optional.empty(),
+                DEFAULT_THIN_THRESHOLD);
     }
 
     /** The default portal list, {@code [0.0.0.0:3260]}. */
@@ -46,16 +64,25 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
 
     /** These settings listening on {@code newPortals} instead. */
     public ServerSettings withPortals(List<Portal> newPortals) {
-        return new ServerSettings(newPortals, dataDir, ioThreads, discoveryChap, metrics, logLevel);
+        return new ServerSettings(newPortals, dataDir, ioThreads, discoveryChap, metrics, logLevel, management,
+                thinThresholdPercent);
     }
 
     /** These settings with {@code newDataDir} (made absolute against the working directory). */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(portals, newDataDir, ioThreads, discoveryChap, metrics, logLevel);
+        return new ServerSettings(portals, newDataDir, ioThreads, discoveryChap, metrics, logLevel, management,
+                thinThresholdPercent);
     }
 
     /** These settings with the metrics exporter on {@code portal}. */
     public ServerSettings withMetrics(Portal portal) {
-        return new ServerSettings(portals, dataDir, ioThreads, discoveryChap, Optional.of(portal), logLevel);
+        return new ServerSettings(portals, dataDir, ioThreads, discoveryChap, Optional.of(portal), logLevel,
+                management, thinThresholdPercent);
+    }
+
+    /** These settings with the management API on {@code portal}. */
+    public ServerSettings withManagement(Portal portal) {
+        return new ServerSettings(portals, dataDir, ioThreads, discoveryChap, metrics, logLevel, Optional.of(portal),
+                thinThresholdPercent);
     }
 }

@@ -1,7 +1,8 @@
 /**
- * The daemon's configuration model (server settings, portals, targets, LUNs, ACLs and CHAP credentials) as immutable records,
+ * The daemon's configuration model (server settings, portals, targets, LUNs, volumes, ACLs and CHAP credentials) as immutable records,
  * and {@link io.platter.config.ConfigLoader}, which reads it from a YAML file through Apache Commons
  * Configuration and reports every problem in the file at once. iSCSI names are checked against
  * RFC 7143 §4.2.7, CHAP secrets against §12.1.3; portal addresses follow RFC 7143 §4.2.2 ({@code host:port}, default port 3260).
+ * {@link io.platter.config.ConfigWriter} persists changes atomically (temporary file, fsync, rename, directory fsync, one backup).
  */
 package io.platter.config;

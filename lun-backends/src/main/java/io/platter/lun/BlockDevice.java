@@ -60,6 +60,17 @@ public interface BlockDevice extends Closeable {
      */
     Extent extentAt(long offset) throws BlockDeviceException;
 
+    /**
+     * Changes the size to {@code newSize} (a positive multiple of 512) while the device is in use;
+     * I/O racing with a shrink may fail as out of range. Shrinking discards the data past the new end.
+     *
+     * @throws BlockDeviceException.NoSpace when a preallocated device cannot get the space
+     * @throws BlockDeviceException when this device cannot change its size (the default)
+     */
+    default void resize(long newSize) throws BlockDeviceException {
+        throw new BlockDeviceException(this + " cannot be resized");
+    }
+
     /** Closes the device after flushing; further calls fail. */
     @Override
     void close() throws BlockDeviceException;

@@ -42,7 +42,8 @@ public final class RawImage implements BlockDevice {
     private final Path file;
     private final boolean readOnly;
     private final boolean thin;
-    private final long size;
+    /** Changes only in {@link #resize}; volatile so I/O threads see a new size at once. */
+    private volatile long size;
     /** Descriptor for fallocate/lseek; -1 without libc. Guarded by {@code fdLock}. */
     private final int fd;
     private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
@@ -195,6 +196,42 @@ public final class RawImage implements BlockDevice {
     @Override
     public long size() {
         return size;
+    }
+
+    /**
+     * {@inheritDoc} Growing extends the file (preallocating the new range of a thick image with
+     * fallocate) before the new size is published; shrinking publishes the new size first, then
+     * truncates.
+     */
+    @Override
+    public synchronized void resize(long newSize) throws BlockDeviceException {
+        if (readOnly) {
+            throw new BlockDeviceException.ReadOnly(file + " is open read-only");
+        }
+        if (newSize <= 0 || newSize % SECTOR != 0) {
+            throw new IllegalArgumentException("image size must be a positive multiple of 512: " + newSize);
+        }
+        try {
+            if (newSize > size) {
+                if (thin) {
+                    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                        raf.setLength(newSize);
+                    }
+                } else {
+                    Preallocation.allocate(file, newSize);
+                }
+                channel.force(true);
+                size = newSize;
+            } else if (newSize < size) {
+                size = newSize;
+                channel.truncate(newSize);
+                channel.force(true);
+            }
+        } catch (BlockDeviceException e) {
+            throw e;
+        } catch (IOException e) {
+            throw IoErrors.map("resize " + file + " to " + newSize + " bytes", e);
+        }
     }
 
     @Override

@@ -25,6 +25,10 @@ import io.platter.scsi.reservation.FileReservationStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.platter.iscsi.session.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,11 +53,13 @@ public final class Daemon implements AutoCloseable {
     static final Duration LOGOUT_GRACE = Duration.ofSeconds(5);
 
     private final ExecutorService ioExecutor;
-    private final List<LogicalUnit> units = new ArrayList<>();
-    private final List<BlockDevice> devices = new ArrayList<>();
+    /** Mapped LUNs by image file; guarded by {@code this}. */
+    private final Map<Path, MappedLun> mapped = new LinkedHashMap<>();
+    private final TargetRegistry registry = new TargetRegistry(List.of());
     private IscsiServer server;
     private MetricsServer metricsServer;
     private List<InetSocketAddress> addresses = List.of();
+    private Path dataDir;
 
     private Daemon(int ioThreads) {
         AtomicInteger n = new AtomicInteger();
@@ -80,29 +86,13 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void open(PlatterConfig config) throws IOException {
-        Files.createDirectories(config.server().dataDir());
-        List<ExportedTarget> exported = new ArrayList<>();
+        dataDir = config.server().dataDir();
+        Files.createDirectories(dataDir);
         for (TargetConfig t : config.targets()) {
-            ScsiTarget scsi = new ScsiTarget(t.iqn(), PooledByteBufAllocator.DEFAULT);
+            addTarget(t);
             for (LunConfig lun : t.luns()) {
-                BlockDevice device = openImage(lun);
-                devices.add(device);
-                LunIdentity identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
-                // APTPL persistent reservations live next to the image, in <image>.pr (SPC-5 §5.14.5).
-                // Saved mode pages (<image>.mode) and APTPL reservations (<image>.pr) sit beside the image.
-                LogicalUnit unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT,
-                        new FileModeStore(lun.image().resolveSibling(lun.image().getFileName() + ".mode")),
-                        FileReservationStore.besideImage(lun.image()));
-                units.add(unit);
-                devices.remove(device); // the unit owns it now
-                scsi.addLun(lun.id(), unit);
-                LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.iqn(), lun.id(), lun.image(),
-                        device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
+                mapLun(t.iqn(), lun);
             }
-            exported.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi, t.chap(), t.acl()));
-            LOG.info("target {}: {}, {}", t.iqn(), t.chap() == null ? "no authentication"
-                    : (t.chap().mutual() ? "mutual CHAP" : "CHAP"),
-                    t.acl().isEmpty() ? "open to every initiator" : "ACL of " + t.acl().size() + " initiator(s)");
         }
         IscsiMetrics metrics = IscsiMetrics.NONE;
         if (config.server().metrics().isPresent()) {
@@ -112,9 +102,143 @@ public final class Daemon implements AutoCloseable {
                     metricsServer.address().getPort());
             metrics = prometheus;
         }
-        server = new IscsiServer(new TargetRegistry(exported), ServerLimits.defaults(), 0,
+        server = new IscsiServer(registry, ServerLimits.defaults(), 0,
                 LoginSecurity.withDiscoveryChap(config.server().discoveryChap()), metrics);
         addresses = server.bind(config.server().portals());
+    }
+
+    /** Exports a new target without LUNs (they are mapped with {@link #mapLun}). */
+    public synchronized void addTarget(TargetConfig t) {
+        ScsiTarget scsi = new ScsiTarget(t.iqn(), PooledByteBufAllocator.DEFAULT);
+        registry.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi, t.chap(), t.acl()));
+        LOG.info("target {}: {}, {}", t.iqn(), t.chap() == null ? "no authentication"
+                : (t.chap().mutual() ? "mutual CHAP" : "CHAP"),
+                t.acl().isEmpty() ? "open to every initiator" : "ACL of " + t.acl().size() + " initiator(s)");
+    }
+
+    /**
+     * Stops exporting a target: its sessions are closed and its LUNs unmapped and closed.
+     *
+     * @return whether the target existed
+     */
+    public synchronized boolean removeTarget(String iqn) {
+        ExportedTarget t = registry.remove(iqn);
+        if (t == null) {
+            return false;
+        }
+        for (Session s : sessions(iqn)) {
+            if (s.channel() != null) {
+                s.channel().close();
+            }
+        }
+        for (int lun : t.scsi().luns()) {
+            unmapLun(iqn, lun);
+        }
+        LOG.info("target {} removed", iqn);
+        return true;
+    }
+
+    /**
+     * Opens (creating it if configured with a size) the image of {@code lun} and maps it into the
+     * target {@code iqn}; initiators of the target get REPORTED LUNS DATA HAS CHANGED.
+     *
+     * @throws IllegalStateException when the target does not exist, the LUN is taken or the image is mapped already
+     */
+    public synchronized LogicalUnit mapLun(String iqn, LunConfig lun) throws IOException {
+        ExportedTarget t = registry.find(iqn);
+        if (t == null) {
+            throw new IllegalStateException("no target " + iqn);
+        }
+        if (t.scsi().unit(lun.id()) != null) {
+            throw new IllegalStateException("LUN " + lun.id() + " of " + iqn + " is already mapped");
+        }
+        MappedLun other = mapped.get(lun.image());
+        if (other != null) {
+            throw new IllegalStateException(lun.image() + " is already LUN " + other.lun() + " of " + other.iqn());
+        }
+        BlockDevice device = openImage(lun);
+        LogicalUnit unit;
+        LunIdentity identity;
+        try {
+            identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
+            // Saved mode pages (<image>.mode) and APTPL reservations (<image>.pr, SPC-5 §5.14.5) sit beside the image.
+            unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT,
+                    new FileModeStore(lun.image().resolveSibling(lun.image().getFileName() + ".mode")),
+                    FileReservationStore.besideImage(lun.image()));
+        } catch (IOException | RuntimeException e) {
+            device.close();
+            throw e;
+        }
+        t.scsi().addLun(lun.id(), unit); // the unit owns the device now
+        mapped.put(lun.image(), new MappedLun(t.name(), lun.id(), unit, device));
+        LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.name(), lun.id(), lun.image(),
+                device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
+        return unit;
+    }
+
+    /**
+     * Unmaps a LUN (REPORTED LUNS DATA HAS CHANGED for the others), then flushes and closes its
+     * image; commands of it still in flight fail with a storage error.
+     *
+     * @return whether something was mapped there
+     */
+    public synchronized boolean unmapLun(String iqn, int lun) {
+        ExportedTarget t = registry.find(iqn);
+        LogicalUnit unit = t == null ? null : t.scsi().removeLun(lun);
+        if (unit == null) {
+            return false;
+        }
+        mapped.values().removeIf(m -> m.unit() == unit);
+        closeUnit(unit);
+        LOG.info("target {} LUN {} unmapped", iqn, lun);
+        return true;
+    }
+
+    /** The LUN serving {@code image}, or null when the image is not mapped. */
+    public synchronized MappedLun mappedImage(Path image) {
+        return mapped.get(image.toAbsolutePath().normalize());
+    }
+
+    /** Every mapped LUN. */
+    public synchronized List<MappedLun> mappedLuns() {
+        return List.copyOf(mapped.values());
+    }
+
+    /** The exported targets. */
+    public List<ExportedTarget> targets() {
+        return registry.all();
+    }
+
+    /** Sessions logged in to {@code iqn} (every normal and discovery session when null). */
+    public List<Session> sessions(String iqn) {
+        if (server == null) {
+            return List.of();
+        }
+        return server.sessions().all().stream()
+                .filter(s -> iqn == null || (s.target() != null && s.target().name().equalsIgnoreCase(iqn)))
+                .toList();
+    }
+
+    /** The iSCSI transport in use (epoll or NIO). */
+    public String transport() {
+        return server == null ? "" : server.transport();
+    }
+
+    private static void closeUnit(LogicalUnit unit) {
+        try {
+            unit.flush();
+            unit.close();
+        } catch (RuntimeException e) {
+            LOG.error("flushing or closing LUN failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A LUN as the daemon serves it.
+     *
+     * @param device the unit's block device (owned by the unit)
+     */
+    public record MappedLun(String iqn, int lun, LogicalUnit unit, BlockDevice device) {
     }
 
     private static BlockDevice openImage(LunConfig lun) throws IOException {
@@ -148,6 +272,11 @@ public final class Daemon implements AutoCloseable {
         return Qcow2Image.create(lun.image(), lun.sizeBytes());
     }
 
+    /** The data directory: the thin pool and where new volumes go. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public List<InetSocketAddress> addresses() {
         return addresses;
     }
@@ -175,26 +304,15 @@ public final class Daemon implements AutoCloseable {
             server.close();
             server = null;
         }
-        for (LogicalUnit unit : units) {
-            try {
-                unit.flush();
-                unit.close();
-            } catch (RuntimeException e) {
-                LOG.error("flushing or closing LUN failed: {}", e.getMessage());
-            }
+        List<MappedLun> luns;
+        synchronized (this) {
+            luns = List.copyOf(mapped.values());
+            mapped.clear();
         }
-        if (!units.isEmpty()) {
-            LOG.info("flushed and closed {} LUN(s)", units.size());
+        luns.forEach(m -> closeUnit(m.unit()));
+        if (!luns.isEmpty()) {
+            LOG.info("flushed and closed {} LUN(s)", luns.size());
         }
-        units.clear();
-        for (BlockDevice device : devices) {
-            try {
-                device.close();
-            } catch (IOException e) {
-                LOG.error("closing image failed: {}", e.getMessage());
-            }
-        }
-        devices.clear();
         if (metricsServer != null) {
             metricsServer.close();
             metricsServer = null;

@@ -5,6 +5,17 @@ import io.platter.config.ConfigException;
 import io.platter.config.ConfigLoader;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
+import io.platter.server.cli.CloneCommand;
+import io.platter.server.cli.LunCommand;
+import io.platter.server.cli.ReloadCommand;
+import io.platter.server.cli.SessionCommand;
+import io.platter.server.cli.SnapshotCommand;
+import io.platter.server.cli.StatusCommand;
+import io.platter.server.cli.TargetCommand;
+import io.platter.server.cli.VolumeCommand;
+import io.platter.server.manage.ManagedConfig;
+import io.platter.server.manage.ManagementServer;
+import io.platter.server.manage.Services;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,13 +30,18 @@ import picocli.CommandLine.Option;
 /** The {@code platter} command line. */
 @Command(name = "platter", mixinStandardHelpOptions = true, version = "platter 0.1.0",
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
-        subcommands = {Main.Serve.class, ImageCommand.class})
+        subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
+                CloneCommand.class, TargetCommand.class, LunCommand.class, SessionCommand.class,
+                StatusCommand.class, ReloadCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */
     static final int EXIT_CONFIG = 2;
     /** Exit code for a daemon that failed to start. */
     static final int EXIT_START = 3;
+    static final String VERSION = "0.1.0";
+    /** Where API changes are saved when the daemon runs without a config file. */
+    static final String DATA_DIR_CONFIG = "platter.yaml";
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -81,11 +97,23 @@ public final class Main implements Callable<Integer> {
                 return EXIT_CONFIG;
             }
             Daemon daemon;
+            ManagementServer management;
             try {
                 daemon = Daemon.start(cfg);
             } catch (Exception e) {
                 log.error("cannot start: {}", e.getMessage());
                 System.err.println("platter: cannot start: " + e.getMessage());
+                return EXIT_START;
+            }
+            try {
+                Path file = configFile != null ? configFile : cfg.server().dataDir().resolve(DATA_DIR_CONFIG);
+                ManagedConfig managed = new ManagedConfig(file, fileConfig != null ? fileConfig : cfg);
+                management = ManagementServer.start(cfg.server().management().orElse(null),
+                        Services.of(daemon, managed, VERSION));
+            } catch (Exception e) {
+                log.error("cannot start the management API: {}", e.getMessage());
+                System.err.println("platter: cannot start the management API: " + e.getMessage());
+                daemon.close();
                 return EXIT_START;
             }
             CountDownLatch stop = new CountDownLatch(1);
@@ -99,6 +127,7 @@ public final class Main implements Callable<Integer> {
             stop.await();
             log.info("stopping");
             SystemdNotify.stopping();
+            management.close();
             daemon.close();
             log.info("stopped");
             return 0;
@@ -109,12 +138,24 @@ public final class Main implements Callable<Integer> {
                     .setLevel(Level.toLevel(level, Level.INFO));
         }
 
+        /** The file changes are persisted to, or null: {@code <data-dir>/platter.yaml}. */
+        private Path configFile;
+        /** The configuration as read from {@link #configFile}, without command line overrides. */
+        private PlatterConfig fileConfig;
+
         private PlatterConfig load() throws ConfigException {
             PlatterConfig cfg;
             Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
+            if (file == null && dataDir != null && Files.exists(dataDir.resolve(DATA_DIR_CONFIG))) {
+                // Changes made through the API without a config file were saved here.
+                file = dataDir.resolve(DATA_DIR_CONFIG);
+            }
             if (file != null) {
                 Logger log = LoggerFactory.getLogger(Main.class);
-                cfg = ConfigLoader.load(file, warning -> log.warn("{}: {}", file.getFileName(), warning));
+                Path f = file;
+                cfg = ConfigLoader.load(file, warning -> log.warn("{}: {}", f.getFileName(), warning));
+                configFile = file;
+                fileConfig = cfg;
             } else {
                 cfg = PlatterConfig.embeddedDefault(dataDir != null ? dataDir : Path.of("platter-data"));
             }

@@ -37,6 +37,7 @@ public record Header(
     static final int MAX_BACKING_NAME = 1023;
 
     /** Byte offsets of the fields rewritten in place by the runtime. */
+    static final int OFFSET_SIZE = 24;
     static final int OFFSET_REFCOUNT_TABLE = 48;
     static final int OFFSET_SNAPSHOTS = 60;
     static final int OFFSET_AUTOCLEAR = 88;

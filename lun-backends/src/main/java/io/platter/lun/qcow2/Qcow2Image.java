@@ -52,10 +52,11 @@ public final class Qcow2Image implements BlockDevice {
     final int clusterBits;
     final int clusterSize;
     private final int l2Bits;
-    private final long size;
+    /** Changes only in {@link #resize}, under the write lock. */
+    private volatile long size;
     private final long fileLengthAtOpen;
-    /** The active L1 table. Guarded by {@code lock}. */
-    final long[] l1;
+    /** The active L1 table; replaced by a longer copy when the image grows. Guarded by {@code lock}. */
+    long[] l1;
     final long l1Offset;
     final MetadataCache l2Cache;
     /** Null when read-only. */
@@ -768,6 +769,54 @@ public final class Qcow2Image implements BlockDevice {
         lock.writeLock().lock();
         try {
             new InternalSnapshots(this).delete(idOrName);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc} Grows the image like {@code qemu-img resize}: the new L1 entries (zero) must fit
+     * in the clusters the L1 table already occupies (with 64 KiB clusters one cluster maps 4 TiB),
+     * so growing writes only the header's size and L1 size, after the new entries are durably
+     * zero. Shrinking and images with internal snapshots are refused, as qemu-img refuses them.
+     */
+    @Override
+    public void resize(long newSize) throws BlockDeviceException {
+        ensureWritable();
+        if (newSize <= 0 || newSize % 512 != 0) {
+            throw new IllegalArgumentException("image size must be a positive multiple of 512: " + newSize);
+        }
+        lock.writeLock().lock();
+        try {
+            if (newSize < size) {
+                throw new BlockDeviceException(file.path() + ": shrinking a qcow2 image is not supported");
+            }
+            if (newSize == size) {
+                return;
+            }
+            if (!snapshots.isEmpty()) {
+                throw new BlockDeviceException(file.path() + " has internal snapshots; delete them before resizing");
+            }
+            long entries = Header.l1EntriesFor(newSize, clusterBits);
+            long capacity = Refcounts.roundUp(Math.max(1, (long) l1.length) * 8, clusterSize) / 8;
+            if (l1.length == 0 || entries > capacity) {
+                throw new BlockDeviceException(file.path() + ": growing to " + newSize
+                        + " bytes needs a larger L1 table, which is not supported yet (at most "
+                        + (capacity << (clusterBits + l2Bits)) + " bytes)");
+            }
+            if (entries > l1.length) {
+                file.write(l1Offset + l1.length * 8L, ByteBuffer.allocate((int) (entries - l1.length) * 8));
+                file.force();
+            }
+            // size (offset 24), crypt_method (32) and l1_size (36) in one sector write.
+            ByteBuffer fields = ByteBuffer.allocate(16).putLong(newSize).putInt(header.cryptMethod())
+                    .putInt((int) Math.max(entries, l1.length)).flip();
+            file.write(Header.OFFSET_SIZE, fields);
+            file.force();
+            if (entries > l1.length) {
+                l1 = java.util.Arrays.copyOf(l1, (int) entries);
+            }
+            size = newSize;
         } finally {
             lock.writeLock().unlock();
         }

@@ -19,6 +19,11 @@ public final class TargetRegistry {
         }
     }
 
+    /** Stops exporting a target; returns it, or null when no target has that name. */
+    public ExportedTarget remove(String name) {
+        return byName.remove(key(name));
+    }
+
     public ExportedTarget find(String name) {
         return name == null ? null : byName.get(key(name));
     }

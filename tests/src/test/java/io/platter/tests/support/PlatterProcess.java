@@ -345,6 +345,24 @@ public final class PlatterProcess implements AutoCloseable {
         }
     }
 
+    /** Runs the {@code platter} CLI ({@code io.platter.server.Main ARGS --data-dir <data dir>}) against this daemon. */
+    public Tools.Result cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath(), MAIN_CLASS));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--data-dir", dataDir.toString()));
+        return Tools.run(Duration.ofMinutes(2), cmd);
+    }
+
+    /** Like {@link #cli} and fails with the output unless it exits 0; returns the output. */
+    public String cliOk(String... args) {
+        Tools.Result r = cli(args);
+        if (!r.ok()) {
+            throw new AssertionError("platter CLI failed:\n" + r.describe() + "\n" + logText());
+        }
+        return r.output();
+    }
+
     /** The class path of the forked test JVM (Surefire's real one when it uses a manifest jar). */
     private static String classPath() {
         String cp = System.getProperty("surefire.test.class.path");

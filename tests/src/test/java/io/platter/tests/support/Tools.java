@@ -138,4 +138,11 @@ public final class Tools {
             // process killed: keep what was read
         }
     }
+
+    /** Asserts that {@code r} failed with exit code 1 and one line of output containing {@code expected}. */
+    public static void result(Result r, String expected) {
+        if (r.ok() || r.exitCode() != 1 || !r.output().contains(expected) || r.output().strip().lines().count() != 1) {
+            throw new AssertionError("expected a one-line failure containing \"" + expected + "\":\n" + r.describe());
+        }
+    }
 }

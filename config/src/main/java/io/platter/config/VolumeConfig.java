@@ -1,0 +1,37 @@
+package io.platter.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A volume: a named image file the daemon manages (created, snapshotted, cloned, resized through
+ * the management API). A volume becomes a LUN when a target maps its image.
+ *
+ * @param name         the volume's name, {@link #NAME} (letters, digits, {@code . _ -}, up to 64)
+ * @param image        the image file, absolute and normalized
+ * @param format       on-disk format
+ * @param provisioning thin or thick allocation
+ * @param template     whether the volume is a read-only template that clones use as backing file
+ */
+public record VolumeConfig(String name, Path image, ImageFormat format, Provisioning provisioning,
+                           boolean template) {
+
+    /** What a volume name may look like: it also names the image file. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    public VolumeConfig {
+        if (!NAME.matcher(Objects.requireNonNull(name, "name")).matches()) {
+            throw new IllegalArgumentException("bad volume name \"" + name
+                    + "\": use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        image = Objects.requireNonNull(image, "image").toAbsolutePath().normalize();
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(provisioning, "provisioning");
+    }
+
+    /** This volume marked as a template (or not). */
+    public VolumeConfig withTemplate(boolean isTemplate) {
+        return new VolumeConfig(name, image, format, provisioning, isTemplate);
+    }
+}

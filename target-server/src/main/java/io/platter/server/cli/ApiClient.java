@@ -1,0 +1,88 @@
+package io.platter.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.platter.config.ConfigException;
+import io.platter.config.ConfigLoader;
+import io.platter.server.manage.ApiEndpoint;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** Sends one request to the daemon's management API, found through its data directory. */
+final class ApiClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path SYSTEM_CONFIG = Path.of("/etc/platter/platter.yaml");
+    private static final Path SYSTEM_DATA_DIR = Path.of("/var/lib/platter");
+
+    private final ApiEndpoint endpoint;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ApiClient(ApiEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * The daemon's data directory: {@code --data-dir}, else that of {@code --config}, else that of
+     * /etc/platter/platter.yaml, else /var/lib/platter when a daemon runs there, else ./platter-data.
+     */
+    static ApiClient locate(Path dataDir, Path config) throws CliException {
+        Path dir = dataDir;
+        Path file = config != null ? config : (dataDir == null && Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
+        if (dir == null && file != null) {
+            try {
+                dir = ConfigLoader.load(file).server().dataDir();
+            } catch (ConfigException e) {
+                throw new CliException("cannot read " + file + ": " + e.getMessage().replace('\n', ' '));
+            }
+        }
+        if (dir == null) {
+            dir = Files.exists(SYSTEM_DATA_DIR.resolve(ApiEndpoint.API_FILE)) ? SYSTEM_DATA_DIR : Path.of("platter-data");
+        }
+        try {
+            return new ApiClient(ApiEndpoint.read(dir.toAbsolutePath().normalize()));
+        } catch (IOException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    /** Runs {@code operation} with {@code args}; the result, or a {@link CliException} with the daemon's message. */
+    JsonNode call(String operation, Map<String, Object> args) throws CliException {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url() + "v1/" + operation))
+                    .timeout(Duration.ofMinutes(10))
+                    .header("Authorization", "Bearer " + endpoint.token())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(args)))
+                    .build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode body = JSON.readTree(response.body());
+            if (response.statusCode() != 200) {
+                throw new CliException(body.path("error").asText("HTTP " + response.statusCode()));
+            }
+            return body;
+        } catch (ConnectException e) {
+            throw new CliException("the daemon at " + endpoint.url() + " does not answer; is platter serve running?");
+        } catch (IOException e) {
+            throw new CliException("management API request failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    /** A failed command: one line for the operator. */
+    static final class CliException extends Exception {
+        CliException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.platter.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code platter target ...}: iSCSI targets. */
+@Command(name = "target", mixinStandardHelpOptions = true, description = "Create, list and delete targets.",
+        subcommands = {TargetCommand.Create.class, TargetCommand.ListTargets.class, TargetCommand.Delete.class})
+public final class TargetCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a target without LUNs.")
+    static final class Create extends ApiCommand {
+        @Parameters(paramLabel = "IQN") String iqn;
+        @Option(names = "--alias", paramLabel = "A") String alias;
+
+        @Override String operation() {
+            return "target/create";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("iqn", iqn, "alias", alias);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            out.println("target " + r.path("iqn").asText() + " created");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List targets.")
+    static final class ListTargets extends ApiCommand {
+        @Override String operation() {
+            return "target/list";
+        }
+
+        @Override Map<String, Object> args() {
+            return map();
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            table(out, r, new String[][] {{"IQN", "iqn"}, {"ALIAS", "alias"}, {"LUNS", "luns"},
+                    {"SESSIONS", "sessions"}, {"CHAP", "chap"}, {"ACL", "acl"}});
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a target.")
+    static final class Delete extends ApiCommand {
+        @Parameters(paramLabel = "IQN") String iqn;
+        @Option(names = "--force", description = "even with LUNs or sessions (they are unmapped and closed)") boolean force;
+
+        @Override String operation() {
+            return "target/delete";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("iqn", iqn, "force", force);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            done(r, out);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.platter.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code platter volume ...}: image files managed by the daemon. */
+@Command(name = "volume", mixinStandardHelpOptions = true, description = "Create, list, resize and delete volumes.",
+        subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Show.class,
+                VolumeCommand.Resize.class, VolumeCommand.Delete.class})
+public final class VolumeCommand implements Callable<Integer> {
+
+    static final String[][] COLUMNS = {{"NAME", "name"}, {"FORMAT", "format"}, {"PROVISIONING", "provisioning"},
+            {"SIZE", "sizeBytes"}, {"ALLOCATED", "allocatedBytes"}, {"TARGET", "target"}, {"LUN", "lun"},
+            {"SNAPSHOTS", "snapshots"}, {"TEMPLATE", "template"}, {"BACKING", "backing"}};
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (and map it).")
+    static final class Create extends ApiCommand {
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "e.g. 10G, 512M") String size;
+        @Option(names = "--format", paramLabel = "qcow2|raw", description = "default qcow2") String format;
+        @Option(names = "--provisioning", paramLabel = "thin|thick", description = "default thin") String provisioning;
+        @Option(names = "--target", paramLabel = "IQN", description = "map it into this target") String target;
+        @Option(names = "--lun", paramLabel = "N", description = "at this LUN (default: lowest free)") Integer lun;
+
+        @Override String operation() {
+            return "volume/create";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name, "size", size, "format", format, "provisioning", provisioning,
+                    "target", target, "lun", lun);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            out.println("volume " + r.path("name").asText() + " created: " + human(r.path("sizeBytes").asLong())
+                    + " " + r.path("format").asText() + " " + r.path("provisioning").asText()
+                    + (r.path("target").isTextual() ? ", LUN " + r.path("lun").asInt() + " of " + r.path("target").asText() : ""));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List volumes.")
+    static final class ListVolumes extends ApiCommand {
+        @Override String operation() {
+            return "volume/list";
+        }
+
+        @Override Map<String, Object> args() {
+            return map();
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            table(out, r, COLUMNS);
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one volume.")
+    static final class Show extends ApiCommand {
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override String operation() {
+            return "volume/show";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            r.fields().forEachRemaining(e -> out.println(e.getKey() + ": " + (e.getKey().endsWith("Bytes")
+                    ? human(e.getValue().asLong()) + " (" + e.getValue().asLong() + ")" : e.getValue().asText())));
+        }
+    }
+
+    @Command(name = "resize", mixinStandardHelpOptions = true,
+            description = "Change a volume's size, online; initiators see CAPACITY DATA HAS CHANGED.")
+    static final class Resize extends ApiCommand {
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--size", required = true, paramLabel = "SIZE") String size;
+        @Option(names = "--force", description = "allow shrinking (destroys data past the new end)") boolean force;
+
+        @Override String operation() {
+            return "volume/resize";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name, "size", size, "force", force);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            out.println("volume " + r.path("name").asText() + " is now " + human(r.path("sizeBytes").asLong()));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a volume and its image.")
+    static final class Delete extends ApiCommand {
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--force", description = "unmap it first if it is mapped") boolean force;
+
+        @Override String operation() {
+            return "volume/delete";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name, "force", force);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            done(r, out);
+        }
+    }
+}

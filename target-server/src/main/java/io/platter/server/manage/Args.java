@@ -1,0 +1,69 @@
+package io.platter.server.manage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.platter.config.ImageFormat;
+import io.platter.config.Provisioning;
+import io.platter.config.Sizes;
+
+/** The JSON object of a request, with typed access that fails as a bad request. */
+public record Args(JsonNode json) {
+
+    /** A required text argument. */
+    public String text(String key) {
+        String v = optText(key);
+        if (v == null) {
+            throw ManagementException.badRequest("missing argument " + key);
+        }
+        return v;
+    }
+
+    public String optText(String key) {
+        JsonNode n = json.get(key);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    public boolean flag(String key) {
+        JsonNode n = json.get(key);
+        return n != null && n.asBoolean(false);
+    }
+
+    /** An integer argument, or {@code fallback} when absent. */
+    public int integer(String key, int fallback) {
+        JsonNode n = json.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.canConvertToInt()) {
+            throw ManagementException.badRequest(key + " must be a whole number");
+        }
+        return n.asInt();
+    }
+
+    /** A size: a number of bytes or text such as 10G. */
+    public long size(String key) {
+        JsonNode n = json.get(key);
+        if (n == null || n.isNull()) {
+            throw ManagementException.badRequest("missing argument " + key);
+        }
+        if (n.canConvertToLong()) {
+            return n.asLong();
+        }
+        try {
+            return Sizes.parse(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw ManagementException.badRequest(e.getMessage() + " (use e.g. 512M, 10G)");
+        }
+    }
+
+    public ImageFormat format(ImageFormat fallback) {
+        String w = optText("format");
+        return w == null ? fallback : ImageFormat.fromWord(w).orElseThrow(() ->
+                ManagementException.badRequest("unknown format \"" + w + "\" (use qcow2 or raw)"));
+    }
+
+    public Provisioning provisioning(Provisioning fallback) {
+        String w = optText("provisioning");
+        return w == null ? fallback : Provisioning.fromWord(w).orElseThrow(() ->
+                ManagementException.badRequest("unknown provisioning \"" + w + "\" (use thin or thick)"));
+    }
+}

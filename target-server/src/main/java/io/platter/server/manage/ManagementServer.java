@@ -1,0 +1,156 @@
+package io.platter.server.manage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.platter.config.Portal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management API over HTTP (the JDK's server): {@code POST /v1/<operation>} with a JSON
+ * object, answered {@code 200} with the result or an error status with {@code {"error": "..."}}.
+ * Every request must carry {@code Authorization: Bearer <token>}; the token is compared in
+ * constant time and never logged. Listens on loopback unless configured otherwise.
+ */
+public final class ManagementServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
+    private static final int MAX_BODY = 64 * 1024;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService poolChecks;
+    private final Services services;
+    private final byte[] token;
+    private final ApiEndpoint endpoint;
+
+    private ManagementServer(HttpServer http, ExecutorService executor, ScheduledExecutorService poolChecks,
+                             Services services, String token) {
+        this.http = http;
+        this.executor = executor;
+        this.poolChecks = poolChecks;
+        this.services = services;
+        this.token = token.getBytes(StandardCharsets.US_ASCII);
+        InetSocketAddress a = http.getAddress();
+        String host = a.getAddress().getHostAddress();
+        this.endpoint = new ApiEndpoint("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + a.getPort() + "/", token);
+    }
+
+    /**
+     * Starts the API on {@code listen} (null: 127.0.0.1 on a free port), publishes its endpoint in
+     * the data directory and checks the thin pool every few seconds.
+     */
+    public static ManagementServer start(Portal listen, Services services) throws IOException {
+        InetSocketAddress address = listen == null ? new InetSocketAddress("127.0.0.1", 0)
+                : new InetSocketAddress(listen.host(), listen.port());
+        HttpServer http = HttpServer.create(address, 16);
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "platter-api");
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "platter-pool");
+            t.setDaemon(true);
+            return t;
+        });
+        ManagementServer server = new ManagementServer(http, executor, checks, services, ApiEndpoint.newToken());
+        http.createContext("/", server::handle);
+        http.setExecutor(executor);
+        http.start();
+        try {
+            server.endpoint.publish(services.daemon().dataDir());
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        checks.scheduleWithFixedDelay(services.pool()::check, 0, 5, TimeUnit.SECONDS);
+        LOG.info("management API on {} (token in {})", server.endpoint.url(),
+                services.daemon().dataDir().resolve(ApiEndpoint.TOKEN_FILE));
+        return server;
+    }
+
+    public ApiEndpoint endpoint() {
+        return endpoint;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            byte[] presented = auth != null && auth.startsWith("Bearer ")
+                    ? auth.substring(7).trim().getBytes(StandardCharsets.US_ASCII) : new byte[0];
+            if (!MessageDigest.isEqual(presented, token)) {
+                LOG.warn("management API: request from {} without a valid token", ex.getRemoteAddress());
+                reply(ex, 401, Map.of("error", "not authorized: present the token from the data directory"));
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            Operation op = path.startsWith("/v1/") ? Operation.find(path.substring(4)) : null;
+            if (op == null) {
+                reply(ex, 404, Map.of("error", "no such operation " + path));
+                return;
+            }
+            if (!"POST".equals(ex.getRequestMethod())) {
+                reply(ex, 405, Map.of("error", "use POST"));
+                return;
+            }
+            JsonNode body;
+            try (InputStream in = ex.getRequestBody()) {
+                byte[] raw = in.readNBytes(MAX_BODY + 1);
+                if (raw.length > MAX_BODY) {
+                    reply(ex, 413, Map.of("error", "request too large"));
+                    return;
+                }
+                body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+            } catch (IOException e) {
+                reply(ex, 400, Map.of("error", "not JSON: " + e.getMessage()));
+                return;
+            }
+            if (!(body instanceof ObjectNode)) {
+                reply(ex, 400, Map.of("error", "the request must be a JSON object"));
+                return;
+            }
+            try {
+                reply(ex, 200, op.run(services, new Args(body)));
+            } catch (ManagementException e) {
+                LOG.info("management {}: {}", op.path(), e.getMessage());
+                reply(ex, e.kind().status(), Map.of("error", e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.error("management {} failed", op.path(), e);
+                reply(ex, 500, Map.of("error", "internal error: " + e));
+            }
+        }
+    }
+
+    private static void reply(HttpExchange ex, int status, Object value) throws IOException {
+        byte[] out = JSON.writeValueAsBytes(value);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, out.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(out);
+        }
+    }
+
+    @Override
+    public void close() {
+        poolChecks.shutdownNow();
+        http.stop(0);
+        executor.shutdownNow();
+        ApiEndpoint.withdraw(services.daemon().dataDir());
+    }
+}

@@ -1,0 +1,70 @@
+package io.platter.server.manage;
+
+import io.platter.config.ImageFormat;
+import io.platter.config.Provisioning;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Every request of the management API: its path under {@code /v1/} (always POST with a JSON
+ * object, answered with a JSON value) and what it does. The table checks itself for duplicates.
+ */
+public enum Operation {
+    VOLUME_CREATE("volume/create", (s, a) -> {
+        ImageFormat format = a.format(ImageFormat.QCOW2);
+        Provisioning p = a.provisioning(format == ImageFormat.QCOW2 ? Provisioning.THIN : Provisioning.THIN);
+        return s.volumes().create(a.text("name"), a.size("size"), format, p, a.optText("target"), a.integer("lun", -1));
+    }),
+    VOLUME_LIST("volume/list", (s, a) -> s.volumes().list()),
+    VOLUME_SHOW("volume/show", (s, a) -> s.volumes().show(a.text("name"))),
+    VOLUME_RESIZE("volume/resize", (s, a) -> s.volumes().resize(a.text("name"), a.size("size"), a.flag("force"))),
+    VOLUME_DELETE("volume/delete", (s, a) -> s.volumes().delete(a.text("name"), a.flag("force"))),
+    SNAPSHOT_CREATE("snapshot/create", (s, a) -> s.volumes().snapshotCreate(a.text("volume"), a.text("name"))),
+    SNAPSHOT_LIST("snapshot/list", (s, a) -> s.volumes().snapshotList(a.text("volume"))),
+    SNAPSHOT_REVERT("snapshot/revert", (s, a) ->
+            s.volumes().snapshotRevert(a.text("volume"), a.text("name"), a.flag("force"))),
+    SNAPSHOT_DELETE("snapshot/delete", (s, a) -> s.volumes().snapshotDelete(a.text("volume"), a.text("name"))),
+    CLONE("clone", (s, a) -> s.volumes().clone(a.text("source"), a.optText("snapshot"), a.text("name"),
+            a.optText("target"), a.integer("lun", -1))),
+    TARGET_CREATE("target/create", (s, a) -> s.targets().create(a.text("iqn"), a.optText("alias"))),
+    TARGET_LIST("target/list", (s, a) -> s.targets().list()),
+    TARGET_DELETE("target/delete", (s, a) -> s.targets().delete(a.text("iqn"), a.flag("force"))),
+    LUN_MAP("lun/map", (s, a) -> s.targets().map(a.text("target"), a.text("volume"), a.integer("lun", -1))),
+    LUN_UNMAP("lun/unmap", (s, a) -> s.targets().unmap(a.text("target"), a.integer("lun", -1))),
+    SESSION_LIST("session/list", (s, a) -> s.targets().sessions()),
+    STATUS("status", (s, a) -> s.status()),
+    RELOAD("reload", (s, a) -> s.reload());
+
+    private static final Map<String, Operation> BY_PATH = new HashMap<>();
+
+    static {
+        for (Operation o : values()) {
+            if (BY_PATH.put(o.path, o) != null) {
+                throw new ExceptionInInitializerError("duplicate management path " + o.path);
+            }
+        }
+    }
+
+    private final String path;
+    private final BiFunction<Services, Args, Object> action;
+
+    Operation(String path, BiFunction<Services, Args, Object> action) {
+        this.path = path;
+        this.action = action;
+    }
+
+    /** The path under {@code /v1/}, e.g. {@code volume/create}. */
+    public String path() {
+        return path;
+    }
+
+    /** The operation at {@code path}, or null. */
+    public static Operation find(String path) {
+        return BY_PATH.get(path);
+    }
+
+    Object run(Services services, Args args) {
+        return action.apply(services, args);
+    }
+}

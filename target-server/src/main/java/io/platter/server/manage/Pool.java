@@ -1,0 +1,115 @@
+package io.platter.server.manage;
+
+import io.platter.config.LunConfig;
+import io.platter.config.TargetConfig;
+import io.platter.config.VolumeConfig;
+import io.platter.lun.RawImage;
+import io.platter.scsi.sense.Sense;
+import io.platter.server.Daemon;
+import io.platter.server.Daemon.MappedLun;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thin pool: the file system holding the data directory. Tracks provisioned (sum of image
+ * sizes) against physical space and warns once when the used share crosses the soft threshold:
+ * a log line and THIN PROVISIONING SOFT THRESHOLD REACHED (SBC-4 §4.7.3.7) on every I_T nexus
+ * of every thin LUN. The warning re-arms when usage drops below the threshold again.
+ */
+public final class Pool {
+    private static final Logger LOG = LoggerFactory.getLogger(Pool.class);
+
+    private final Daemon daemon;
+    private final ManagedConfig config;
+    private final Path dataDir;
+    /** Whether the threshold was reached at the last check; guarded by {@code this}. */
+    private boolean above;
+
+    public Pool(Daemon daemon, ManagedConfig config, Path dataDir) {
+        this.daemon = daemon;
+        this.config = config;
+        this.dataDir = dataDir;
+    }
+
+    /** The pool now. */
+    public Views.Pool status() {
+        Map<Path, Long> sizes = new LinkedHashMap<>();
+        synchronized (config) {
+            for (TargetConfig t : config.get().targets()) {
+                for (LunConfig l : t.luns()) {
+                    sizes.put(l.image(), size(l.image()));
+                }
+            }
+            for (VolumeConfig v : config.get().volumes()) {
+                sizes.putIfAbsent(v.image(), size(v.image()));
+            }
+        }
+        long provisioned = sizes.values().stream().mapToLong(Long::longValue).sum();
+        long allocated = sizes.keySet().stream().mapToLong(Pool::allocatedBytes).sum();
+        int threshold = config.get().server().thinThresholdPercent();
+        try {
+            FileStore store = Files.getFileStore(dataDir);
+            long total = store.getTotalSpace();
+            long free = store.getUsableSpace();
+            long used = total - store.getUnallocatedSpace();
+            return new Views.Pool(dataDir.toString(), total, used, free, provisioned, allocated,
+                    total == 0 ? 0 : (double) provisioned / total, threshold, total > 0 && used * 100 >= threshold * total);
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot read the file system of " + dataDir + ": " + e.getMessage());
+        }
+    }
+
+    private long size(Path image) {
+        MappedLun live = daemon.mappedImage(image);
+        if (live != null) {
+            return live.device().size();
+        }
+        try {
+            return Files.size(image);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Space a file takes on its file system (st_blocks), 0 when it cannot be read. */
+    static long allocatedBytes(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return 0;
+        }
+        try (RawImage raw = RawImage.open(file, true, true)) {
+            return raw.allocatedBytes();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Checks the threshold; on crossing it, warns and raises the unit attention on every thin LUN. */
+    public synchronized void check() {
+        Views.Pool p;
+        try {
+            p = status();
+        } catch (RuntimeException e) {
+            LOG.debug("thin pool check failed: {}", e.getMessage());
+            return;
+        }
+        if (p.thresholdReached() && !above) {
+            LOG.warn("thin pool {} is {}% full, at or above the soft threshold of {}%; over-provisioning {}",
+                    dataDir, p.totalBytes() == 0 ? 0 : p.usedBytes() * 100 / p.totalBytes(), p.thresholdPercent(),
+                    String.format("%.2f", p.overProvisioning()));
+            for (MappedLun m : daemon.mappedLuns()) {
+                if (m.device().thin()) {
+                    m.unit().unitAttentions().raiseAll(Sense.THIN_PROVISIONING_SOFT_THRESHOLD_REACHED);
+                }
+            }
+        } else if (!p.thresholdReached() && above) {
+            LOG.info("thin pool {} is below the soft threshold of {}% again", dataDir, p.thresholdPercent());
+        }
+        above = p.thresholdReached();
+    }
+}

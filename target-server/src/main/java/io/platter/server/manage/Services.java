@@ -1,0 +1,45 @@
+package io.platter.server.manage;
+
+import io.platter.config.ConfigException;
+import io.platter.config.ConfigLoader;
+import io.platter.config.PlatterConfig;
+import io.platter.server.Daemon;
+import java.nio.file.Files;
+import java.util.List;
+
+/** What the management API operates on: the running daemon's volumes, targets and pool. */
+public record Services(Daemon daemon, ManagedConfig config, VolumeManager volumes, TargetManager targets,
+                       Pool pool, String version) {
+
+    /** Wires the managers to a running daemon whose configuration lives in {@code config}. */
+    public static Services of(Daemon daemon, ManagedConfig config, String version) {
+        java.nio.file.Path dataDir = daemon.dataDir();
+        VolumeManager volumes = new VolumeManager(daemon, config, dataDir);
+        return new Services(daemon, config, volumes, new TargetManager(daemon, config, volumes),
+                new Pool(daemon, config, dataDir), version);
+    }
+
+    public Views.Status status() {
+        List<String> portals = daemon.addresses().stream()
+                .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList();
+        PlatterConfig c = config.get();
+        return new Views.Status(version, portals, daemon.transport(), c.targets().size(),
+                daemon.mappedLuns().size(), c.volumes().size(), daemon.sessions(null).size(), pool.status(),
+                config.file().toString());
+    }
+
+    /** Re-reads the config file and applies it as a diff. */
+    public Views.Done reload() {
+        if (!Files.exists(config.file())) {
+            throw ManagementException.notFound("no config file " + config.file() + " to reload");
+        }
+        PlatterConfig fresh;
+        try {
+            fresh = ConfigLoader.load(config.file());
+        } catch (ConfigException e) {
+            throw ManagementException.badRequest("the config file has problems, nothing was changed: "
+                    + e.getMessage().replace('\n', ' '));
+        }
+        return targets.reload(fresh);
+    }
+}

@@ -1,0 +1,222 @@
+package io.platter.tests;
+
+import static io.platter.tests.support.Tools.cmd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.platter.tests.support.PlatterProcess;
+import io.platter.tests.support.RawIscsiConnection;
+import io.platter.tests.support.RawPdu;
+import io.platter.tests.support.Tools;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The volume management CLI against a running daemon, with the data checked through iSCSI by
+ * qemu-io and qemu-img: snapshot and revert, clones of a template, online growth seen by a
+ * connected initiator, and nothing left behind by failed commands.
+ */
+@Timeout(300)
+class VolumesIT {
+
+    private static final Duration QEMU = Duration.ofMinutes(2);
+    private static final String IQN = PlatterProcess.IQN;
+
+    private static String url(PlatterProcess server, int lun) {
+        return server.url(lun);
+    }
+
+    private static String qemuIo(String url, String command) {
+        return Tools.runOk(QEMU, cmd("qemu-io", "-f", "raw", "-c", command, url));
+    }
+
+    @Test
+    void snapshotRevertBringsBackPatternA() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-snapshot", "64M")) {
+            assertThat(server.cliOk("volume", "create", "vol1", "--size", "64M", "--target", IQN, "--lun", "1"))
+                    .contains("volume vol1 created").contains("LUN 1 of " + IQN);
+            qemuIo(url(server, 1), "write -P 0xa1 0 1M");
+            server.cliOk("snapshot", "create", "vol1", "before");
+            qemuIo(url(server, 1), "write -P 0xb2 0 1M");
+            assertThat(qemuIo(url(server, 1), "read -P 0xb2 0 1M")).doesNotContain("Pattern verification failed");
+
+            server.cliOk("snapshot", "revert", "vol1", "before");
+
+            assertThat(qemuIo(url(server, 1), "read -P 0xa1 0 1M")).doesNotContain("Pattern verification failed");
+            assertThat(server.cliOk("snapshot", "list", "vol1")).contains("before");
+            assertThat(server.cliOk("volume", "list")).contains("vol1").contains(IQN);
+            server.stop();
+            Tools.runOk(QEMU, cmd("qemu-img", "check", server.dataDir().resolve("vol1.qcow2")));
+            assertThat(Tools.runOk(QEMU, cmd("qemu-img", "snapshot", "-l", server.dataDir().resolve("vol1.qcow2"))))
+                    .contains("before");
+            // The mapping was persisted: after a restart LUN 1 still reads pattern A.
+            server.startAgain();
+            assertThat(qemuIo(url(server, 1), "read -P 0xa1 0 1M")).doesNotContain("Pattern verification failed");
+        }
+    }
+
+    @Test
+    void twentyClonesOfATemplateReadItsData() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-clone", "64M")) {
+            server.cliOk("volume", "create", "golden", "--size", "32M", "--target", IQN, "--lun", "1");
+            qemuIo(url(server, 1), "write -P 0x5c 0 2M");
+            server.cliOk("lun", "unmap", IQN, "1");
+            long start = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                server.cliOk("clone", "golden", "c" + i, "--target", IQN, "--lun", String.valueOf(i + 1));
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertThat(seconds).as("20 clones (each a CLI JVM start)").isLessThan(90);
+            for (int i = 0; i < 20; i++) {
+                assertThat(qemuIo(url(server, i + 1), "read -P 0x5c 0 2M"))
+                        .doesNotContain("Pattern verification failed");
+            }
+            // A clone writes to its own overlay; the template and the other clones are untouched.
+            qemuIo(url(server, 1), "write -P 0x77 0 64k");
+            assertThat(qemuIo(url(server, 2), "read -P 0x5c 0 64k")).doesNotContain("Pattern verification failed");
+            Tools.Result refused = server.cli("volume", "delete", "golden");
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.output()).contains("template of").hasLineCount(1);
+            Tools.Result mapTemplate = server.cli("lun", "map", IQN, "golden");
+            assertThat(mapTemplate.exitCode()).isEqualTo(1);
+            assertThat(mapTemplate.output()).contains("read-only template");
+            server.stop();
+            for (int i = 0; i < 20; i++) {
+                Tools.runOk(QEMU, cmd("qemu-img", "check", server.dataDir().resolve("c" + i + ".qcow2")));
+            }
+        }
+    }
+
+    @Test
+    void growingUnderAConnectedSessionRaisesCapacityDataHasChanged() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-grow", "64M")) {
+            server.cliOk("volume", "create", "big", "--size", "64M", "--target", IQN, "--lun", "1");
+            try (RawIscsiConnection c = RawIscsiConnection.open(server.port(), 10_000)) {
+                Initiator scsi = new Initiator(c, c.login("iqn.2026-11.io.platter:vol-it", IQN));
+                scsi.clearUnitAttentions(1);
+                assertThat(scsi.readCapacity16(1)).isEqualTo((64L << 20) / 512 - 1);
+
+                assertThat(server.cliOk("volume", "resize", "big", "--size", "128M")).contains("128M");
+
+                Response ua = scsi.command(1, new byte[6], 0);
+                assertThat(ua.status()).as("CHECK CONDITION").isEqualTo(2);
+                assertThat(ua.senseKey()).as("UNIT ATTENTION").isEqualTo(6);
+                assertThat(ua.asc()).isEqualTo(0x2A);
+                assertThat(ua.ascq()).as("CAPACITY DATA HAS CHANGED").isEqualTo(0x09);
+                assertThat(scsi.readCapacity16(1)).isEqualTo((128L << 20) / 512 - 1);
+            }
+            String rc16 = Tools.runOk(QEMU, cmd("iscsi-readcapacity16", url(server, 1)));
+            assertThat(rc16).contains("RETURNED LOGICAL BLOCK ADDRESS:" + ((128L << 20) / 512 - 1));
+            Tools.Result shrink = server.cli("volume", "resize", "big", "--size", "32M");
+            assertThat(shrink.exitCode()).isEqualTo(1);
+            assertThat(shrink.output()).contains("--force");
+        }
+    }
+
+    @Test
+    void failedCommandsLeaveNothingBehind() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-failures", "64M")) {
+            Path config = server.workDir().resolve("platter.yaml");
+            String before = Files.readString(config);
+            Tools.result(server.cli("volume", "create", "x", "--size", "16M", "--target", "iqn.2026-11.io.platter:nope"),
+                    "no target");
+            Tools.result(server.cli("volume", "create", "bad/name", "--size", "16M"), "bad volume name");
+            Tools.result(server.cli("volume", "create", "y", "--size", "16M", "--format", "qcow2",
+                    "--provisioning", "thick"), "always thin");
+            Tools.result(server.cli("volume", "create", "z", "--size", "16M", "--target", IQN, "--lun", "0"),
+                    "is taken");
+            try (var files = Files.list(server.dataDir())) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .noneMatch(n -> n.startsWith("x.") || n.startsWith("y.") || n.startsWith("z."));
+            }
+            assertThat(Files.readString(config)).isEqualTo(before);
+            assertThat(server.cliOk("status")).contains("over-provisioning").contains("soft threshold: 80%");
+        }
+    }
+
+    /** One SCSI command's outcome: status and fixed-format sense (SPC-5 §4.4.3), if any. */
+    private record Response(int status, byte[] sense, byte[] data) {
+        int senseKey() {
+            return sense.length > 2 ? sense[2] & 0x0F : -1;
+        }
+
+        int asc() {
+            return sense.length > 12 ? sense[12] & 0xFF : -1;
+        }
+
+        int ascq() {
+            return sense.length > 13 ? sense[13] & 0xFF : -1;
+        }
+    }
+
+    /** Just enough of an iSCSI initiator for one command at a time (RFC 7143 §11.3, §11.4, §11.7). */
+    private static final class Initiator {
+        private final RawIscsiConnection c;
+        private int cmdSn;
+        private int expStatSn;
+        private int itt = 1;
+
+        Initiator(RawIscsiConnection c, RawIscsiConnection.Session s) {
+            this.c = c;
+            this.cmdSn = s.expCmdSn();
+            this.expStatSn = s.statSn() + 1;
+        }
+
+        void clearUnitAttentions(int lun) throws IOException {
+            for (int i = 0; i < 4; i++) {
+                if (command(lun, new byte[6], 0).status() == 0) {
+                    return;
+                }
+            }
+            throw new AssertionError("LUN " + lun + " never became ready");
+        }
+
+        /** READ CAPACITY (16) (SBC-4 §5.20): the last LBA. */
+        long readCapacity16(int lun) throws IOException {
+            byte[] cdb = new byte[16];
+            cdb[0] = (byte) 0x9E;
+            cdb[1] = 0x10;
+            cdb[13] = 32;
+            Response r = command(lun, cdb, 32);
+            assertThat(r.status()).as("READ CAPACITY (16) status").isZero();
+            return ByteBuffer.wrap(r.data()).getLong(0);
+        }
+
+        Response command(int lun, byte[] cdb, int inLength) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+            b.put(0, (byte) 0x01);
+            b.put(1, (byte) (0x80 | (inLength > 0 ? 0x40 : 0) | 0x01));
+            b.put(9, (byte) lun);
+            b.putInt(16, itt++);
+            b.putInt(20, inLength);
+            b.putInt(24, cmdSn++);
+            b.putInt(28, expStatSn);
+            b.put(32, cdb);
+            c.send(new RawPdu(b.array(), new byte[0]));
+            java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+            while (true) {
+                RawPdu r = c.read().orElseThrow(() -> new AssertionError("target closed"));
+                if (r.opcode() == 0x25) {
+                    in.writeBytes(r.data());
+                    if ((r.u8(1) & 0x01) != 0) {
+                        expStatSn = r.int32(24) + 1;
+                        return new Response(r.u8(3), new byte[0], in.toByteArray());
+                    }
+                } else if (r.opcode() == 0x21) {
+                    expStatSn = r.int32(24) + 1;
+                    byte[] d = r.data();
+                    // The data segment of a SCSI Response with sense is SenseLength (2 bytes) then the sense (§11.4.7).
+                    byte[] sense = d.length >= 2 ? java.util.Arrays.copyOfRange(d, 2, 2 + ((d[0] & 0xFF) << 8 | d[1] & 0xFF))
+                            : new byte[0];
+                    return new Response(r.u8(3), sense, in.toByteArray());
+                } else if (r.opcode() != 0x20) {
+                    throw new AssertionError("unexpected " + r);
+                }
+            }
+        }
+    }
+}
