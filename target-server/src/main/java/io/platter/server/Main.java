@@ -96,6 +96,13 @@ public final class Main implements Callable<Integer> {
                 System.err.println("platter: " + e.getMessage());
                 return EXIT_CONFIG;
             }
+            // SIGTERM and SIGINT stop the daemon cleanly and exit 0 (a JVM shutdown hook would exit 143).
+            // Trapped before the portals open, so a signal that arrives as soon as they listen is
+            // still a clean stop; one during start-up takes effect once start-up is complete.
+            CountDownLatch stop = new CountDownLatch(1);
+            for (String signal : List.of("TERM", "INT")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+            }
             Daemon daemon;
             ManagementServer management;
             try {
@@ -115,11 +122,6 @@ public final class Main implements Callable<Integer> {
                 System.err.println("platter: cannot start the management API: " + e.getMessage());
                 daemon.close();
                 return EXIT_START;
-            }
-            CountDownLatch stop = new CountDownLatch(1);
-            // SIGTERM and SIGINT stop the daemon cleanly and exit 0 (a JVM shutdown hook would exit 143).
-            for (String signal : List.of("TERM", "INT")) {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
             }
             String ready = daemon.addresses().size() + " portal(s), " + cfg.targets().size() + " target(s)";
             log.info("Platter ready: {}", ready);

@@ -39,13 +39,17 @@ public final class ConformanceRunner {
         Files.createDirectories(outDir);
         Path log = outDir.resolve("cu.log");
         Tools.Result r = null;
+        SortedMap<String, ConformanceStatus> results = new java.util.TreeMap<>();
+        StringBuilder logText = new StringBuilder();
         for (String suite : suites()) {
             Tools.Result one = Tools.run(timeout, command(suite, url));
+            // Each process prints its own CUnit banner and summary: parse them one by one.
+            results.putAll(CuConsoleParser.parse(one.output()));
+            logText.append(one.describe()).append('\n');
             r = r == null ? one : new Tools.Result(r.command(), r.exitCode() != 0 ? r.exitCode() : one.exitCode(),
                     r.timedOut() || one.timedOut(), r.output() + "\n" + one.output());
         }
-        Files.writeString(log, r.describe(), StandardCharsets.ISO_8859_1);
-        SortedMap<String, ConformanceStatus> results = CuConsoleParser.parse(r.output());
+        Files.writeString(log, logText, StandardCharsets.ISO_8859_1);
         Path resultsFile = outDir.resolve("results.txt");
         Files.writeString(resultsFile, PinnedResults.format(
                 List.of("iscsi-test-cu -t ALL against " + url, CuConsoleParser.Totals.of(results).toString()),
