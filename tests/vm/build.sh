@@ -23,27 +23,16 @@ for c in cpio gzip dpkg-deb apt-get ldd mke2fs e2fsck fstrim; do
 done
 
 # ---- which packages, which versions (the cache key)
-candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}'; }
 KPKG=${PLATTER_VM_KERNEL_PKG:-$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
     awk '/Depends: linux-image-[0-9]/ {print $2; exit}')}
 [ -n "$KPKG" ] || die "cannot resolve linux-image-cloud-amd64 (run apt-get update)"
-# Guest user space from .debs; libraries they need that the host lacks are added below.
+# Guest user space from .debs. One apt-cache call for all versions (each call costs ~1 s).
 PKGS=("$KPKG" busybox-static open-iscsi libopeniscsiusr libisns0 fdisk)
 declare -A VER=()
+while read -r p v; do VER[$p]=$v; done < <(apt-cache policy "${PKGS[@]}" 2>/dev/null |
+    awk '/^[^ ].*:$/ {p = substr($1, 1, length($1) - 1)} /Candidate:/ {print p, $2}')
 for p in "${PKGS[@]}"; do
-    VER[$p]=$(candidate "$p")
-    [ -n "${VER[$p]}" ] && [ "${VER[$p]}" != "(none)" ] || die "no candidate version for $p (apt-get update?)"
-done
-# Library dependencies (one level per package, recursively) that are not installed on the host.
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-queue=(open-iscsi libopeniscsiusr libisns0 fdisk)
-while [ ${#queue[@]} -gt 0 ]; do
-    p=${queue[0]}; queue=("${queue[@]:1}")
-    for d in $(apt-cache depends "$p" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^lib/ {print $2}'); do
-        [ -n "${VER[$d]:-}" ] && continue
-        installed "$d" && continue
-        VER[$d]=$(candidate "$d"); PKGS+=("$d"); queue+=("$d")
-    done
+    [ -n "${VER[$p]:-}" ] && [ "${VER[$p]}" != "(none)" ] || die "no candidate version for $p (apt-get update?)"
 done
 KEY=$( { for p in "${PKGS[@]}"; do echo "$p=${VER[$p]}"; done
          dpkg-query -W e2fsprogs util-linux libc6
@@ -56,6 +45,17 @@ else
     STAGE=$CACHE/stage.$$
     rm -rf "$STAGE"; mkdir -p "$STAGE"
     trap 'rm -rf "$STAGE" "$OUT.tmp"' EXIT
+    # Library dependencies (recursively) of the guest packages that the host does not have.
+    installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+    queue=(open-iscsi libopeniscsiusr libisns0 fdisk)
+    while [ ${#queue[@]} -gt 0 ]; do
+        p=${queue[0]}; queue=("${queue[@]:1}")
+        for d in $(apt-cache depends "$p" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^lib/ {print $2}'); do
+            [ -n "${VER[$d]:-}" ] && continue
+            installed "$d" && continue
+            VER[$d]=$(apt-cache policy "$d" | awk '/Candidate:/ {print $2; exit}'); PKGS+=("$d"); queue+=("$d")
+        done
+    done
     for p in "${PKGS[@]}"; do
         f=$(ls "$DEBS/${p}_${VER[$p]//:/%3a}_"*.deb 2>/dev/null | head -1 || true)
         if [ -z "$f" ]; then
@@ -151,6 +151,8 @@ CONF
     say "built $OUT ($KVER, initrd $(du -h "$OUT/initrd.img" | cut -f1), $(wc -l <"$STAGE/modules") modules)"
     rm -rf "$STAGE"
     trap - EXIT
+    # keep the two newest builds
+    ls -1dt "$CACHE"/*/initrd.img 2>/dev/null | tail -n +3 | xargs -r -n1 dirname | xargs -r rm -rf
 fi
 echo "VM-KERNEL=$OUT/vmlinuz"
 echo "VM-INITRD=$OUT/initrd.img"
