@@ -23,8 +23,14 @@ for c in cpio gzip dpkg-deb apt-get ldd mke2fs e2fsck fstrim; do
 done
 
 # ---- which packages, which versions (the cache key)
-KPKG=${PLATTER_VM_KERNEL_PKG:-$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-    awk '/Depends: linux-image-[0-9]/ {print $2; exit}')}
+kernel_pkg() {
+    apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
+}
+KPKG=${PLATTER_VM_KERNEL_PKG:-$(kernel_pkg)}
+if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ]; then   # fresh machine: empty package lists
+    say "apt-get update"; apt-get update -q >&2 || true
+    KPKG=$(kernel_pkg)
+fi
 [ -n "$KPKG" ] || die "cannot resolve linux-image-cloud-amd64 (run apt-get update)"
 # Guest user space from .debs. One apt-cache call for all versions (each call costs ~1 s).
 PKGS=("$KPKG" busybox-static open-iscsi libopeniscsiusr libisns0 fdisk)

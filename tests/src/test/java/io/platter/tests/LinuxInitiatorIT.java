@@ -101,6 +101,7 @@ class LinuxInitiatorIT {
             });
             assertThat(vm.passed()).as(vm.describe()).isTrue();
             assertThat(restarts[0]).as("target restarts").isEqualTo(1);
+            assertThat(vm.number("iscsid_recoveries")).as("iscsid: 'operational after recovery'").isPositive();
             long acked = vm.number("acked");
             assertThat(acked).as("files acknowledged after recovery (I/O resumed)")
                     .isGreaterThanOrEqualTo(vm.number("acked_at_recovery") + 10);
