@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,6 +58,9 @@ public final class LinuxInitiatorVm {
     }
 
     private static final String SKIP_PROPERTY = "platter.vm.skip";
+    private static final String EVENT = "VM-EVENT: ";
+    private static final String INFO = "VM-INFO: ";
+    private static final String RESULT = "VM-RESULT: ";
 
     private LinuxInitiatorVm() {
     }
@@ -109,11 +113,29 @@ public final class LinuxInitiatorVm {
 
     private static Outcome read(Process process, Path log, Consumer<String> onEvent, Duration timeout)
             throws IOException, InterruptedException {
+        Outcome outcome;
+        try (Reader in = new InputStreamReader(process.getInputStream(), StandardCharsets.ISO_8859_1)) {
+            outcome = readConsole(in, log, onEvent);
+        }
+        // run.sh enforces the timeout itself (timeout(1) around QEMU); this only bounds a stuck shell.
+        process.waitFor(timeout.toSeconds() + 30, TimeUnit.SECONDS);
+        if (outcome.result() == null) {
+            String exit = process.isAlive() ? "?" : Integer.toString(process.exitValue());
+            return new Outcome("none (exit " + exit + ", 124 = timeout)", outcome.info(), log, outcome.console());
+        }
+        return outcome;
+    }
+
+    /**
+     * Reads a console to its end, copying it to {@code log}, calling {@code onEvent} for each
+     * {@code VM-EVENT} as it arrives; {@link Outcome#result()} is null when no verdict came.
+     * The console text kept in the outcome is its last 400 lines.
+     */
+    public static Outcome readConsole(Reader console, Path log, Consumer<String> onEvent) throws IOException {
         Map<String, String> info = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         String result = null;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.ISO_8859_1));
+        try (BufferedReader in = new BufferedReader(console);
              BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.ISO_8859_1)) {
             String line;
             while ((line = in.readLine()) != null) {
@@ -122,23 +144,19 @@ public final class LinuxInitiatorVm {
                 out.write(line);
                 out.newLine();
                 out.flush();
-                if (line.startsWith("VM-EVENT: ")) {
-                    onEvent.accept(line.substring("VM-EVENT: ".length()).trim());
-                } else if (line.startsWith("VM-INFO: ") && line.indexOf('=') > 0) {
-                    String kv = line.substring("VM-INFO: ".length());
+                if (line.startsWith(EVENT)) {
+                    onEvent.accept(line.substring(EVENT.length()).trim());
+                } else if (line.startsWith(INFO) && line.indexOf('=') > INFO.length()) {
+                    String kv = line.substring(INFO.length());
                     info.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-                } else if (line.startsWith("VM-RESULT: ")) {
-                    result = line.substring("VM-RESULT: ".length()).trim();
+                } else if (line.startsWith(RESULT)) {
+                    result = line.substring(RESULT.length()).trim();
                 }
             }
         }
-        // run.sh enforces the timeout itself (timeout(1) around QEMU); this only bounds a stuck shell.
-        process.waitFor(timeout.toSeconds() + 30, TimeUnit.SECONDS);
-        String console = lines.size() > 400
+        String text = lines.size() > 400
                 ? "[...]\n" + String.join("\n", lines.subList(lines.size() - 400, lines.size()))
                 : String.join("\n", lines);
-        String verdict = result != null ? result
-                : "none (exit " + (process.isAlive() ? "?" : process.exitValue()) + ", 124 = timeout)";
-        return new Outcome(verdict, Map.copyOf(info), log, console);
+        return new Outcome(result, Map.copyOf(info), log, text);
     }
 }
