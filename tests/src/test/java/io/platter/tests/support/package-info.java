@@ -1,7 +1,8 @@
 /**
  * Harness for the end-to-end tests: the Platter daemon as a child process
  * ({@link io.platter.tests.support.PlatterProcess}), external initiator tools with timeouts
- * ({@link io.platter.tests.support.Tools}), the libiscsi {@code iscsi-test-cu} console-output
+ * ({@link io.platter.tests.support.Tools}), the Linux kernel initiator VM
+ * ({@link io.platter.tests.support.LinuxInitiatorVm}, scripts in {@code tests/vm/}), the libiscsi {@code iscsi-test-cu} console-output
  * parser and pinned-results file, and hand-built iSCSI PDUs (RFC 7143 §11) for malformed-input tests.
  */
 package io.platter.tests.support;
