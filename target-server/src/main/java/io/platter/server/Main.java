@@ -3,8 +3,10 @@ package io.platter.server;
 import ch.qos.logback.classic.Level;
 import io.platter.config.ConfigException;
 import io.platter.config.ConfigLoader;
+import io.platter.config.ConfigMigration;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,11 +111,26 @@ public final class Main implements Callable<Integer> {
                     .setLevel(Level.toLevel(level, Level.INFO));
         }
 
+        /** Brings an older config file to the current version, keeping the original as a backup. */
+        private static void migrate(Path file, Logger log) {
+            try {
+                ConfigMigration.Result r = ConfigMigration.migrate(file);
+                if (r.migrated()) {
+                    log.info("{}: migrated from version {} to {}; the original is kept as {}", file, r.from(),
+                            r.to(), r.backup().get());
+                }
+            } catch (IOException e) {
+                // The loader still reads an unmigrated file of a version it understands.
+                log.warn("{}: cannot migrate to version {}: {}", file, PlatterConfig.CURRENT_VERSION, e.toString());
+            }
+        }
+
         private PlatterConfig load() throws ConfigException {
             PlatterConfig cfg;
             Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
             if (file != null) {
                 Logger log = LoggerFactory.getLogger(Main.class);
+                migrate(file, log);
                 cfg = ConfigLoader.load(file, warning -> log.warn("{}: {}", file.getFileName(), warning));
             } else {
                 cfg = PlatterConfig.embeddedDefault(dataDir != null ? dataDir : Path.of("platter-data"));
