@@ -19,7 +19,9 @@ import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
 import io.platter.server.metrics.MetricsServer;
+import io.platter.server.metrics.PoolMetrics;
 import io.platter.server.metrics.PrometheusMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.platter.scsi.mode.FileModeStore;
 import io.platter.scsi.reservation.FileReservationStore;
 import java.io.IOException;
@@ -82,6 +84,7 @@ public final class Daemon implements AutoCloseable {
     private void open(PlatterConfig config) throws IOException {
         Files.createDirectories(config.server().dataDir());
         List<ExportedTarget> exported = new ArrayList<>();
+        List<PoolMetrics.Volume> volumes = new ArrayList<>();
         for (TargetConfig t : config.targets()) {
             ScsiTarget scsi = new ScsiTarget(t.iqn(), PooledByteBufAllocator.DEFAULT);
             for (LunConfig lun : t.luns()) {
@@ -96,6 +99,7 @@ public final class Daemon implements AutoCloseable {
                 units.add(unit);
                 devices.remove(device); // the unit owns it now
                 scsi.addLun(lun.id(), unit);
+                volumes.add(new PoolMetrics.Volume(t.iqn(), lun.id(), device));
                 LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.iqn(), lun.id(), lun.image(),
                         device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
             }
@@ -107,6 +111,8 @@ public final class Daemon implements AutoCloseable {
         IscsiMetrics metrics = IscsiMetrics.NONE;
         if (config.server().metrics().isPresent()) {
             PrometheusMetrics prometheus = new PrometheusMetrics();
+            JvmMetrics.builder().register(prometheus.registry());
+            PoolMetrics.register(prometheus.registry(), config.server().dataDir(), volumes);
             metricsServer = MetricsServer.start(config.server().metrics().get(), prometheus.registry());
             LOG.info("metrics on http://{}:{}/metrics", config.server().metrics().get().host(),
                     metricsServer.address().getPort());
