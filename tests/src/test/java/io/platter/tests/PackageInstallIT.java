@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,10 +30,15 @@ import org.junit.jupiter.api.Timeout;
  * dependencies are forced, as the root has no packages). Checks the installed files and their
  * ownership, the {@code platter} system user postinst creates, that a locally modified conffile
  * survives a reinstall and an upgrade, that the installed launcher serves a LUN from the installed
- * default config as the platter user, and that purge removes the configuration. Runs in a few
- * seconds; a full debootstrap chroot variant is not implemented.
+ * default config as the platter user, and that purge removes the configuration. Runs in seconds.
+ *
+ * <p>With {@code -Dpackage.chroot=true} the root is instead a copy of a minbase Debian bookworm
+ * (debootstrap, cached in {@code ~/.cache/platter-debroot}; made on first use, which needs the
+ * debootstrap package and the Debian mirror and takes minutes) and dpkg runs inside it with
+ * {@code chroot}, so the maintainer scripts use that system's own shell, groupadd and useradd.
+ * Java is not installed in it: the launcher is run from outside with this host's Java.
  */
-@Timeout(300)
+@Timeout(1200) // the opt-in chroot variant may debootstrap first
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackageInstallIT {
 
@@ -40,6 +47,9 @@ class PackageInstallIT {
 
     private final Path work = PlatterProcess.moduleDir().resolve("target/it/PackageInstallIT");
     private final Path root = work.resolve("root");
+    /** Install into a debootstrapped Debian with {@code chroot} instead of an empty root. */
+    private final boolean chroot = Boolean.getBoolean("package.chroot");
+    private static final Path DEBROOT = Path.of(System.getProperty("user.home"), ".cache", "platter-debroot");
 
     @Test
     @Order(1)
@@ -135,9 +145,24 @@ class PackageInstallIT {
         }
     }
 
-    /** A root with an empty dpkg database and passwd/group/shadow files that know only root. */
+    /**
+     * A root with an empty dpkg database and passwd/group/shadow files that know only root, or
+     * with {@link #chroot} a fresh copy of the cached minbase Debian.
+     */
     private void emptyRoot() throws IOException {
         Tools.runOk("rm", "-rf", work.toString());
+        if (chroot) {
+            if (!Files.isDirectory(DEBROOT.resolve("usr/bin"))) {
+                Path tmp = DEBROOT.resolveSibling("platter-debroot.tmp");
+                Tools.runOk("rm", "-rf", tmp.toString());
+                Tools.runOk(Duration.ofMinutes(15), Tools.cmd("debootstrap", "--variant=minbase",
+                        "bookworm", tmp, "http://deb.debian.org/debian"));
+                Files.move(tmp, DEBROOT);
+            }
+            Files.createDirectories(work);
+            Tools.runOk("cp", "-a", DEBROOT.toString(), root.toString());
+            return;
+        }
         for (String dir : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log", "etc")) {
             Files.createDirectories(root.resolve(dir));
         }
@@ -159,9 +184,19 @@ class PackageInstallIT {
         return out;
     }
 
-    private String dpkg(String... args) {
-        List<String> cmd = Tools.cmd("dpkg", "--root=" + root, "--force-script-chrootless", "--force-depends");
-        cmd.addAll(List.of(args));
+    /** dpkg on the root; a .deb argument is copied into it first when dpkg runs chrooted. */
+    private String dpkg(String... args) throws IOException {
+        List<String> cmd = chroot
+                ? Tools.cmd("chroot", root, "dpkg", "--force-depends")
+                : Tools.cmd("dpkg", "--root=" + root, "--force-script-chrootless", "--force-depends");
+        for (String arg : args) {
+            if (chroot && arg.endsWith(".deb")) {
+                Path inside = root.resolve("tmp").resolve(Path.of(arg).getFileName());
+                Files.copy(Path.of(arg), inside, StandardCopyOption.REPLACE_EXISTING);
+                arg = "/tmp/" + inside.getFileName();
+            }
+            cmd.add(arg);
+        }
         return Tools.runOk(Tools.DEFAULT_TIMEOUT, cmd);
     }
 
