@@ -19,7 +19,9 @@ import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
 import io.platter.server.metrics.MetricsServer;
+import io.platter.server.metrics.PoolMetrics;
 import io.platter.server.metrics.PrometheusMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.platter.scsi.mode.FileModeStore;
 import io.platter.scsi.reservation.FileReservationStore;
 import java.io.IOException;
@@ -97,6 +99,8 @@ public final class Daemon implements AutoCloseable {
         IscsiMetrics metrics = IscsiMetrics.NONE;
         if (config.server().metrics().isPresent()) {
             PrometheusMetrics prometheus = new PrometheusMetrics();
+            JvmMetrics.builder().register(prometheus.registry());
+            PoolMetrics.register(prometheus.registry(), config.server().dataDir(), this::poolVolumes);
             metricsServer = MetricsServer.start(config.server().metrics().get(), prometheus.registry());
             LOG.info("metrics on http://{}:{}/metrics", config.server().metrics().get().host(),
                     metricsServer.address().getPort());
@@ -105,6 +109,10 @@ public final class Daemon implements AutoCloseable {
         server = new IscsiServer(registry, ServerLimits.defaults(), 0,
                 LoginSecurity.withDiscoveryChap(config.server().discoveryChap()), metrics);
         addresses = server.bind(config.server().portals());
+    }
+
+    private synchronized List<PoolMetrics.Volume> poolVolumes() {
+        return mapped.values().stream().map(m -> new PoolMetrics.Volume(m.iqn(), m.lun(), m.device())).toList();
     }
 
     /** Exports a new target without LUNs (they are mapped with {@link #mapLun}). */

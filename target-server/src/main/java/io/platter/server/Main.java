@@ -3,6 +3,7 @@ package io.platter.server;
 import ch.qos.logback.classic.Level;
 import io.platter.config.ConfigException;
 import io.platter.config.ConfigLoader;
+import io.platter.config.ConfigMigration;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
 import io.platter.server.cli.CloneCommand;
@@ -16,6 +17,7 @@ import io.platter.server.cli.VolumeCommand;
 import io.platter.server.manage.ManagedConfig;
 import io.platter.server.manage.ManagementServer;
 import io.platter.server.manage.Services;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -145,6 +147,20 @@ public final class Main implements Callable<Integer> {
         /** The configuration as read from {@link #configFile}, without command line overrides. */
         private PlatterConfig fileConfig;
 
+        /** Brings an older config file to the current version, keeping the original as a backup. */
+        private static void migrate(Path file, Logger log) {
+            try {
+                ConfigMigration.Result r = ConfigMigration.migrate(file);
+                if (r.migrated()) {
+                    log.info("{}: migrated from version {} to {}; the original is kept as {}", file, r.from(),
+                            r.to(), r.backup().get());
+                }
+            } catch (IOException e) {
+                // The loader still reads an unmigrated file of a version it understands.
+                log.warn("{}: cannot migrate to version {}: {}", file, PlatterConfig.CURRENT_VERSION, e.toString());
+            }
+        }
+
         private PlatterConfig load() throws ConfigException {
             PlatterConfig cfg;
             Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
@@ -154,6 +170,7 @@ public final class Main implements Callable<Integer> {
             }
             if (file != null) {
                 Logger log = LoggerFactory.getLogger(Main.class);
+                migrate(file, log);
                 Path f = file;
                 cfg = ConfigLoader.load(file, warning -> log.warn("{}: {}", f.getFileName(), warning));
                 configFile = file;

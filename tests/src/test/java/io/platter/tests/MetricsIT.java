@@ -77,6 +77,26 @@ class MetricsIT {
             assertThat(delta(before, after, "platter_iscsi_login_failures_total{reason=\"not_found\"}"))
                     .isEqualTo(1);
             assertThat(delta(before, after, "platter_iscsi_connections_accepted_total")).isGreaterThanOrEqualTo(2);
+
+            // Thin pool: one 64 MiB thin raw LUN; the workload wrote WRITES * IO bytes into it.
+            String lun = "{lun=\"0\",target=\"" + t + "\"}";
+            assertThat(after.get("platter_pool_provisioned_bytes")).isEqualTo(64.0 * (1 << 20));
+            assertThat(after.get("platter_lun_size_bytes" + lun)).isEqualTo(64.0 * (1 << 20));
+            assertThat(after.get("platter_pool_allocated_bytes")).as("a thin image holds what was written")
+                    .isGreaterThanOrEqualTo(WRITES * IO).isLessThan(64.0 * (1 << 20));
+            assertThat(after.get("platter_lun_allocated_bytes" + lun)).isEqualTo(after.get("platter_pool_allocated_bytes"));
+            assertThat(after.get("platter_pool_allocated_bytes") - start.get("platter_pool_allocated_bytes"))
+                    .as("allocation grew by the workload").isGreaterThanOrEqualTo(WRITES * IO);
+            double fsSize = after.get("platter_pool_filesystem_size_bytes");
+            assertThat(fsSize).isPositive();
+            assertThat(after.get("platter_pool_filesystem_used_bytes")).isPositive().isLessThanOrEqualTo(fsSize);
+            assertThat(after.get("platter_pool_filesystem_available_bytes")).isLessThanOrEqualTo(fsSize);
+            assertThat(after.get("platter_pool_overprovisioning_ratio"))
+                    .isCloseTo(64.0 * (1 << 20) / fsSize, org.assertj.core.data.Offset.offset(1e-9));
+            // JVM metrics ride on the same endpoint.
+            assertThat(after).containsKey("jvm_memory_used_bytes{area=\"heap\"}");
+            assertThat(after.keySet()).anyMatch(k -> k.startsWith("jvm_threads_current"));
+            assertThat(after.get("process_open_fds")).isPositive();
         }
     }
 

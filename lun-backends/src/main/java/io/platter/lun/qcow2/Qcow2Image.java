@@ -285,6 +285,19 @@ public final class Qcow2Image implements BlockDevice {
         return true;
     }
 
+    /**
+     * The image file's length: clusters are allocated by appending, so this is the data plus
+     * metadata the image holds (holes punched by discards inside the file still count).
+     */
+    @Override
+    public long allocatedBytes() {
+        try {
+            return file.length();
+        } catch (BlockDeviceException e) {
+            return size;
+        }
+    }
+
     // ---- cluster mapping ----
 
     private int l1Index(long guest) {
