@@ -23,7 +23,7 @@ class TwoPortalsIT {
 
     private static final byte[] INQUIRY_VPD_83 = {0x12, 0x01, (byte) 0x83, 0x01, 0x00, 0x00};
     private static final byte[] REPORT_TARGET_PORT_GROUPS = {(byte) 0xA3, 0x0A, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0};
-    private static final int REGISTER = 0, RESERVE = 1, WRITE_EXCLUSIVE = 1;
+    private static final int REGISTER = 0, RESERVE = 1, PREEMPT_AND_ABORT = 5, WRITE_EXCLUSIVE = 1;
 
     @Test
     void sessionsThroughTwoPortalsSeeOneUnitOneAluaAnswerAndEachOthersReservation() throws Exception {
@@ -71,6 +71,12 @@ class TwoPortalsIT {
             byte[] reservation = b.persistentReserveIn(1);
             assertThat(ByteBuffer.wrap(reservation).getLong(8)).isEqualTo(0xAAAAL);
             assertThat(reservation[21] & 0x0f).as("type").isEqualTo(WRITE_EXCLUSIVE);
+
+            // PREEMPT AND ABORT through the other portal: goes through the transport's abort hook.
+            good(b.persistentReserveOut(REGISTER, 0, 0, 0xBBBBL, 0));
+            good(a.persistentReserveOut(PREEMPT_AND_ABORT, WRITE_EXCLUSIVE, 0xAAAAL, 0xBBBBL, 0));
+            assertThat(b.takeUnitAttentions()).as("B had no task to lose").containsExactly("6/2a/05");
+            assertThat(b.command(write10, new byte[512], 0).status()).isEqualTo(RawScsiSession.RESERVATION_CONFLICT);
         }
     }
 
