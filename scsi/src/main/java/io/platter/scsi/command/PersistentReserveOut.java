@@ -22,7 +22,11 @@ import java.util.function.Predicate;
  * PERSISTENT RESERVE OUT (SPC-5 §6.16), one table row per service action. Parses and checks
  * the CDB and the parameter list (§6.16.3, or §6.16.4 for REGISTER AND MOVE), then runs the
  * service action on the I/O executor, since with APTPL it writes the state durably before
- * completing. SPEC_I_PT is not supported (SIP_C=0): INVALID FIELD IN PARAMETER LIST. PREEMPT AND ABORT
+ * completing. SPEC_I_PT is not supported (SIP_C=0): INVALID FIELD IN PARAMETER LIST. Format 00b
+ * iSCSI TransportIDs name every port of an initiator (any ISID), which a registration (one I_T
+ * nexus, or one initiator port through every target port) cannot express, and no initiator
+ * Platter serves (WSFC, ESXi, fence_scsi, dm-multipath) registers that way; half support behind
+ * SIP_C=1 would mislead the clients that check it. PREEMPT AND ABORT
  * aborts the preempted nexuses' tasks through the target's {@link io.platter.scsi.TaskAborter}.
  */
 final class PersistentReserveOut implements CommandHandler {
