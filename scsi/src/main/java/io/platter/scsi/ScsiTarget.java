@@ -20,6 +20,7 @@ public final class ScsiTarget {
     private final String name;
     private final ByteBufAllocator alloc;
     private final ConcurrentSkipListMap<Integer, LogicalUnit> units = new ConcurrentSkipListMap<>();
+    private volatile TaskAborter aborter = TaskAborter.NONE;
     private final TargetUnits view = new TargetUnits() {
         @Override
         public List<Integer> luns() {
@@ -30,6 +31,11 @@ public final class ScsiTarget {
         public UnitContext unitByNaa(long naa) {
             LogicalUnit u = ScsiTarget.this.unitByNaa(naa);
             return u == null ? null : u.context();
+        }
+
+        @Override
+        public TaskAborter aborter() {
+            return aborter;
         }
     };
 
@@ -52,6 +58,11 @@ public final class ScsiTarget {
             throw new IllegalStateException("LUN " + lun + " already mapped in " + name);
         }
         lunsChanged();
+    }
+
+    /** Sets the transport's hook that aborts tasks the core decides to abort (PREEMPT AND ABORT). */
+    public void taskAborter(TaskAborter taskAborter) {
+        this.aborter = Objects.requireNonNull(taskAborter, "taskAborter");
     }
 
     /** Unmaps a LUN; returns its unit (not closed) or null when nothing was mapped there. */

@@ -228,6 +228,39 @@ class ReservationTest {
         }
     }
 
+    /** PREEMPT AND ABORT hands the preempted nexuses to the transport and tells the losers (SPC-5 §5.14.11.5). */
+    @Test
+    void preemptAndAbortAbortsThePreemptedNexusesTasksThroughTheTransport() throws Exception {
+        ItNexus c = new ItNexus("iqn.node-c,i,0x000000000003", "iqn.t,t,0x1");
+        try (Fixture f = twoNexuses()) {
+            run(f, c, TUR).assertCheck(6, 0x29, 0);
+            java.util.List<Integer> luns = new java.util.ArrayList<>();
+            java.util.List<java.util.function.Predicate<ItNexus>> asked = new java.util.ArrayList<>();
+            f.target.taskAborter((lun, which) -> {
+                luns.add(lun);
+                asked.add(which);
+                return java.util.concurrent.CompletableFuture.completedFuture(java.util.Set.of(B));
+            });
+            prout(f, A, REGISTER, 0, 0, 0xA, 0).assertGood();
+            prout(f, B, REGISTER, 0, 0, 0xB, 0).assertGood();
+            prout(f, c, REGISTER, 0, 0, 0xC, 0).assertGood();
+            prout(f, B, RESERVE, WE, 0xB, 0, 0).assertGood();
+            prout(f, A, PREEMPT, WE, 0xA, 0xC, 0).assertGood();
+            assertThat(asked).isEmpty();                         // plain PREEMPT aborts nothing
+            prout(f, A, PREEMPT_AND_ABORT, EA, 0xA, 0xB, 0).assertGood();
+            assertThat(luns).containsExactly(0);
+            assertThat(asked.get(0).test(B)).isTrue();
+            assertThat(asked.get(0).test(A)).isFalse();
+            assertThat(asked.get(0).test(c)).isFalse();          // preempted earlier, not by this command
+            run(f, B, TUR).assertCheck(6, 0x2A, 0x05);          // REGISTRATIONS PREEMPTED
+            run(f, B, TUR).assertCheck(6, 0x2F, 0x00);          // COMMANDS CLEARED BY ANOTHER INITIATOR
+            run(f, B, TUR).assertGood();
+            run(f, c, TUR).assertCheck(6, 0x2A, 0x05);
+            run(f, c, TUR).assertGood();                          // c lost no tasks
+            assertThat(ByteBufUtil.hexDump(prin(f, B, 1), 8, 8)).isEqualTo(String.format("%016x", 0xAL));
+        }
+    }
+
     /** The sequence Windows failover cluster validation runs against a disk, from two nodes. */
     @Test
     void windowsFailoverClusterValidationSequence() throws Exception {

@@ -28,6 +28,7 @@ import io.platter.iscsi.session.LoginHandler;
 import io.platter.iscsi.session.LogoutRequested;
 import io.platter.iscsi.session.ServerLimits;
 import io.platter.iscsi.session.SessionRegistry;
+import io.platter.iscsi.session.SessionTaskAborter;
 import io.platter.iscsi.session.TargetRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -73,6 +74,8 @@ public final class IscsiServer implements AutoCloseable {
                        IscsiMetrics metrics) {
         this.security = security;
         this.targets = targets;
+        // PREEMPT AND ABORT reaches the sessions of each target through this hook.
+        targets.all().forEach(t -> t.scsi().taskAborter(new SessionTaskAborter(sessions, t.scsi())));
         this.limits = limits;
         this.metrics = metrics;
         IoHandlerFactory factory;

@@ -5,17 +5,29 @@ import io.netty.buffer.ByteBufUtil;
 import io.platter.scsi.ItNexus;
 import io.platter.scsi.TargetPort;
 import io.platter.scsi.reservation.PrType;
+import io.platter.scsi.reservation.Registration;
 import io.platter.scsi.reservation.Reservations;
 import io.platter.scsi.reservation.TransportId;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.StorageErrors;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * PERSISTENT RESERVE OUT (SPC-5 §6.16), one table row per service action. Parses and checks
  * the CDB and the parameter list (§6.16.3, or §6.16.4 for REGISTER AND MOVE), then runs the
  * service action on the I/O executor, since with APTPL it writes the state durably before
- * completing. SPEC_I_PT is not supported (SIP_C=0): INVALID FIELD IN PARAMETER LIST.
+ * completing. SPEC_I_PT is not supported (SIP_C=0): INVALID FIELD IN PARAMETER LIST. Format 00b
+ * iSCSI TransportIDs name every port of an initiator (any ISID), which a registration (one I_T
+ * nexus, or one initiator port through every target port) cannot express, and no initiator
+ * Platter serves (WSFC, ESXi, fence_scsi, dm-multipath) registers that way; half support behind
+ * SIP_C=1 would mislead the clients that check it. PREEMPT AND ABORT
+ * aborts the preempted nexuses' tasks through the target's {@link io.platter.scsi.TaskAborter}.
  */
 final class PersistentReserveOut implements CommandHandler {
 
@@ -41,6 +53,8 @@ final class PersistentReserveOut implements CommandHandler {
     private static final int MOVE_FLAGS = 17;
     private static final int MOVE_PORT = 18;
     private static final int MOVE_TRANSPORT_ID_LENGTH = 20;
+    /** Event loops answer an abort in microseconds; this only guards against a wedged one. */
+    private static final long ABORT_TIMEOUT_SECONDS = 30;
 
     private final ServiceAction action;
 
@@ -100,11 +114,38 @@ final class PersistentReserveOut implements CommandHandler {
                 case RESERVE -> reservations.reserve(nexus, key, t);
                 case RELEASE -> reservations.release(nexus, key, t);
                 case CLEAR -> reservations.clear(nexus, key);
-                case PREEMPT, PREEMPT_AND_ABORT -> reservations.preempt(nexus, key, serviceActionKey, t);
+                case PREEMPT -> reservations.preempt(nexus, key, serviceActionKey, t);
+                case PREEMPT_AND_ABORT -> abort(task, reservations.preempt(nexus, key, serviceActionKey, t));
                 default -> throw new IllegalStateException(action.name());
             }
             return null;
         });
+    }
+
+    /**
+     * The second half of PREEMPT AND ABORT (SPC-5 §5.14.11.5): the tasks of the preempted nexuses
+     * on this LUN are aborted without status (TAS=0), and the nexuses that lost tasks get COMMANDS
+     * CLEARED BY ANOTHER INITIATOR (SAM-5 §5.6). Waits on the I/O thread, outside the reservation
+     * monitor, until no aborted task can send status, so none does after this command's status.
+     * The issuer's own nexus is spared: its tasks include this command.
+     */
+    private static void abort(Task task, List<Registration> preempted) throws CheckConditionException {
+        if (preempted.isEmpty()) {
+            return;
+        }
+        ItNexus issuer = task.command().nexus();
+        Predicate<ItNexus> which = n -> !n.equals(issuer) && preempted.stream().anyMatch(r -> r.covers(n));
+        Set<ItNexus> cleared;
+        try {
+            cleared = task.target().aborter().abortTasks(task.command().lun(), which)
+                    .get(ABORT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
+        }
+        cleared.forEach(n -> task.unit().unitAttentions().raise(n, Sense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR));
     }
 
     /** The I_T nexus REGISTER AND MOVE names: a TransportID through the one target port. */

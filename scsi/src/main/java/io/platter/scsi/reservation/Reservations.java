@@ -180,13 +180,15 @@ public final class Reservations {
     }
 
     /**
-     * PREEMPT and PREEMPT AND ABORT (SPC-5 §5.14.11.4-5). Aborting the preempted nexuses' tasks is
-     * the transport's part; here both remove registrations and move the reservation.
+     * PREEMPT and PREEMPT AND ABORT (SPC-5 §5.14.11.4-5): removes registrations and moves the
+     * reservation. Returns the removed registrations, whose nexuses' tasks PREEMPT AND ABORT then
+     * aborts (outside this monitor: the transport may wait for event loops that check conflicts).
      */
-    public synchronized void preempt(ItNexus nexus, long key, long serviceActionKey, PrType newType)
+    public synchronized List<Registration> preempt(ItNexus nexus, long key, long serviceActionKey, PrType newType)
             throws ReservationConflictException, CheckConditionException {
         Registration issuer = registered(nexus, key);
         ReservationState before = snapshot();
+        List<Registration> removed;
         boolean preemptsReservation = type != null
                 && (type.allRegistrants() ? serviceActionKey == 0 : serviceActionKey == holder.key());
         if (!preemptsReservation) {
@@ -194,16 +196,14 @@ public final class Reservations {
                 throw new CheckConditionException(Sense.INVALID_FIELD_IN_PARAMETER_LIST,
                         FieldPointer.parameter(SERVICE_ACTION_KEY_OFFSET));
             }
-            if (removeRegistrations(r -> r.key() == serviceActionKey && r != issuer) == 0) {
+            removed = removeRegistrations(r -> r.key() == serviceActionKey && r != issuer);
+            if (removed.isEmpty()) {
                 throw new ReservationConflictException("no registration with the service action key");
             }
         } else {
             PrType oldType = type;
-            if (type.allRegistrants()) {
-                removeRegistrations(r -> r != issuer);
-            } else {
-                removeRegistrations(r -> r.key() == serviceActionKey && r != issuer);
-            }
+            removed = type.allRegistrants() ? removeRegistrations(r -> r != issuer)
+                    : removeRegistrations(r -> r.key() == serviceActionKey && r != issuer);
             holder = issuer;
             type = newType;
             if (oldType != newType) {
@@ -212,6 +212,7 @@ public final class Reservations {
         }
         generation++;
         commit(before);
+        return removed;
     }
 
     /** REGISTER AND MOVE (SPC-5 §5.14.8): registers {@code destination} and moves the reservation there. */
@@ -300,8 +301,8 @@ public final class Reservations {
         }
     }
 
-    /** Removes the matching registrations, telling their nexuses REGISTRATIONS PREEMPTED; returns how many. */
-    private int removeRegistrations(Predicate<Registration> which) {
+    /** Removes the matching registrations, telling their nexuses REGISTRATIONS PREEMPTED; returns them. */
+    private List<Registration> removeRegistrations(Predicate<Registration> which) {
         List<Registration> removed = new ArrayList<>();
         for (Registration r : registrations) {
             if (which.test(r)) {
@@ -316,7 +317,7 @@ public final class Reservations {
                 type = null;
             }
         }
-        return removed.size();
+        return removed;
     }
 
     private void raiseForRegistrants(Sense sense, Predicate<Registration> which) {

@@ -40,6 +40,8 @@ public enum Sense {
     /** The transport saw the command's data transfer go wrong (e.g. a Data-Out DataSN error). */
     DATA_PHASE_ERROR(SenseKey.ABORTED_COMMAND, 0x4B, 0x00),
     POWER_ON_RESET_OR_BUS_DEVICE_RESET(SenseKey.UNIT_ATTENTION, 0x29, 0x00),
+    /** Tasks of this nexus were aborted by another one (PREEMPT AND ABORT, SAM-5 §5.6, TAS=0). */
+    COMMANDS_CLEARED_BY_ANOTHER_INITIATOR(SenseKey.UNIT_ATTENTION, 0x2F, 0x00),
     MODE_PARAMETERS_CHANGED(SenseKey.UNIT_ATTENTION, 0x2A, 0x01),
     RESERVATIONS_PREEMPTED(SenseKey.UNIT_ATTENTION, 0x2A, 0x03),
     RESERVATIONS_RELEASED(SenseKey.UNIT_ATTENTION, 0x2A, 0x04),

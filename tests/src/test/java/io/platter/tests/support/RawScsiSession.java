@@ -1,0 +1,134 @@
+package io.platter.tests.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A one-command-at-a-time SCSI initiator over {@link RawIscsiConnection}, for tests that need
+ * commands libiscsi's tools do not issue (PERSISTENT RESERVE OUT): SCSI Command PDUs (RFC 7143
+ * §11.3) to LUN 0 with the Data-Out as immediate data, Data-In (§11.7) and SCSI Response (§11.4)
+ * read back. Data-Out must fit in one PDU (8 KiB, the default MaxRecvDataSegmentLength).
+ */
+public final class RawScsiSession implements AutoCloseable {
+
+    public static final int GOOD = 0x00;
+    public static final int CHECK_CONDITION = 0x02;
+    public static final int RESERVATION_CONFLICT = 0x18;
+
+    private static final int OP_SCSI_COMMAND = 0x01;
+    private static final int OP_SCSI_RESPONSE = 0x21;
+    private static final int OP_DATA_IN = 0x25;
+
+    /** Status, sense bytes (empty without) and Data-In of one command. */
+    public record Result(int status, byte[] sense, byte[] data) {
+        /** The sense key / ASC / ASCQ of fixed or descriptor sense, as {@code "6/29/00"}. */
+        public String senseCode() {
+            if (sense.length < 4) {
+                return "";
+            }
+            boolean descriptor = (sense[0] & 0x7f) >= 0x72;
+            int key = descriptor ? sense[1] & 0x0f : sense[2] & 0x0f;
+            int asc = descriptor ? sense[2] & 0xff : sense[12] & 0xff;
+            int ascq = descriptor ? sense[3] & 0xff : sense[13] & 0xff;
+            return String.format("%x/%02x/%02x", key, asc, ascq);
+        }
+    }
+
+    private final RawIscsiConnection connection;
+    private int cmdSn;
+    private int expStatSn;
+    private int itt = 1;
+
+    private RawScsiSession(RawIscsiConnection connection, RawIscsiConnection.Session session) {
+        this.connection = connection;
+        this.cmdSn = session.expCmdSn();
+        this.expStatSn = session.statSn() + 1;
+    }
+
+    /** Logs in to {@code target} through 127.0.0.1:{@code port} as {@code initiator}. */
+    public static RawScsiSession login(int port, String initiator, String target) throws IOException {
+        RawIscsiConnection c = RawIscsiConnection.open(port, 20_000);
+        try {
+            return new RawScsiSession(c, c.login(initiator, target));
+        } catch (IOException | RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Runs one command on LUN 0; {@code dataOut} may be null. Throws IOException when the connection drops. */
+    public Result command(byte[] cdb, byte[] dataOut, int expectedIn) throws IOException {
+        int out = dataOut == null ? 0 : dataOut.length;
+        ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+        b.put(0, (byte) OP_SCSI_COMMAND);
+        b.put(1, (byte) (0x80 | (expectedIn > 0 ? 0x40 : 0) | (out > 0 ? 0x20 : 0) | 0x01));  // F, R, W, SIMPLE
+        b.put(5, (byte) (out >>> 16)).put(6, (byte) (out >>> 8)).put(7, (byte) out);
+        int tag = itt++;
+        b.putInt(16, tag);
+        b.putInt(20, out > 0 ? out : expectedIn);
+        b.putInt(24, cmdSn++);
+        b.putInt(28, expStatSn);
+        b.put(32, Arrays.copyOf(cdb, 16));
+        connection.send(new RawPdu(b.array(), out > 0 ? dataOut : new byte[0]));
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        while (true) {
+            RawPdu r = connection.read().orElseThrow(() -> new IOException("target closed the connection"));
+            if (r.int32(16) != tag) {
+                continue;   // NOP-In pings and asynchronous messages are not this command's
+            }
+            if (r.opcode() == OP_DATA_IN) {
+                in.writeBytes(r.data());
+                if ((r.u8(1) & 0x01) != 0) {   // S bit: status in this PDU
+                    expStatSn = r.int32(24) + 1;
+                    return new Result(r.u8(3), new byte[0], in.toByteArray());
+                }
+            } else if (r.opcode() == OP_SCSI_RESPONSE) {
+                expStatSn = r.int32(24) + 1;
+                byte[] d = r.data();
+                int senseLength = d.length < 2 ? 0 : (d[0] & 0xff) << 8 | d[1] & 0xff;
+                byte[] sense = d.length < 2 ? new byte[0] : Arrays.copyOfRange(d, 2, Math.min(d.length, 2 + senseLength));
+                return new Result(r.u8(3), sense, in.toByteArray());
+            } else {
+                throw new AssertionError("unexpected answer " + r);
+            }
+        }
+    }
+
+    /** TEST UNIT READY until GOOD: takes the pending unit attentions. Returns the sense codes taken. */
+    public java.util.List<String> takeUnitAttentions() throws IOException {
+        java.util.List<String> taken = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Result r = command(new byte[6], null, 0);
+            if (r.status() == GOOD) {
+                return taken;
+            }
+            taken.add(r.senseCode());
+        }
+        throw new AssertionError("unit attentions do not end: " + taken);
+    }
+
+    /** PERSISTENT RESERVE OUT (SPC-5 §6.16) with a basic 24-byte parameter list. */
+    public Result persistentReserveOut(int serviceAction, int type, long key, long serviceActionKey, int flags)
+            throws IOException {
+        byte[] cdb = {0x5F, (byte) serviceAction, (byte) type, 0, 0, 0, 0, 0, 24, 0};
+        ByteBuffer p = ByteBuffer.allocate(24).putLong(key).putLong(serviceActionKey);
+        p.put(20, (byte) flags);
+        return command(cdb, p.array(), 0);
+    }
+
+    /** PERSISTENT RESERVE IN (SPC-5 §6.15): its parameter data. */
+    public byte[] persistentReserveIn(int serviceAction) throws IOException {
+        Result r = command(new byte[] {0x5E, (byte) serviceAction, 0, 0, 0, 0, 0, 0x10, 0, 0}, null, 0x1000);
+        if (r.status() != GOOD) {
+            throw new AssertionError("PERSISTENT RESERVE IN failed: status " + r.status() + " " + r.senseCode());
+        }
+        return r.data();
+    }
+
+    @Override
+    public void close() throws IOException {
+        connection.close();
+    }
+}
