@@ -209,6 +209,14 @@ public final class PlatterProcess implements AutoCloseable {
         return logs.get(logs.size() - 1);
     }
 
+    /** The daemon's process id (for /proc sampling); fails when it is not running. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("not running");
+        }
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
