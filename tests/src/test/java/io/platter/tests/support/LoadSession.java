@@ -190,6 +190,9 @@ public final class LoadSession implements AutoCloseable {
             if (submitter != null) {
                 submitter.join(30_000);
             }
+            if (!reader.isAlive()) {
+                return; // the connection is gone and that is already counted; nothing to drain
+            }
             if (!permits.tryAcquire(queueDepth, 30, TimeUnit.SECONDS)) {
                 error("commands still in flight 30 s after the end: " + inFlight.size());
             }
