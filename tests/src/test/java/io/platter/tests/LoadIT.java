@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -64,10 +65,12 @@ class LoadIT {
                 long start = System.nanoTime();
                 long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
                 long worstLatency = 0;
+                long[] idledIn = new long[SESSIONS];
+                Arrays.fill(idledIn, -1);
                 for (long now = start; now < end; now = System.nanoTime()) {
                     Thread.sleep(SAMPLE_MILLIS);
                     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                    scheduleIdle(sessions, elapsedMillis);
+                    scheduleIdle(sessions, elapsedMillis, idledIn);
                     rss.add(rssKiB(server.pid()));
                     for (LoadSession s : sessions) {
                         worstLatency = Math.max(worstLatency, s.oldestInFlightMillis());
@@ -96,7 +99,9 @@ class LoadIT {
                 assertThat(reads).as("verified reads").isGreaterThan(SESSIONS);
                 assertThat(writes).as("acknowledged writes").isGreaterThan(SESSIONS);
                 assertThat(worstLatency).as("oldest command in flight, ms").isLessThan(MAX_COMMAND_MILLIS);
-                assertThat(unpinged).as("sessions that idled but were never pinged").isZero();
+                if (SECONDS >= 50) { // the last idle window (35 s) has had its ping (<= 12.5 s later)
+                    assertThat(unpinged).as("sessions that idled but were never pinged").isZero();
+                }
                 assertThat(server.logText()).as("keep-alive timeouts in the daemon log")
                         .doesNotContain("no PDU from");
                 assertRssFlat(rss);
@@ -108,12 +113,17 @@ class LoadIT {
         }
     }
 
-    /** Session i idles for 14 s once a minute, at 15 s (even i) or 35 s (odd i) into each minute. */
-    private static void scheduleIdle(List<LoadSession> sessions, long elapsedMillis) {
+    /**
+     * Session i idles for 14 s once a minute, from 15 s (even i) or 35 s (odd i) into each minute;
+     * {@code idledIn} holds the last minute each session idled in, so a late tick still idles it.
+     */
+    private static void scheduleIdle(List<LoadSession> sessions, long elapsedMillis, long[] idledIn) {
+        long minute = elapsedMillis / 60_000;
         long inMinute = elapsedMillis % 60_000;
         for (int i = 0; i < sessions.size(); i++) {
             long at = i % 2 == 0 ? 15_000 : 35_000;
-            if (inMinute >= at && inMinute < at + SAMPLE_MILLIS) {
+            if (inMinute >= at && idledIn[i] != minute) {
+                idledIn[i] = minute;
                 sessions.get(i).idleFor(IDLE_MILLIS);
             }
         }
