@@ -78,6 +78,7 @@ class LoadIT {
                     assertThat(errorCount.get()).as("errors so far: %s", errors).isZero();
                     assertThat(server.isAlive()).as("daemon alive").isTrue();
                 }
+                sessions.forEach(LoadSession::stopSubmitting);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 for (LoadSession s : sessions) {
                     s.close();

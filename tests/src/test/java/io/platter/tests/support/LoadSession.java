@@ -178,6 +178,11 @@ public final class LoadSession implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(oldest);
     }
 
+    /** Sends no new commands from now on; those in flight still complete. */
+    public void stopSubmitting() {
+        stopping = true;
+    }
+
     /** Stops submitting, waits for the commands in flight, logs out (RFC 7143 §11.14) and closes. */
     @Override
     public void close() throws IOException {
