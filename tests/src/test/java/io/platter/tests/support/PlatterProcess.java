@@ -39,6 +39,7 @@ public final class PlatterProcess implements AutoCloseable {
     private final int port;
     private final List<Path> logs = new ArrayList<>();
     private final List<String> extraArgs;
+    private List<String> jvmArgs = List.of();
     private Process process;
 
     private final String format;
@@ -72,6 +73,24 @@ public final class PlatterProcess implements AutoCloseable {
     /** Like {@link #start(String, String)} with LUNs 0 to {@code lunCount - 1}, each {@code lunN.img}. */
     public static PlatterProcess start(String name, String lunSize, int lunCount) {
         return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, lunCount), List.of());
+    }
+
+    /**
+     * Like {@link #start(String, String)} with options for the daemon's JVM (after the defaults, so
+     * a {@code -D} here wins), e.g. a fixed heap for memory measurements.
+     */
+    public static PlatterProcess startWithJvm(String name, String lunSize, List<String> jvmArgs) {
+        Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
+        try {
+            deleteRecursively(dir);
+            PlatterProcess p = new PlatterProcess(dir, freePort(),
+                    (port, dataDir) -> configYaml(port, dataDir, lunSize), List.of(), "raw");
+            p.jvmArgs = List.copyOf(jvmArgs);
+            p.launch();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Like {@link #start(String, String)} with more {@code serve} options, e.g. {@code --metrics}. */
@@ -209,6 +228,14 @@ public final class PlatterProcess implements AutoCloseable {
         return logs.get(logs.size() - 1);
     }
 
+    /** The daemon's process id (for /proc sampling); fails when it is not running. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("not running");
+        }
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -279,6 +306,7 @@ public final class PlatterProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dio.netty.leakDetection.level=" + System.getProperty("platter.it.leakDetection", "paranoid"));
+        cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add(MAIN_CLASS);
