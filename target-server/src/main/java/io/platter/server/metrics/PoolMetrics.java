@@ -80,6 +80,13 @@ public final class PoolMetrics {
                 .callback(cb -> pool.volumes.get().forEach(v ->
                         cb.call(v.device().allocatedBytes(), v.target(), Integer.toString(v.lun()))))
                 .register(registry);
+        GaugeWithCallback.builder().name("platter_lun_snapshots")
+                .help("Internal snapshots held in the LUN's qcow2 image (0 for raw images)")
+                .labelNames("target", "lun")
+                .callback(cb -> pool.volumes.get().forEach(v -> cb.call(
+                        v.device() instanceof io.platter.lun.qcow2.Qcow2Image q ? q.snapshots().size() : 0,
+                        v.target(), Integer.toString(v.lun()))))
+                .register(registry);
         return pool;
     }
 
