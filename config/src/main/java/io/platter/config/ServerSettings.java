@@ -8,23 +8,27 @@ import java.util.Optional;
 /**
  * Daemon-wide settings.
  *
- * @param portals   where to listen, at least one, no duplicates expected
+ * @param portalGroups the portal groups, at least one, tags and portals unique; {@code server.portals}
+ *                  is group {@value PortalGroup#DEFAULT_TAG}
  * @param dataDir   where relative LUN images live, absolute and normalized
  * @param ioThreads size of the block I/O executor, 0 = chosen automatically
  * @param discoveryChap CHAP credentials a discovery session must prove, or {@code null} for none
  * @param metrics   where the Prometheus exporter listens; empty = no exporter
  * @param logLevel  the root log level; empty = the command line's (default INFO)
  */
-public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
+public record ServerSettings(List<PortalGroup> portalGroups, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
                              Optional<Portal> metrics, Optional<LogLevel> logLevel) {
 
     /** The data directory used when the file names none. */
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/platter");
 
     public ServerSettings {
-        portals = List.copyOf(portals);
-        if (portals.isEmpty()) {
+        portalGroups = List.copyOf(portalGroups);
+        if (portalGroups.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is needed");
+        }
+        if (portalGroups.stream().map(PortalGroup::tag).distinct().count() != portalGroups.size()) {
+            throw new IllegalArgumentException("duplicate portal group tag");
         }
         dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
         if (ioThreads < 0) {
@@ -34,9 +38,21 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
         logLevel = Objects.requireNonNull(logLevel, "logLevel");
     }
 
-    /** Settings without discovery authentication, metrics listener or log level. */
+    /** Settings with one portal group, without discovery authentication, metrics listener or log level. */
     public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
-        this(portals, dataDir, ioThreads, null, Optional.empty(), Optional.empty());
+        this(defaultGroup(portals), dataDir, ioThreads, null, Optional.empty(), Optional.empty());
+    }
+
+    /** Every portal of every group, in group order. */
+    public List<Portal> portals() {
+        return portalGroups.stream().flatMap(g -> g.portals().stream()).toList();
+    }
+
+    private static List<PortalGroup> defaultGroup(List<Portal> portals) {
+        if (portals.isEmpty()) {
+            throw new IllegalArgumentException("at least one portal is needed");
+        }
+        return List.of(new PortalGroup(PortalGroup.DEFAULT_TAG, portals));
     }
 
     /** The default portal list, {@code [0.0.0.0:3260]}. */
@@ -44,18 +60,18 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
         return List.of(Portal.anyIpv4());
     }
 
-    /** These settings listening on {@code newPortals} instead. */
+    /** These settings listening on {@code newPortals} instead, all in portal group 1. */
     public ServerSettings withPortals(List<Portal> newPortals) {
-        return new ServerSettings(newPortals, dataDir, ioThreads, discoveryChap, metrics, logLevel);
+        return new ServerSettings(defaultGroup(newPortals), dataDir, ioThreads, discoveryChap, metrics, logLevel);
     }
 
     /** These settings with {@code newDataDir} (made absolute against the working directory). */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(portals, newDataDir, ioThreads, discoveryChap, metrics, logLevel);
+        return new ServerSettings(portalGroups, newDataDir, ioThreads, discoveryChap, metrics, logLevel);
     }
 
     /** These settings with the metrics exporter on {@code portal}. */
     public ServerSettings withMetrics(Portal portal) {
-        return new ServerSettings(portals, dataDir, ioThreads, discoveryChap, Optional.of(portal), logLevel);
+        return new ServerSettings(portalGroups, dataDir, ioThreads, discoveryChap, Optional.of(portal), logLevel);
     }
 }

@@ -12,7 +12,7 @@ public enum LoginKey {
     //             name                        rule               scope     min  max        default     ours
     HEADER_DIGEST("HeaderDigest", Rule.LIST, Scope.CONNECTION, 0, 0, "None", "CRC32C,None"),
     DATA_DIGEST("DataDigest", Rule.LIST, Scope.CONNECTION, 0, 0, "None", "CRC32C,None"),
-    MAX_CONNECTIONS("MaxConnections", Rule.MIN, Scope.SESSION, 1, 65535, "1", "1"),
+    MAX_CONNECTIONS("MaxConnections", Rule.MIN, Scope.SESSION, 1, 65535, "1", "4"),
     SEND_TARGETS("SendTargets", Rule.DECLARATIVE, Scope.CONNECTION, 0, 0, null, null),
     TARGET_NAME("TargetName", Rule.DECLARATIVE, Scope.SESSION, 0, 0, null, null),
     INITIATOR_NAME("InitiatorName", Rule.DECLARATIVE, Scope.SESSION, 0, 0, null, null),
