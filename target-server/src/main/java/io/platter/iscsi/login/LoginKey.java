@@ -31,7 +31,7 @@ public enum LoginKey {
     MAX_OUTSTANDING_R2T("MaxOutstandingR2T", Rule.MIN, Scope.SESSION, 1, 65535, "1", "16"),
     DATA_PDU_IN_ORDER("DataPDUInOrder", Rule.OR, Scope.SESSION, 0, 0, "Yes", "Yes"),
     DATA_SEQUENCE_IN_ORDER("DataSequenceInOrder", Rule.OR, Scope.SESSION, 0, 0, "Yes", "Yes"),
-    ERROR_RECOVERY_LEVEL("ErrorRecoveryLevel", Rule.MIN, Scope.SESSION, 0, 2, "0", "0"),
+    ERROR_RECOVERY_LEVEL("ErrorRecoveryLevel", Rule.MIN, Scope.SESSION, 0, 2, "0", "1"),
     SESSION_TYPE("SessionType", Rule.DECLARATIVE, Scope.SESSION, 0, 0, "Normal", null),
     AUTH_METHOD("AuthMethod", Rule.LIST, Scope.CONNECTION, 0, 0, "None", "None"),
     // RFC 7143 §13.26 obsoletes the markers: answer "No" to the booleans, "Reject" to the intervals.
