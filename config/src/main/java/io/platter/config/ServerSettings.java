@@ -60,9 +60,19 @@ public record ServerSettings(List<PortalGroup> portalGroups, Path dataDir, int i
         return List.of(Portal.anyIpv4());
     }
 
-    /** These settings listening on {@code newPortals} instead, all in portal group 1. */
+    /**
+     * These settings with {@code newPortals} as portal group 1 (what {@code server.portals} means);
+     * the other groups stay, less any portal now in group 1.
+     */
     public ServerSettings withPortals(List<Portal> newPortals) {
-        return new ServerSettings(defaultGroup(newPortals), dataDir, ioThreads, discoveryChap, metrics, logLevel);
+        List<PortalGroup> groups = new java.util.ArrayList<>(defaultGroup(newPortals));
+        for (PortalGroup g : portalGroups) {
+            List<Portal> rest = g.portals().stream().filter(p -> !newPortals.contains(p)).toList();
+            if (g.tag() != PortalGroup.DEFAULT_TAG && !rest.isEmpty()) {
+                groups.add(new PortalGroup(g.tag(), rest));
+            }
+        }
+        return new ServerSettings(groups, dataDir, ioThreads, discoveryChap, metrics, logLevel);
     }
 
     /** These settings with {@code newDataDir} (made absolute against the working directory). */

@@ -70,14 +70,16 @@ class PortalGroupConfigTest {
     }
 
     @Test
-    void withPortalsReplacesEveryGroup() throws Exception {
+    void withPortalsReplacesGroupOneAndKeepsTheOthers() throws Exception {
         PlatterConfig config = load("""
+                  portals: [127.0.0.1:3300]
                   portal-groups:
                     - tag: 2
-                      portals: [127.0.0.1:3301]
-                """).withPortals(List.of(new Portal("127.0.0.1", 3399)));
-        assertThat(config.server().portalGroups())
-                .containsExactly(new PortalGroup(1, List.of(new Portal("127.0.0.1", 3399))));
+                      portals: [127.0.0.1:3301, "[::1]:3301"]
+                """).withPortals(List.of(new Portal("127.0.0.1", 3399), new Portal("::1", 3301)));
+        assertThat(config.server().portalGroups()).containsExactly(
+                new PortalGroup(1, List.of(new Portal("127.0.0.1", 3399), new Portal("::1", 3301))),
+                new PortalGroup(2, List.of(new Portal("127.0.0.1", 3301))));
     }
 
     @Test
