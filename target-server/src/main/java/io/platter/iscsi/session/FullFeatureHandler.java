@@ -78,6 +78,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final TaskManagement taskManagement;
     /** Responses and Data-In kept for SNACKs at ERL 1 (RFC 7143 §6.7). */
     private final Retransmissions history;
+    /** TTTs of bursts replaced by a recovery R2T, by ITT: their late Data-Out is discarded. */
+    private final Map<Integer, Integer> retiredTtts = new HashMap<>();
     /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
     /** A flush task is queued on the event loop (see {@link #flushSoon}). */
@@ -273,6 +275,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     private void onDataOut(DataOut out) throws ProtocolException {
         CommandTask task = tasks.get(out.itt());
+        Integer retiredFor = retiredTtts.get(out.ttt());
+        if (retiredFor != null) {
+            if (task != null && retiredFor == out.itt()) {
+                out.release(); // the rest of a burst asked for again by a recovery R2T
+                return;
+            }
+            retiredTtts.remove(out.ttt());
+        }
         if (task != null && task.aborted) {
             out.release();
             return;
@@ -354,6 +364,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         task.executing = true;
+        if (!retiredTtts.isEmpty()) {
+            retiredTtts.values().removeIf(itt -> itt == task.itt);
+        }
         if (task.dataPhaseError) {
             tasks.remove(task.itt);
             session.window().finished();
@@ -490,6 +503,44 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 connection.expCmdSn(), connection.maxCmdSn(), task.dataSn, 0, residual, senseData);
         history.response(pdu);
         connection.write(pdu);
+    }
+
+    /**
+     * At ERL 1 a solicited Data-Out with a data digest error is discarded and asked for again
+     * (RFC 7143 §7.8.1, §11.8): the Reject, then a recovery R2T with a fresh TTT for the rest of
+     * its burst, whose remaining Data-Out under the old TTT is dropped. False when this does not
+     * apply (ERL 0, another PDU, data not in order): the error is then handled as at ERL 0.
+     */
+    private boolean recoverDataOut(ProtocolException e) {
+        byte[] header = e.rejectedHeader();
+        if (!history.enabled() || e.reason() != RejectReason.DATA_DIGEST_ERROR || header == null
+                || (header[0] & 0x3f) != Opcode.DATA_OUT.code()) {
+            return false;
+        }
+        ByteBuf h = Unpooled.wrappedBuffer(header);
+        int itt = h.getInt(16);
+        int ttt = h.getInt(20);
+        int offset = h.getInt(40);
+        CommandTask task = tasks.get(itt);
+        CommandTask.Burst burst = bursts.get(ttt);
+        if (task == null || burst == null || !task.bursts.contains(burst) || task.executing
+                || offset != task.received()) {
+            return false;
+        }
+        LOG.info("data digest error in Data-Out ITT {} offset {} on {}: recovery R2T", itt, offset, session);
+        connection.reject(RejectReason.DATA_DIGEST_ERROR.wire(), header);
+        task.bursts.remove(burst);
+        bursts.remove(ttt);
+        retiredTtts.put(ttt, itt);
+        int newTtt = connection.nextTtt();
+        int length = burst.offset + burst.length - offset;
+        CommandTask.Burst again = new CommandTask.Burst(newTtt, offset, length, task.r2tSn);
+        task.bursts.add(again);
+        bursts.put(newTtt, again);
+        connection.write(new ReadyToTransfer(task.lunField, task.itt, newTtt, connection.currentStatSn(),
+                connection.expCmdSn(), connection.maxCmdSn(), task.r2tSn++, offset, length));
+        task.dataSn++;
+        return true;
     }
 
     // --- SNACK (RFC 7143 §11.16, §6.7) -----------------------------------------------------------
@@ -642,7 +693,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PduDecoder.PduDecodingException e) {
-            protocolError(e.protocolException());
+            if (!recoverDataOut(e.protocolException())) {
+                protocolError(e.protocolException());
+            }
             ctx.flush();
         } else {
             LOG.warn("connection {} of {} failed", connection.remoteAddress(), session, cause);

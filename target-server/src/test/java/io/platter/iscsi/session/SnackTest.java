@@ -121,6 +121,39 @@ class SnackTest {
     }
 
     @Test
+    void aDataOutWithABadDataDigestIsAskedForAgainWithARecoveryR2t() {
+        assertThat(initiator.login(Server.TARGET, ISID, 0, 1, 1, "ErrorRecoveryLevel", "1",
+                "DataDigest", "CRC32C").statusClass()).isZero();
+        initiator.dataDigest = true;
+        ScsiResponsePdu first = powerOn();
+        initiator.send(Initiator.write10(0x13, 2, 2, Unpooled.EMPTY_BUFFER));
+        ReadyToTransfer r2t = only(ReadyToTransfer.class);
+        assertThat(r2t.desiredLength()).isEqualTo(1024);
+
+        io.netty.buffer.ByteBuf bad = io.platter.iscsi.pdu.PduEncoder.encode(
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT, new io.platter.iscsi.pdu.DataOut(true, 0, 0x13,
+                        r2t.ttt(), first.statSn() + 1, 0, 0, Unpooled.wrappedBuffer(new byte[1024])), false, true);
+        bad.setByte(Bhs.SIZE + 100, 0x5a); // damaged on the wire: the digest no longer matches
+        initiator.send(bad);
+        List<Pdu> answer = responses();
+        assertThat(answer).hasSize(2);
+        assertThat(answer.get(0)).isInstanceOfSatisfying(Reject.class,
+                r -> assertThat(r.reason()).isEqualTo(RejectReason.DATA_DIGEST_ERROR.wire()));
+        ReadyToTransfer recovery = (ReadyToTransfer) answer.get(1);
+        assertThat(recovery.ttt()).isNotEqualTo(r2t.ttt());
+        assertThat(recovery.bufferOffset()).isZero();
+        assertThat(recovery.desiredLength()).isEqualTo(1024);
+        assertThat(recovery.r2tSn()).isEqualTo(r2t.r2tSn() + 1);
+        assertThat(initiator.ch.isOpen()).isTrue();
+
+        initiator.send(new io.platter.iscsi.pdu.DataOut(true, 0, 0x13, recovery.ttt(), first.statSn() + 1, 0, 0,
+                Unpooled.wrappedBuffer(new byte[1024])));
+        ScsiResponsePdu done = only(ScsiResponsePdu.class);
+        assertThat(done.itt()).isEqualTo(0x13);
+        assertThat(done.status()).isEqualTo(ScsiStatus.GOOD.wire());
+    }
+
+    @Test
     void aSnackForWhatWasNeverSentIsRejected() {
         login("1");
         powerOn();
