@@ -50,25 +50,7 @@ final class ConfigBinder {
 
     /** Always returns settings (defaults where the file is wrong) so the LUNs can still be checked. */
     private ServerSettings server(Section s) {
-        List<Portal> portals = new ArrayList<>();
-        Map<Portal, String> seen = new HashMap<>();
-        for (Section.Item item : s.items(ConfigKey.PORTALS)) {
-            try {
-                Portal portal = Portal.parse(item.value().toString());
-                String first = seen.putIfAbsent(portal, item.where());
-                if (first != null) {
-                    problems.add(item.where(), "duplicate portal " + portal + " (also " + first + ")");
-                } else {
-                    portals.add(portal);
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(item.where(), "bad portal " + ConfigKey.PORTALS.show(item.value())
-                        + ": " + e.getMessage() + " (use host:port, e.g. 0.0.0.0:3260 or \"[::]:3260\")");
-            }
-        }
-        if (portals.isEmpty()) {
-            portals = ServerSettings.defaultPortals();
-        }
+        List<PortalGroup> groups = portalGroups(s);
         Path dataDir = ServerSettings.DEFAULT_DATA_DIR;
         String dir = s.text(ConfigKey.DATA_DIR);
         if (dir != null) {
@@ -113,8 +95,65 @@ final class ConfigBinder {
             }
         }
         Integer threshold = s.integer(ConfigKey.THIN_THRESHOLD, 1, 100);
-        return new ServerSettings(portals, dataDir, ioThreads == null ? 0 : ioThreads, discoveryChap, metrics,
+        return new ServerSettings(groups, dataDir, ioThreads == null ? 0 : ioThreads, discoveryChap, metrics,
                 logLevel, management, threshold == null ? ServerSettings.DEFAULT_THIN_THRESHOLD : threshold);
+    }
+
+    /**
+     * {@code server.portals} (group 1) and {@code server.portal-groups}; a portal listens once, so it
+     * may appear in one group only. The default portal when the file names none.
+     */
+    private List<PortalGroup> portalGroups(Section s) {
+        Map<Integer, List<Portal>> byTag = new java.util.TreeMap<>();
+        Map<Integer, String> tagSeen = new HashMap<>();
+        Map<Portal, String> seen = new HashMap<>();
+        List<Portal> first = portals(s.items(ConfigKey.PORTALS), ConfigKey.PORTALS, seen);
+        if (!first.isEmpty()) {
+            byTag.put(PortalGroup.DEFAULT_TAG, new ArrayList<>(first));
+            tagSeen.put(PortalGroup.DEFAULT_TAG, s.where() + ".portals");
+        }
+        for (Section g : s.entries(ConfigKey.PORTAL_GROUPS, Scope.PORTAL_GROUP)) {
+            Integer tag = g.integer(ConfigKey.GROUP_TAG, 1, PortalGroup.MAX_TAG);
+            List<Portal> portals = portals(g.items(ConfigKey.GROUP_PORTALS), ConfigKey.GROUP_PORTALS, seen);
+            if (tag == null) {
+                continue;
+            }
+            String before = tagSeen.putIfAbsent(tag, g.where());
+            if (before != null && tag != PortalGroup.DEFAULT_TAG) {
+                g.problem(ConfigKey.GROUP_TAG, "duplicate portal group tag " + tag + " (also " + before + ")");
+            }
+            if (portals.isEmpty()) {
+                g.problem(ConfigKey.GROUP_PORTALS, "a portal group needs at least one portal");
+            }
+            byTag.computeIfAbsent(tag, t -> new ArrayList<>()).addAll(portals);
+        }
+        List<PortalGroup> groups = new ArrayList<>();
+        byTag.forEach((tag, portals) -> {
+            if (!portals.isEmpty()) {
+                groups.add(new PortalGroup(tag, portals));
+            }
+        });
+        return groups.isEmpty() ? List.of(new PortalGroup(PortalGroup.DEFAULT_TAG, ServerSettings.defaultPortals()))
+                : groups;
+    }
+
+    private List<Portal> portals(List<Section.Item> items, ConfigKey key, Map<Portal, String> seen) {
+        List<Portal> portals = new ArrayList<>();
+        for (Section.Item item : items) {
+            try {
+                Portal portal = Portal.parse(item.value().toString());
+                String first = seen.putIfAbsent(portal, item.where());
+                if (first != null) {
+                    problems.add(item.where(), "duplicate portal " + portal + " (also " + first + ")");
+                } else {
+                    portals.add(portal);
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(item.where(), "bad portal " + key.show(item.value())
+                        + ": " + e.getMessage() + " (use host:port, e.g. 0.0.0.0:3260 or \"[::]:3260\")");
+            }
+        }
+        return portals;
     }
 
     private List<TargetConfig> targets(Section file, Path dataDir) {

@@ -20,6 +20,7 @@ enum ConfigKey {
     VOLUMES(Scope.FILE, "volumes", false, false),
 
     PORTALS(Scope.SERVER, "portals", false, false),
+    PORTAL_GROUPS(Scope.SERVER, "portal-groups", false, false),
     DATA_DIR(Scope.SERVER, "data-dir", false, false),
     IO_THREADS(Scope.SERVER, "io-threads", false, false),
     DISCOVERY_CHAP(Scope.SERVER, "discovery-chap", false, true),
@@ -39,6 +40,9 @@ enum ConfigKey {
     MUTUAL_USER(Scope.CHAP, "mutual-user", false, false),
     MUTUAL_SECRET(Scope.CHAP, "mutual-secret", false, true),
 
+    GROUP_TAG(Scope.PORTAL_GROUP, "tag", true, false),
+    GROUP_PORTALS(Scope.PORTAL_GROUP, "portals", true, false),
+
     LUN_ID(Scope.LUN, "id", true, false),
     IMAGE(Scope.LUN, "image", true, false),
     SIZE(Scope.LUN, "size", false, false),
@@ -52,7 +56,7 @@ enum ConfigKey {
     VOLUME_TEMPLATE(Scope.VOLUME, "template", false, false);
 
     /** The kinds of mapping a key can live in. */
-    enum Scope { FILE, SERVER, TARGET, LUN, CHAP, VOLUME }
+    enum Scope { FILE, SERVER, PORTAL_GROUP, TARGET, LUN, CHAP, VOLUME }
 
     private static final int MAX_QUOTED = 80;
     private static final Map<Scope, Map<String, ConfigKey>> BY_SCOPE = index();

@@ -95,7 +95,22 @@ public final class ConfigWriter {
 
     private static Map<String, Object> server(ServerSettings s) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("portals", s.portals().stream().map(Portal::toString).toList());
+        // Group 1 is `portals`; other portal groups keep their tags (RFC 7143 §4.4.1 TPGT).
+        List<Map<String, Object>> others = new java.util.ArrayList<>();
+        for (PortalGroup g : s.portalGroups()) {
+            List<String> portals = g.portals().stream().map(Portal::toString).toList();
+            if (g.tag() == PortalGroup.DEFAULT_TAG) {
+                m.put("portals", portals);
+            } else {
+                Map<String, Object> group = new LinkedHashMap<>();
+                group.put("tag", g.tag());
+                group.put("portals", portals);
+                others.add(group);
+            }
+        }
+        if (!others.isEmpty()) {
+            m.put("portal-groups", others);
+        }
         m.put("data-dir", s.dataDir().toString());
         if (s.ioThreads() > 0) {
             m.put("io-threads", s.ioThreads());

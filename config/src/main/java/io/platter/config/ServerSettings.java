@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Daemon-wide settings.
  *
- * @param portals   where to listen, at least one, no duplicates expected
+ * @param portalGroups the portal groups, at least one, tags and portals unique; {@code server.portals}
+ *                  is group {@value PortalGroup#DEFAULT_TAG}
  * @param dataDir   where relative LUN images live, absolute and normalized
  * @param ioThreads size of the block I/O executor, 0 = chosen automatically
  * @param discoveryChap CHAP credentials a discovery session must prove, or {@code null} for none
@@ -18,9 +19,9 @@ import java.util.Optional;
  * @param thinThresholdPercent used share of the data directory's file system at which the thin
  *                  pool warns (THIN PROVISIONING SOFT THRESHOLD REACHED), 1-100
  */
-public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
-                             Optional<Portal> metrics, Optional<LogLevel> logLevel, Optional<Portal> management,
-                             int thinThresholdPercent) {
+public record ServerSettings(List<PortalGroup> portalGroups, Path dataDir, int ioThreads,
+                             ChapCredentials discoveryChap, Optional<Portal> metrics, Optional<LogLevel> logLevel,
+                             Optional<Portal> management, int thinThresholdPercent) {
 
     /** The soft threshold of the thin pool when the file names none. */
     public static final int DEFAULT_THIN_THRESHOLD = 80;
@@ -29,9 +30,12 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/platter");
 
     public ServerSettings {
-        portals = List.copyOf(portals);
-        if (portals.isEmpty()) {
+        portalGroups = List.copyOf(portalGroups);
+        if (portalGroups.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is needed");
+        }
+        if (portalGroups.stream().map(PortalGroup::tag).distinct().count() != portalGroups.size()) {
+            throw new IllegalArgumentException("duplicate portal group tag");
         }
         dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
         if (ioThreads < 0) {
@@ -46,15 +50,28 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
     }
 
     /** Settings with the default management endpoint and thin threshold. */
-    public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
+    public ServerSettings(List<PortalGroup> portalGroups, Path dataDir, int ioThreads, ChapCredentials discoveryChap,
                           Optional<Portal> metrics, Optional<LogLevel> logLevel) {
-        this(portals, dataDir, ioThreads, discoveryChap, metrics, logLevel, Optional.empty(), DEFAULT_THIN_THRESHOLD);
+        this(portalGroups, dataDir, ioThreads, discoveryChap, metrics, logLevel, Optional.empty(),
+                DEFAULT_THIN_THRESHOLD);
     }
 
-    /** Settings without discovery authentication, metrics listener or log level. */
+    /** Settings with one portal group, without discovery authentication, metrics listener or log level. */
     public ServerSettings(List<Portal> portals, Path dataDir, int ioThreads) {
-        this(portals, dataDir, ioThreads, null, Optional.empty(), Optional.empty(), Optional.empty(),
+        this(defaultGroup(portals), dataDir, ioThreads, null, Optional.empty(), Optional.empty(), Optional.empty(),
                 DEFAULT_THIN_THRESHOLD);
+    }
+
+    /** Every portal of every group, in group order. */
+    public List<Portal> portals() {
+        return portalGroups.stream().flatMap(g -> g.portals().stream()).toList();
+    }
+
+    private static List<PortalGroup> defaultGroup(List<Portal> portals) {
+        if (portals.isEmpty()) {
+            throw new IllegalArgumentException("at least one portal is needed");
+        }
+        return List.of(new PortalGroup(PortalGroup.DEFAULT_TAG, portals));
     }
 
     /** The default portal list, {@code [0.0.0.0:3260]}. */
@@ -62,27 +79,37 @@ public record ServerSettings(List<Portal> portals, Path dataDir, int ioThreads, 
         return List.of(Portal.anyIpv4());
     }
 
-    /** These settings listening on {@code newPortals} instead. */
+    /**
+     * These settings with {@code newPortals} as portal group 1 (what {@code server.portals} means);
+     * the other groups stay, less any portal now in group 1.
+     */
     public ServerSettings withPortals(List<Portal> newPortals) {
-        return new ServerSettings(newPortals, dataDir, ioThreads, discoveryChap, metrics, logLevel, management,
+        List<PortalGroup> groups = new java.util.ArrayList<>(defaultGroup(newPortals));
+        for (PortalGroup g : portalGroups) {
+            List<Portal> rest = g.portals().stream().filter(p -> !newPortals.contains(p)).toList();
+            if (g.tag() != PortalGroup.DEFAULT_TAG && !rest.isEmpty()) {
+                groups.add(new PortalGroup(g.tag(), rest));
+            }
+        }
+        return new ServerSettings(groups, dataDir, ioThreads, discoveryChap, metrics, logLevel, management,
                 thinThresholdPercent);
     }
 
     /** These settings with {@code newDataDir} (made absolute against the working directory). */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(portals, newDataDir, ioThreads, discoveryChap, metrics, logLevel, management,
+        return new ServerSettings(portalGroups, newDataDir, ioThreads, discoveryChap, metrics, logLevel, management,
                 thinThresholdPercent);
     }
 
     /** These settings with the metrics exporter on {@code portal}. */
     public ServerSettings withMetrics(Portal portal) {
-        return new ServerSettings(portals, dataDir, ioThreads, discoveryChap, Optional.of(portal), logLevel,
+        return new ServerSettings(portalGroups, dataDir, ioThreads, discoveryChap, Optional.of(portal), logLevel,
                 management, thinThresholdPercent);
     }
 
     /** These settings with the management API on {@code portal}. */
     public ServerSettings withManagement(Portal portal) {
-        return new ServerSettings(portals, dataDir, ioThreads, discoveryChap, metrics, logLevel, Optional.of(portal),
-                thinThresholdPercent);
+        return new ServerSettings(portalGroups, dataDir, ioThreads, discoveryChap, metrics, logLevel,
+                Optional.of(portal), thinThresholdPercent);
     }
 }

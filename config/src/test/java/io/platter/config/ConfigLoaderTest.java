@@ -325,7 +325,7 @@ class ConfigLoaderTest {
             assertThat(p.message()).contains("keys must be text");
         });
         assertThat(problems("server: 5\n")).singleElement().extracting(ConfigProblem::message).asString()
-                .startsWith("expected a mapping with keys portals, data-dir, io-threads");
+                .startsWith("expected a mapping with keys portals, portal-groups, data-dir, io-threads");
     }
 
     @Test

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    /** The portal group every target is exported through (one group for now). */
+    /** The portal group a target record starts in; each connection moves it to the group it arrived through. */
     static final int PORTAL_GROUP_TAG = 1;
     /** How long initiators get to log out when the daemon stops (Parameter3 of the Async Message). */
     static final Duration LOGOUT_GRACE = Duration.ofSeconds(5);
@@ -108,7 +108,7 @@ public final class Daemon implements AutoCloseable {
         }
         server = new IscsiServer(registry, ServerLimits.defaults(), 0,
                 LoginSecurity.withDiscoveryChap(config.server().discoveryChap()), metrics);
-        addresses = server.bind(config.server().portals());
+        addresses = server.bindGroups(config.server().portalGroups());
     }
 
     private synchronized List<PoolMetrics.Volume> poolVolumes() {

@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.platter.config.Portal;
+import io.platter.config.PortalGroup;
 import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
@@ -90,9 +91,38 @@ public final class IscsiServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(eventLoops, factory);
     }
 
-    /** Binds every portal or none: a failure closes what was bound and throws. */
+    /** Binds every portal, all in portal group 1, or none: a failure closes what was bound and throws. */
     public List<InetSocketAddress> bind(List<Portal> portals) throws IOException {
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        return bindGroups(List.of(new PortalGroup(PortalGroup.DEFAULT_TAG, portals)));
+    }
+
+    /**
+     * Binds every portal of every group or none: a failure closes what was bound and throws. A
+     * connection belongs to the group of the portal it arrived on (RFC 7143 §4.2.2).
+     */
+    public List<InetSocketAddress> bindGroups(List<PortalGroup> groups) throws IOException {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (PortalGroup group : groups) {
+            ServerBootstrap bootstrap = bootstrap(group.tag(), groups);
+            for (Portal portal : group.portals()) {
+                try {
+                    Channel ch = bootstrap.bind(portal.host(), portal.port()).sync().channel();
+                    listeners.add(ch);
+                    bound.add((InetSocketAddress) ch.localAddress());
+                } catch (Exception e) {
+                    closeListeners();
+                    throw new IOException("cannot listen on " + portal + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        for (InetSocketAddress address : bound) {
+            LOG.info("listening on {}", Portal.parse(formatAddress(address)));
+        }
+        return bound;
+    }
+
+    private ServerBootstrap bootstrap(int tag, List<PortalGroup> groups) {
+        return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -108,25 +138,11 @@ public final class IscsiServer implements AutoCloseable {
                         PduDecoder decoder = new PduDecoder();
                         Connection connection = new Connection(ch, targets, sessions, limits, decoder, security,
                                 metrics);
+                        connection.arrivedVia(tag, groups);
                         ch.pipeline().addLast("decoder", decoder).addLast("encoder", ENCODER)
                                 .addLast("login", new LoginHandler(connection));
                     }
                 });
-        List<InetSocketAddress> bound = new ArrayList<>();
-        for (Portal portal : portals) {
-            try {
-                Channel ch = bootstrap.bind(portal.host(), portal.port()).sync().channel();
-                listeners.add(ch);
-                bound.add((InetSocketAddress) ch.localAddress());
-            } catch (Exception e) {
-                closeListeners();
-                throw new IOException("cannot listen on " + portal + ": " + e.getMessage(), e);
-            }
-        }
-        for (InetSocketAddress address : bound) {
-            LOG.info("listening on {}", Portal.parse(formatAddress(address)));
-        }
-        return bound;
     }
 
     private static String formatAddress(InetSocketAddress address) {

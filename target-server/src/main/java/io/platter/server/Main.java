@@ -66,7 +66,7 @@ public final class Main implements Callable<Integer> {
         Path config;
 
         @Option(names = "--portal", paramLabel = "HOST:PORT",
-                description = "listen here instead of the configured portals (repeatable)")
+                description = "listen here instead of server.portals, portal group 1 (repeatable)")
         List<String> portals;
 
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory for images")

@@ -12,7 +12,7 @@ public enum LoginKey {
     //             name                        rule               scope     min  max        default     ours
     HEADER_DIGEST("HeaderDigest", Rule.LIST, Scope.CONNECTION, 0, 0, "None", "CRC32C,None"),
     DATA_DIGEST("DataDigest", Rule.LIST, Scope.CONNECTION, 0, 0, "None", "CRC32C,None"),
-    MAX_CONNECTIONS("MaxConnections", Rule.MIN, Scope.SESSION, 1, 65535, "1", "1"),
+    MAX_CONNECTIONS("MaxConnections", Rule.MIN, Scope.SESSION, 1, 65535, "1", "4"),
     SEND_TARGETS("SendTargets", Rule.DECLARATIVE, Scope.CONNECTION, 0, 0, null, null),
     TARGET_NAME("TargetName", Rule.DECLARATIVE, Scope.SESSION, 0, 0, null, null),
     INITIATOR_NAME("InitiatorName", Rule.DECLARATIVE, Scope.SESSION, 0, 0, null, null),
@@ -31,7 +31,7 @@ public enum LoginKey {
     MAX_OUTSTANDING_R2T("MaxOutstandingR2T", Rule.MIN, Scope.SESSION, 1, 65535, "1", "16"),
     DATA_PDU_IN_ORDER("DataPDUInOrder", Rule.OR, Scope.SESSION, 0, 0, "Yes", "Yes"),
     DATA_SEQUENCE_IN_ORDER("DataSequenceInOrder", Rule.OR, Scope.SESSION, 0, 0, "Yes", "Yes"),
-    ERROR_RECOVERY_LEVEL("ErrorRecoveryLevel", Rule.MIN, Scope.SESSION, 0, 2, "0", "0"),
+    ERROR_RECOVERY_LEVEL("ErrorRecoveryLevel", Rule.MIN, Scope.SESSION, 0, 2, "0", "1"),
     SESSION_TYPE("SessionType", Rule.DECLARATIVE, Scope.SESSION, 0, 0, "Normal", null),
     AUTH_METHOD("AuthMethod", Rule.LIST, Scope.CONNECTION, 0, 0, "None", "None"),
     // RFC 7143 §13.26 obsoletes the markers: answer "No" to the booleans, "Reject" to the intervals.

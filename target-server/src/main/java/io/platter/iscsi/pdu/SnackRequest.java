@@ -6,6 +6,12 @@ import io.netty.buffer.ByteBuf;
 public record SnackRequest(int type, long lun, int itt, int ttt, int expStatSn, int begRun, int runLength,
                            ByteBuf data) implements Pdu {
 
+    /** SNACK types (§11.16.1). */
+    public static final int DATA_R2T = 0;
+    public static final int STATUS = 1;
+    public static final int DATA_ACK = 2;
+    public static final int R_DATA = 3;
+
     static SnackRequest decode(Bhs b, Opcode.ByteBufHolder d) {
         return new SnackRequest(b.flags() & 0x0f, b.lun(), b.itt(), b.i32(20), b.i32(28), b.i32(40), b.i32(44),
                 d.data());

@@ -90,8 +90,11 @@ final class CommandTask {
         final int length;
         int received;
         int nextDataSn;
+        /** The R2TSN of the R2T, for an R2T SNACK (RFC 7143 §11.16). */
+        final int r2tSn;
 
-        Burst(int ttt, int offset, int length) {
+        Burst(int ttt, int offset, int length, int r2tSn) {
+            this.r2tSn = r2tSn;
             this.ttt = ttt;
             this.offset = offset;
             this.length = length;

@@ -9,7 +9,12 @@ import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.pdu.Reject;
 import io.netty.buffer.Unpooled;
+import io.platter.config.Portal;
+import io.platter.config.PortalGroup;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The state of one TCP connection shared by its login and full-feature handlers: StatSN, the
@@ -31,6 +36,8 @@ public final class Connection {
     private FullFeatureHandler handler;
     private boolean loggedOut;
     private int cid;
+    private int portalGroupTag = PortalGroup.DEFAULT_TAG;
+    private List<PortalGroup> portalGroups = List.of();
 
     public Connection(Channel channel, TargetRegistry targets, SessionRegistry sessions, ServerLimits limits,
                       PduDecoder decoder) {
@@ -189,6 +196,53 @@ public final class Connection {
             host = "[" + (zone >= 0 ? host.substring(0, zone) : host) + "]";
         }
         return host + ":" + local.getPort();
+    }
+
+    /**
+     * Records the portal group this connection arrived through and every group of the server
+     * (for SendTargets); without it the connection is in group 1 with only its own address.
+     */
+    public void arrivedVia(int tag, List<PortalGroup> groups) {
+        this.portalGroupTag = tag;
+        this.portalGroups = List.copyOf(groups);
+    }
+
+    /** The Target Portal Group Tag of the portal this connection arrived on (RFC 7143 §13.9). */
+    public int portalGroupTag() {
+        return portalGroupTag;
+    }
+
+    /**
+     * The TargetAddress values of every portal of every group (RFC 7143 §13.8): {@code ip:port,tpgt},
+     * IPv6 in brackets. A wildcard portal is given as the address this connection reached us at.
+     */
+    public List<String> targetAddresses() {
+        if (portalGroups.isEmpty()) {
+            return List.of(portalAddress() + "," + portalGroupTag);
+        }
+        List<String> out = new ArrayList<>();
+        for (PortalGroup group : portalGroups) {
+            for (Portal portal : group.portals()) {
+                String host = portal.toString();
+                if (wildcard(portal.host())) {
+                    String own = portalAddress();
+                    host = own.substring(0, own.lastIndexOf(':')) + ":" + portal.port();
+                }
+                out.add(host + "," + group.tag());
+            }
+        }
+        return out;
+    }
+
+    private static boolean wildcard(String host) {
+        if (!host.contains(":") && !host.matches("[0-9.]+")) {
+            return false; // a host name: never resolved here
+        }
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public String remoteAddress() {

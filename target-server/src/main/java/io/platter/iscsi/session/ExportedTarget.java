@@ -32,6 +32,14 @@ public record ExportedTarget(String name, String alias, int portalGroupTag, Scsi
         this(name, alias, portalGroupTag, scsi, chap, Set.copyOf(acl));
     }
 
+    /**
+     * This target as exported through portal group {@code tag}: the same SCSI target device, seen
+     * through another SCSI target port (SAM-5 §4.6.6: one port per portal group).
+     */
+    public ExportedTarget inGroup(int tag) {
+        return tag == portalGroupTag ? this : new ExportedTarget(name, alias, tag, scsi, chap, acl);
+    }
+
     /** Whether {@code initiatorName} may log in to (and discover) this target; names compare case-insensitively. */
     public boolean allows(String initiatorName) {
         return acl.isEmpty() || (initiatorName != null && acl.contains(initiatorName.toLowerCase(Locale.ROOT)));

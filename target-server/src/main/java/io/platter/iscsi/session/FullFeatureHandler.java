@@ -17,11 +17,13 @@ import io.platter.iscsi.pdu.NopOut;
 import io.platter.iscsi.pdu.Opcode;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
+import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.ReadyToTransfer;
 import io.platter.iscsi.pdu.RejectReason;
 import io.platter.iscsi.pdu.ScsiCommandPdu;
 import io.platter.iscsi.pdu.ScsiResponsePdu;
+import io.platter.iscsi.pdu.SnackRequest;
 import io.platter.iscsi.pdu.TaskManagementRequest;
 import io.platter.iscsi.pdu.TextRequest;
 import io.platter.scsi.LunAddress;
@@ -31,6 +33,7 @@ import io.platter.scsi.ScsiStatus;
 import io.platter.scsi.TaskAttribute;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +67,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 ((LogoutRequest) p).cmdSn()));
         ACTIONS.put(Opcode.TASK_MANAGEMENT_REQUEST, (h, p) -> h.numbered(p,
                 ((TaskManagementRequest) p).immediate(), ((TaskManagementRequest) p).cmdSn()));
+        ACTIONS.put(Opcode.SNACK_REQUEST, (h, p) -> h.onSnack((SnackRequest) p));
     }
 
     private final Connection connection;
@@ -72,6 +76,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final Map<Integer, CommandTask.Burst> bursts = new HashMap<>();
     private final TextExchange text;
     private final TaskManagement taskManagement;
+    /** Responses and Data-In kept for SNACKs at ERL 1 (RFC 7143 §6.7). */
+    private final Retransmissions history;
+    /** TTTs of bursts replaced by a recovery R2T, by ITT: their late Data-Out is discarded. */
+    private final Map<Integer, Integer> retiredTtts = new HashMap<>();
     /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
     /** A flush task is queued on the event loop (see {@link #flushSoon}). */
@@ -82,6 +90,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         this.session = connection.session();
         this.text = new TextExchange(connection);
         this.taskManagement = new TaskManagement(connection);
+        this.history = new Retransmissions(connection.parameters() != null
+                && session.parameters().errorRecoveryLevel() >= 1);
         connection.handler(this);
     }
 
@@ -204,6 +214,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             pdu.release();
             throw e;
         }
+        history.acknowledge(pdu.expStatSn());
         CompositeByteBuf data = null;
         if (pdu.write() && pdu.expectedDataTransferLength() > 0) {
             data = connection.channel().alloc().compositeDirectBuffer(Integer.MAX_VALUE);
@@ -252,7 +263,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         while (task.bursts.size() < p.maxOutstandingR2T() && task.nextR2tOffset < task.expectedLength) {
             int length = Math.min(p.maxBurstLength(), task.expectedLength - task.nextR2tOffset);
             int ttt = connection.nextTtt();
-            CommandTask.Burst burst = new CommandTask.Burst(ttt, task.nextR2tOffset, length);
+            CommandTask.Burst burst = new CommandTask.Burst(ttt, task.nextR2tOffset, length, task.r2tSn);
             task.bursts.add(burst);
             bursts.put(ttt, burst);
             connection.write(new ReadyToTransfer(task.lunField, task.itt, ttt, connection.currentStatSn(),
@@ -264,6 +275,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     private void onDataOut(DataOut out) throws ProtocolException {
         CommandTask task = tasks.get(out.itt());
+        Integer retiredFor = retiredTtts.get(out.ttt());
+        if (retiredFor != null) {
+            if (task != null && retiredFor == out.itt()) {
+                out.release(); // the rest of a burst asked for again by a recovery R2T
+                return;
+            }
+            retiredTtts.remove(out.ttt());
+        }
         if (task != null && task.aborted) {
             out.release();
             return;
@@ -345,6 +364,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         task.executing = true;
+        if (!retiredTtts.isEmpty()) {
+            retiredTtts.values().removeIf(itt -> itt == task.itt);
+        }
         if (task.dataPhaseError) {
             tasks.remove(task.itt);
             session.window().finished();
@@ -461,9 +483,11 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 statSn = connection.nextStatSn();
                 residualField = residual;
             }
-            connection.write(new DataIn(flags, last && withStatus ? status : 0, task.lunField, task.itt,
+            DataIn pdu = new DataIn(flags, last && withStatus ? status : 0, task.lunField, task.itt,
                     Bhs.RESERVED_TAG, statSn, connection.expCmdSn(), connection.maxCmdSn(), task.dataSn++, offset,
-                    residualField, data.retainedSlice(data.readerIndex() + offset, n)));
+                    residualField, data.retainedSlice(data.readerIndex() + offset, n));
+            history.dataIn(pdu);
+            connection.write(pdu);
             offset += n;
         }
     }
@@ -475,13 +499,117 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             senseData = connection.channel().alloc().buffer(2 + sense.length);
             senseData.writeShort(sense.length).writeBytes(sense);
         }
-        connection.write(new ScsiResponsePdu(residualFlags, 0, status, task.itt, 0, connection.nextStatSn(),
-                connection.expCmdSn(), connection.maxCmdSn(), task.dataSn, 0, residual, senseData));
+        ScsiResponsePdu pdu = new ScsiResponsePdu(residualFlags, 0, status, task.itt, 0, connection.nextStatSn(),
+                connection.expCmdSn(), connection.maxCmdSn(), task.dataSn, 0, residual, senseData);
+        history.response(pdu);
+        connection.write(pdu);
+    }
+
+    /**
+     * At ERL 1 a solicited Data-Out with a data digest error is discarded and asked for again
+     * (RFC 7143 §7.8.1, §11.8): the Reject, then a recovery R2T with a fresh TTT for the rest of
+     * its burst, whose remaining Data-Out under the old TTT is dropped. False when this does not
+     * apply (ERL 0, another PDU, data not in order): the error is then handled as at ERL 0.
+     */
+    private boolean recoverDataOut(ProtocolException e) {
+        byte[] header = e.rejectedHeader();
+        if (!history.enabled() || e.reason() != RejectReason.DATA_DIGEST_ERROR || header == null
+                || (header[0] & 0x3f) != Opcode.DATA_OUT.code()) {
+            return false;
+        }
+        ByteBuf h = Unpooled.wrappedBuffer(header);
+        int itt = h.getInt(16);
+        int ttt = h.getInt(20);
+        int offset = h.getInt(40);
+        CommandTask task = tasks.get(itt);
+        CommandTask.Burst burst = bursts.get(ttt);
+        if (task == null || burst == null || !task.bursts.contains(burst) || task.executing
+                || offset != task.received()) {
+            return false;
+        }
+        LOG.info("data digest error in Data-Out ITT {} offset {} on {}: recovery R2T", itt, offset, session);
+        connection.reject(RejectReason.DATA_DIGEST_ERROR.wire(), header);
+        task.bursts.remove(burst);
+        bursts.remove(ttt);
+        retiredTtts.put(ttt, itt);
+        int newTtt = connection.nextTtt();
+        int length = burst.offset + burst.length - offset;
+        CommandTask.Burst again = new CommandTask.Burst(newTtt, offset, length, task.r2tSn);
+        task.bursts.add(again);
+        bursts.put(newTtt, again);
+        connection.write(new ReadyToTransfer(task.lunField, task.itt, newTtt, connection.currentStatSn(),
+                connection.expCmdSn(), connection.maxCmdSn(), task.r2tSn++, offset, length));
+        task.dataSn++;
+        return true;
+    }
+
+    // --- SNACK (RFC 7143 §11.16, §6.7) -----------------------------------------------------------
+
+    /**
+     * Resends what a SNACK names: Data-In by DataSN or R2Ts by R2TSN (type 0), SCSI Responses by
+     * StatSN (type 1); a DataACK (type 2) frees the task's Data-In; R-Data (type 3) resends all of
+     * it unchanged. At ERL 0, or for what is no longer kept, the SNACK is rejected.
+     */
+    private void onSnack(SnackRequest snack) throws ProtocolException {
+        snack.release();
+        if (!history.enabled()) {
+            throw snackReject(RejectReason.PROTOCOL_ERROR, "SNACK at ErrorRecoveryLevel 0", snack);
+        }
+        history.acknowledge(snack.expStatSn());
+        List<? extends Pdu> resend = switch (snack.type()) {
+            case SnackRequest.DATA_R2T -> {
+                CommandTask task = tasks.get(snack.itt());
+                yield task != null && task.writing() ? r2ts(task, snack.begRun(), snack.runLength())
+                        : history.dataIn(snack.itt(), snack.begRun(), snack.runLength(), connection.expCmdSn(),
+                        connection.maxCmdSn());
+            }
+            case SnackRequest.STATUS -> history.statuses(snack.begRun(), snack.runLength(),
+                    connection.currentStatSn(), connection.expCmdSn(), connection.maxCmdSn());
+            case SnackRequest.DATA_ACK -> {
+                history.dataAcknowledged(snack.itt());
+                yield List.of();
+            }
+            case SnackRequest.R_DATA -> history.dataIn(snack.itt(), 0, 0, connection.expCmdSn(),
+                    connection.maxCmdSn());
+            default -> null;
+        };
+        if (resend == null) {
+            throw snackReject(RejectReason.SNACK_REJECT, "SNACK type " + snack.type() + " for ITT "
+                    + Integer.toHexString(snack.itt()) + " run " + snack.begRun() + "+" + snack.runLength()
+                    + ": not available", snack);
+        }
+        LOG.debug("SNACK type {} on {}: resending {} PDU(s)", snack.type(), session, resend.size());
+        resend.forEach(connection::write);
+    }
+
+    /** The R2Ts of {@code task} with R2TSN in the run whose data has not begun to arrive. */
+    private List<ReadyToTransfer> r2ts(CommandTask task, int begRun, int runLength) {
+        List<ReadyToTransfer> out = new java.util.ArrayList<>();
+        for (CommandTask.Burst b : task.bursts) {
+            boolean inRun = b.r2tSn - begRun >= 0 && (runLength == 0 || b.r2tSn - begRun < runLength);
+            if (inRun && b.received == 0) {
+                out.add(new ReadyToTransfer(task.lunField, task.itt, b.ttt, connection.currentStatSn(),
+                        connection.expCmdSn(), connection.maxCmdSn(), b.r2tSn, b.offset, b.length));
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private static ProtocolException snackReject(RejectReason reason, String message, SnackRequest snack) {
+        ByteBuf bhs = PduEncoder.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
+                new SnackRequest(snack.type(), snack.lun(), snack.itt(), snack.ttt(), snack.expStatSn(),
+                        snack.begRun(), snack.runLength(), Unpooled.EMPTY_BUFFER), false, false);
+        try {
+            return ProtocolException.reject(reason, message, bhs);
+        } finally {
+            bhs.release();
+        }
     }
 
     // --- NOP, logout (RFC 7143 §11.14, §11.18) ---------------------------------------------------
 
     private void onNopOut(NopOut nop) {
+        history.acknowledge(nop.expStatSn());
         if (nop.itt() == Bhs.RESERVED_TAG) {
             nop.release(); // a reply to our NOP-In, or a ping that wants no answer
             return;
@@ -565,7 +693,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof PduDecoder.PduDecodingException e) {
-            protocolError(e.protocolException());
+            if (!recoverDataOut(e.protocolException())) {
+                protocolError(e.protocolException());
+            }
             ctx.flush();
         } else {
             LOG.warn("connection {} of {} failed", connection.remoteAddress(), session, cause);
@@ -581,6 +711,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        history.release();
         for (CommandTask task : tasks.values()) {
             task.aborted = true;
             task.release();

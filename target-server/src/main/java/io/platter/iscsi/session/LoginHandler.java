@@ -187,7 +187,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             Session s = connection.sessions().find(tsih);
             if (s == null || s.isid() != isid || !s.initiatorName().equalsIgnoreCase(parameters.initiatorName())
                     || s.discovery() != parameters.discovery() || (!s.discovery()
-                    && !s.target().name().equalsIgnoreCase(String.valueOf(parameters.targetName())))) {
+                    && (!s.target().name().equalsIgnoreCase(String.valueOf(parameters.targetName()))
+                    || s.target().portalGroupTag() != connection.portalGroupTag()))) {
                 throw new LoginException(LoginStatus.SESSION_DOES_NOT_EXIST, "no session with TSIH " + tsih
                         + " for this initiator, ISID and target");
             }
@@ -201,6 +202,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             if (target == null) {
                 throw new LoginException(LoginStatus.NOT_FOUND, "unknown target " + parameters.targetName());
             }
+            target = target.inGroup(connection.portalGroupTag());
             if (!target.allows(parameters.initiatorName())) {
                 throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, "not in the ACL of " + target.name());
             }
@@ -210,7 +212,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         // TargetPortalGroupTag goes in the first response (RFC 7143 §13.9).
         answer.put(LoginKey.TARGET_PORTAL_GROUP_TAG.keyName(),
-                Integer.toString(target == null ? 1 : target.portalGroupTag()));
+                Integer.toString(connection.portalGroupTag()));
     }
 
     /**

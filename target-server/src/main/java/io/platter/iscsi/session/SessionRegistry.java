@@ -46,7 +46,8 @@ public final class SessionRegistry {
         int ofInitiator = 0;
         for (Session s : byTsih.values()) {
             boolean sameInitiator = s.initiatorName().equalsIgnoreCase(initiatorName);
-            if (s.isid() == isid && sameInitiator && sameTarget(s.target(), target)) {
+            // A session is named by initiator, ISID and portal group (RFC 7143 §4.4.3.1, SSID).
+            if (s.isid() == isid && sameInitiator && sameTarget(s.target(), target) && sameGroup(s.target(), target)) {
                 replaced.add(s);
                 continue;
             }
@@ -91,7 +92,11 @@ public final class SessionRegistry {
 
     /** The normal sessions logged in to {@code target}. */
     public List<Session> of(ExportedTarget target) {
-        return byTsih.values().stream().filter(s -> s.target() == target).toList();
+        return byTsih.values().stream().filter(s -> s.target() != null && sameTarget(s.target(), target)).toList();
+    }
+
+    private static boolean sameGroup(ExportedTarget a, ExportedTarget b) {
+        return a == null || b == null || a.portalGroupTag() == b.portalGroupTag();
     }
 
     private static boolean sameTarget(ExportedTarget a, ExportedTarget b) {

@@ -103,10 +103,12 @@ final class TextExchange {
                 continue; // an initiator outside a target's ACL does not learn that it exists
             }
             boolean wanted = value.equals("All")
-                    || (value.isEmpty() ? session.target() == target : target.name().equalsIgnoreCase(value));
+                    || (value.isEmpty() ? session.target() != null && session.target().name().equals(target.name()) : target.name().equalsIgnoreCase(value));
             if (wanted) {
                 out.add(Map.entry("TargetName", target.name()));
-                out.add(Map.entry("TargetAddress", connection.portalAddress() + "," + target.portalGroupTag()));
+                for (String address : connection.targetAddresses()) {
+                    out.add(Map.entry("TargetAddress", address));
+                }
             }
         }
     }

@@ -153,6 +153,16 @@ final class Initiator {
                 Unpooled.EMPTY_BUFFER);
     }
 
+    /**
+     * Takes the POWER ON unit attention of a new I_T nexus (SAM-5 §5.14) with an immediate TEST
+     * UNIT READY, which uses no CmdSN, so the test's numbering stays as it was.
+     */
+    void takePowerOn() {
+        send(new ScsiCommandPdu(true, true, false, false, 1, 0, 0xfff0, 0, connection.expCmdSn(), 0, new byte[16],
+                Unpooled.EMPTY_BUFFER));
+        only(io.platter.iscsi.pdu.ScsiResponsePdu.class).release();
+    }
+
     /** Closes the channel and checks nothing leaked or stayed unread. */
     void finish() {
         ch.runPendingTasks();

@@ -111,6 +111,7 @@ class MultipleConnectionsTest {
     @Test
     void sessionReinstatementClosesTheOldSessionAndItsTasks() {
         Initiator old = leading();
+        old.takePowerOn();
         old.send(Initiator.read10(0x10, 1, 8));
         assertThat(server.io).isNotEmpty();
         Initiator fresh = connect();
@@ -187,6 +188,8 @@ class MultipleConnectionsTest {
         Initiator a = leading();
         Initiator other = connect();
         assertThat(other.login(Server.TARGET, ISID + 1, 0, 1, 1).statusClass()).isZero();
+        a.takePowerOn();
+        other.takePowerOn();
         a.send(Initiator.read10(0x10, 1, 8));
         other.send(Initiator.read10(0x11, 1, 8));
         assertThat(server.io).hasSize(2);
@@ -204,6 +207,8 @@ class MultipleConnectionsTest {
         Initiator a = leading();
         Initiator other = connect();
         other.login(Server.TARGET, ISID + 1, 0, 1, 1);
+        a.takePowerOn();
+        other.takePowerOn();
         a.send(Initiator.read10(0x10, 1, 8));
         other.send(Initiator.read10(0x11, 1, 8));
         a.send(tmf(2, 0x12, 0, 2));

@@ -105,6 +105,7 @@ class ProtocolErrorsTest {
     @Test
     void taskTagInUseIsRejectedAsTaskInProgress() {
         Initiator i = loggedIn();
+        i.takePowerOn();
         i.send(Initiator.read10(0x60, 1, 1));
         i.send(Initiator.read10(0x60, 2, 1));
         onlyReject(RejectReason.TASK_IN_PROGRESS.wire()).release();
@@ -124,6 +125,7 @@ class ProtocolErrorsTest {
     @Test
     void windowClosesWhileCommandsAreInFlightAndReopensAsTheyComplete() {
         Initiator i = loggedIn();
+        i.takePowerOn();
         int maxCmdSn = 0;
         for (int n = 1; n <= 4; n++) {
             i.send(Initiator.read10(0x70 + n, n, 1));
