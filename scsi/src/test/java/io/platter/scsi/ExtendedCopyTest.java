@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.platter.lun.BlockDeviceException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.UUID;
@@ -140,7 +142,34 @@ class ExtendedCopyTest {
                     .isEqualTo("00000008" + "00" + "0001" + "00" + "00000800");
             copy(f, new ListBuilder().list(6, 0b10).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
             f.run(rcr(0x00, 6)).assertCheck(0x5, 0x24, 0x00);
-            f.run(rcr(0x04, 5)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(1, 4);
+            f.run(rcr(0x01, 5)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(1, 4);
+        }
+    }
+
+    @Test
+    void failedSegmentDetailsCarryTheSenseOfTheFailedCopyUntilDeliveredWhole() {
+        try (Fixture f = Fixture.direct(64)) {
+            f.run(rcr(0x04, 7)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(2, -1);
+            f.device.failNext = new BlockDeviceException.NoSpace("full", new IOException("ENOSPC"));
+            copy(f, new ListBuilder().list(7, 0b00).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build())
+                    .assertCheck(0x7, 0x27, 0x07);
+            String details = "0000004a" + "00".repeat(52)
+                    + "02" + "00" + "0012"                         // COPY COMMAND STATUS, SENSE DATA LENGTH
+                    + "700007000000000a00000000270700000000";      // SPACE ALLOCATION FAILED WRITE PROTECT
+            byte[] partial = cdb16(0x84, 0x04, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0);
+            assertThat(ByteBufUtil.hexDump(f.run(partial).assertGood().data())).isEqualTo(details.substring(0, 40));
+            assertThat(ByteBufUtil.hexDump(f.run(rcr(0x04, 7)).assertGood().data())).isEqualTo(details);
+            assertThat(ByteBufUtil.hexDump(f.run(rcr(0x04, 7)).assertGood().data())).isEqualTo("00000000");
+            assertThat(ByteBufUtil.hexDump(f.run(rcr(0x00, 7)).assertGood().data()))
+                    .isEqualTo("00000008" + "01" + "0000" + "00" + "00000000");
+        }
+    }
+
+    @Test
+    void aCompletedCopyHasNoFailedSegmentDetails() {
+        try (Fixture f = Fixture.direct(64)) {
+            copy(f, new ListBuilder().list(8, 0b01).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
+            assertThat(ByteBufUtil.hexDump(f.run(rcr(0x04, 8)).assertGood().data())).isEqualTo("00000000");
         }
     }
 

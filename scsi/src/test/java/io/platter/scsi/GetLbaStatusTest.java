@@ -21,7 +21,7 @@ class GetLbaStatusTest {
         try (Fixture f = Fixture.thin(64)) {
             f.run(rw10(0x2A, 8, 8, 0), pattern(8 * 512, 1)).assertGood();
             byte[] d = f.run(getLbaStatus(0, 1024)).assertGood().data();
-            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("00000034" + "00000000"
+            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("00000034" + "00000001"
                     + descriptor(0, 8, 1) + descriptor(8, 8, 0) + descriptor(16, 48, 1));
         }
     }
@@ -31,10 +31,10 @@ class GetLbaStatusTest {
         try (Fixture f = Fixture.thin(64)) {
             f.run(rw10(0x2A, 8, 8, 0), pattern(8 * 512, 1)).assertGood();
             byte[] d = f.run(getLbaStatus(9, 1024)).assertGood().data();
-            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("00000024" + "00000000"
+            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("00000024" + "00000001"
                     + descriptor(9, 7, 0) + descriptor(16, 48, 1));
             byte[] last = f.run(getLbaStatus(63, 1024)).assertGood().data();
-            assertThat(ByteBufUtil.hexDump(last)).isEqualTo("00000014" + "00000000" + descriptor(63, 1, 1));
+            assertThat(ByteBufUtil.hexDump(last)).isEqualTo("00000014" + "00000001" + descriptor(63, 1, 1));
         }
     }
 
@@ -43,9 +43,9 @@ class GetLbaStatusTest {
         try (Fixture f = Fixture.thin(64)) {
             f.run(rw10(0x2A, 8, 8, 0), pattern(8 * 512, 1)).assertGood();
             assertThat(ByteBufUtil.hexDump(f.run(getLbaStatus(0, 24)).assertGood().data()))
-                    .isEqualTo("00000014" + "00000000" + descriptor(0, 8, 1));
+                    .isEqualTo("00000014" + "00000001" + descriptor(0, 8, 1));
             assertThat(ByteBufUtil.hexDump(f.run(getLbaStatus(0, 20)).assertGood().data()))
-                    .isEqualTo("00000014" + "00000000" + descriptor(0, 8, 1).substring(0, 24));
+                    .isEqualTo("00000014" + "00000001" + descriptor(0, 8, 1).substring(0, 24));
             assertThat(f.run(getLbaStatus(0, 4)).assertGood().data()).hasSize(4);
             assertThat(f.run(getLbaStatus(0, 0)).assertGood().data()).isNull();
         }
@@ -55,7 +55,7 @@ class GetLbaStatusTest {
     void aThickUnitIsMappedThroughout() throws Exception {
         try (Fixture f = Fixture.direct(64)) {
             assertThat(ByteBufUtil.hexDump(f.run(getLbaStatus(3, 1024)).assertGood().data()))
-                    .isEqualTo("00000014" + "00000000" + descriptor(3, 61, 0));
+                    .isEqualTo("00000014" + "00000001" + descriptor(3, 61, 0));
         }
     }
 
@@ -69,12 +69,37 @@ class GetLbaStatusTest {
     }
 
     @Test
-    void reportTypeAndOtherReservedBitsAreInvalid() throws Exception {
+    void reportTypeSelectsWhichRunsAreDescribed() throws Exception {
         try (Fixture f = Fixture.thin(64)) {
-            byte[] c = getLbaStatus(0, 24);
-            c[14] = 1;
-            f.run(c).assertCheck(5, 0x24, 0).assertCdbPointer(14, 0);
+            f.run(rw10(0x2A, 8, 8, 0), pattern(8 * 512, 1)).assertGood();
+            assertThat(ByteBufUtil.hexDump(f.run(reportType(0, 1)).assertGood().data()))
+                    .isEqualTo("00000024" + "00000001" + descriptor(0, 8, 1) + descriptor(16, 48, 1));
+            assertThat(ByteBufUtil.hexDump(f.run(reportType(0, 2)).assertGood().data()))
+                    .isEqualTo("00000014" + "00000001" + descriptor(8, 8, 0));
+            assertThat(ByteBufUtil.hexDump(f.run(reportType(10, 3)).assertGood().data()))
+                    .isEqualTo("00000014" + "00000001" + descriptor(16, 48, 1));
+            assertThat(ByteBufUtil.hexDump(f.run(reportType(16, 2)).assertGood().data()))
+                    .isEqualTo("00000004" + "00000001");
+            for (int nothing : new int[] {4, 0x10}) {
+                assertThat(ByteBufUtil.hexDump(f.run(reportType(0, nothing)).assertGood().data()))
+                        .as("REPORT TYPE %d", nothing).isEqualTo("00000004" + "00000001");
+            }
         }
+    }
+
+    @Test
+    void reservedReportTypesAreInvalid() throws Exception {
+        try (Fixture f = Fixture.thin(64)) {
+            for (int reserved : new int[] {5, 0x0F, 0x11, 0x80, 0xFF}) {
+                f.run(reportType(0, reserved)).assertCheck(5, 0x24, 0).assertCdbPointer(14, -1);
+            }
+        }
+    }
+
+    private static byte[] reportType(long lba, int type) {
+        byte[] c = getLbaStatus(lba, 1024);
+        c[14] = (byte) type;
+        return c;
     }
 
     @Test

@@ -54,8 +54,10 @@ class ConformanceIT {
                 .isNotEmpty();
 
         SortedMap<String, ConformanceStatus> pinned;
+        List<PinnedResults.Reason> reasons = List.of();
         if (Files.exists(pinnedFile)) {
             pinned = PinnedResults.read(pinnedFile);
+            reasons = PinnedResults.reasons(Files.readString(pinnedFile, StandardCharsets.UTF_8));
         } else if (update) {
             pinned = new TreeMap<>();
         } else {
@@ -72,7 +74,9 @@ class ConformanceIT {
                     "A test pinned PASS must stay PASS (ConformanceIT). Regenerate with",
                     "  mvn -B verify -pl tests -am -Dit.test=ConformanceIT -Dconformance.update=true",
                     "which never downgrades a PASS.",
-                    "Last update: " + run.totals()), merged), StandardCharsets.UTF_8);
+                    "Last update: " + run.totals(),
+                    "Each test not pinned PASS has a reason line: '# SKIP|FAIL Suite.Test: reason' (Suite.* for a suite)."),
+                    reasons, merged), StandardCharsets.UTF_8);
             System.out.println("iscsi-test-cu: updated " + pinnedFile);
         }
 

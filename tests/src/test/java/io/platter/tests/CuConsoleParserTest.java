@@ -65,6 +65,14 @@ class CuConsoleParserTest {
     }
 
     @Test
+    void concatenatedRunsOfOneSuiteEachAreAllParsed() {
+        String out = "Suite: A\n  Test: One ...passed\n\nRun Summary:    Type  Total\nElapsed time = 0.1 seconds\n"
+                + "Suite: B\n  Test: Two ...    [SKIPPED] nope\npassed\n\nRun Summary:    Type  Total\n";
+
+        assertThat(CuConsoleParser.parse(out)).containsExactly(entry("A.One", PASS), entry("B.Two", SKIP));
+    }
+
+    @Test
     void noSuiteLinesMeansNoResults() {
         assertThat(CuConsoleParser.parse("Failed to login to target\n")).isEmpty();
     }

@@ -9,6 +9,11 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.platter.tests.support.ConformanceStatus;
 import io.platter.tests.support.PinnedResults;
+import io.platter.tests.support.PlatterProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -56,5 +61,41 @@ class PinnedResultsTest {
 
         assertThat(PinnedResults.merge(pinned, now)).containsExactly(
                 entry("A.1", PASS), entry("A.2", PASS), entry("A.3", SKIP), entry("A.4", SKIP));
+    }
+
+    @Test
+    void reasonLinesAreCommentsThatCoverTestsOrWholeSuites() {
+        String text = "# header\n# SKIP Sanitize.*: SANITIZE not supported\n"
+                + "#FAIL GetLBAStatus.UnmapSingle:  assumes 1 block per physical block\n"
+                + "# a remark: not a reason\n"
+                + "GetLBAStatus.UnmapSingle FAIL\nSanitize.Overwrite SKIP\nWriteSame10.Simple SKIP\nRead10.Simple PASS\n";
+        List<PinnedResults.Reason> reasons = PinnedResults.reasons(text);
+
+        assertThat(reasons).containsExactly(
+                new PinnedResults.Reason(SKIP, "Sanitize.*", "SANITIZE not supported"),
+                new PinnedResults.Reason(FAIL, "GetLBAStatus.UnmapSingle", "assumes 1 block per physical block"));
+        assertThat(PinnedResults.parse(text)).hasSize(4);
+        assertThat(PinnedResults.unexplained(PinnedResults.parse(text), reasons))
+                .containsExactly("WriteSame10.Simple SKIP");
+        assertThat(reasons.get(0).covers("Sanitize.Overwrite", FAIL)).as("status must match").isFalse();
+        assertThat(reasons.get(0).covers("SanitizeX.Overwrite", SKIP)).isFalse();
+    }
+
+    @Test
+    void reasonsSurviveFormatting() {
+        List<PinnedResults.Reason> reasons = List.of(new PinnedResults.Reason(SKIP, "B.*", "no B"));
+        String text = PinnedResults.format(List.of("hello"), reasons, Map.of("B.Y", SKIP, "A.X", PASS));
+
+        assertThat(text).isEqualTo("# hello\n# SKIP B.*: no B\nA.X PASS\nB.Y SKIP\n");
+        assertThat(PinnedResults.reasons(text)).isEqualTo(reasons);
+    }
+
+    @Test
+    void everyTestOfThePinnedFileThatDoesNotPassHasAReason() throws IOException {
+        Path file = PlatterProcess.moduleDir().resolve("conformance").resolve("iscsi-test-cu.pinned");
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+
+        assertThat(PinnedResults.unexplained(PinnedResults.parse(text), PinnedResults.reasons(text)))
+                .as("tests in %s without a '# SKIP|FAIL Suite.Test: reason' line", file).isEmpty();
     }
 }

@@ -7,9 +7,8 @@ import io.platter.tests.support.ConformanceStatus;
 import io.platter.tests.support.CuConsoleParser;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.RawIscsiConnection;
-import io.platter.tests.support.RawPdu;
+import io.platter.tests.support.ScsiInitiator;
 import io.platter.tests.support.Tools;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -114,73 +113,30 @@ class VaaiIT {
         return ByteBuffer.wrap(page).getLong(8);
     }
 
-    /** Just enough of an iSCSI initiator for one command at a time (RFC 7143 §11.3, §11.4, §11.7). */
+    /** The VAAI commands of this test on top of {@link ScsiInitiator}. */
     private static final class Scsi {
-        private final RawIscsiConnection c;
-        private int cmdSn;
-        private int expStatSn;
-        private int itt = 1;
+        private final ScsiInitiator initiator;
 
         Scsi(RawIscsiConnection c, RawIscsiConnection.Session s) {
-            this.c = c;
-            this.cmdSn = s.expCmdSn();
-            this.expStatSn = s.statSn() + 1;
+            this.initiator = new ScsiInitiator(c, s);
         }
 
-        /** TEST UNIT READY until GOOD: a new nexus first gets its unit attentions (SAM-5 §5.14). */
         void clearUnitAttentions(int lun) throws IOException {
-            for (int i = 0; i < 4; i++) {
-                if (command(lun, new byte[6], null, 0, new ByteArrayOutputStream()) == 0) {
-                    return;
-                }
-            }
-            throw new AssertionError("LUN " + lun + " never became ready");
+            initiator.clearUnitAttentions(lun);
         }
 
         byte[] inquiry83(int lun) throws IOException {
             byte[] cdb = {0x12, 1, (byte) 0x83, 0, (byte) 255, 0};
-            ByteArrayOutputStream in = new ByteArrayOutputStream();
-            assertThat(command(lun, cdb, null, 255, in)).as("INQUIRY status").isZero();
-            return in.toByteArray();
+            ScsiInitiator.Response r = initiator.command(lun, cdb, null, 255);
+            assertThat(r.status()).as("INQUIRY status").isZero();
+            return r.dataIn();
         }
 
         int extendedCopy(int lun, byte[] list) throws IOException {
             byte[] cdb = new byte[16];
             cdb[0] = (byte) 0x83;
             ByteBuffer.wrap(cdb).putInt(10, list.length);
-            return command(lun, cdb, list, 0, new ByteArrayOutputStream());
-        }
-
-        /** Sends one command (Data-Out as immediate data) and returns its SCSI status. */
-        private int command(int lun, byte[] cdb, byte[] out, int inLength, ByteArrayOutputStream in)
-                throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
-            b.put(0, (byte) 0x01);
-            b.put(1, (byte) (0x80 | (out != null ? 0x20 : 0) | (inLength > 0 ? 0x40 : 0) | 0x01));
-            int dsl = out == null ? 0 : out.length;
-            b.put(5, (byte) (dsl >>> 16)).put(6, (byte) (dsl >>> 8)).put(7, (byte) dsl);
-            b.put(9, (byte) lun);                   // SAM LUN, peripheral addressing (SAM-5 §4.7.7)
-            b.putInt(16, itt++);
-            b.putInt(20, out != null ? out.length : inLength);
-            b.putInt(24, cmdSn++);
-            b.putInt(28, expStatSn);
-            b.put(32, cdb);
-            c.send(new RawPdu(b.array(), out == null ? new byte[0] : out));
-            while (true) {
-                RawPdu r = c.read().orElseThrow(() -> new AssertionError("target closed"));
-                if (r.opcode() == 0x25) {                 // SCSI Data-In
-                    in.writeBytes(r.data());
-                    if ((r.u8(1) & 0x01) != 0) {          // S: status included
-                        expStatSn = r.int32(24) + 1;
-                        return r.u8(3);
-                    }
-                } else if (r.opcode() == 0x21) {          // SCSI Response
-                    expStatSn = r.int32(24) + 1;
-                    return r.u8(3);
-                } else if (r.opcode() != 0x20) {          // ignore NOP-In
-                    throw new AssertionError("unexpected " + r);
-                }
-            }
+            return initiator.command(lun, cdb, list, 0).status();
         }
     }
 }

@@ -78,6 +78,9 @@ public final class CommandTable {
             serviceAction("RECEIVE COPY RESULTS: OPERATING PARAMETERS", 0x84, 0x03, IN, false,
                     new ReceiveCopyResults(ReceiveCopyResults.Action.OPERATING_PARAMETERS),
                     0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),
+            serviceAction("RECEIVE COPY RESULTS: FAILED SEGMENT DETAILS", 0x84, 0x04, IN, false,
+                    new ReceiveCopyResults(ReceiveCopyResults.Action.FAILED_SEGMENT_DETAILS),
+                    0x1F, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),
             persistentReserveIn(PersistentReserveIn.ServiceAction.READ_KEYS),
             persistentReserveIn(PersistentReserveIn.ServiceAction.READ_RESERVATION),
             persistentReserveIn(PersistentReserveIn.ServiceAction.REPORT_CAPABILITIES),
@@ -112,7 +115,7 @@ public final class CommandTable {
             serviceAction("READ CAPACITY(16)", 0x9E, 0x10, IN, false, new ReadCapacity(true),
                     0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01).withReservationAccess(STATUS),
             serviceAction("GET LBA STATUS", 0x9E, 0x12, IN, false, new GetLbaStatus(),
-                    0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0)
+                    0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)
                     .withReservationAccess(READ),
             row("REPORT LUNS", 0xA0, IN, true, new ReportLuns(),
                     0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED),

@@ -53,7 +53,7 @@ final class CopyJob {
             blocksDone = 0;
         }
         if (segment == segments.size()) {
-            onFinished.accept(new CopyResults.Status(false, segments.size(), bytesDone));
+            onFinished.accept(CopyResults.Status.completed(segments.size(), bytesDone));
             task.completeGood();
             return;
         }
@@ -115,7 +115,7 @@ final class CopyJob {
                     held.forEach(RangeLocks.Lease::release);
                 }
                 if (error != null) {
-                    onFinished.accept(new CopyResults.Status(true, segment, bytesDone));
+                    onFinished.accept(CopyResults.Status.failed(segment, bytesDone, error));
                     task.fail(error);
                     return;
                 }

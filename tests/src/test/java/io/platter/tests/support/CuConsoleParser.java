@@ -70,9 +70,9 @@ public final class CuConsoleParser {
                 current = new Running(suite + "." + m.group(1));
                 current.accept(m.group(2));
             } else if (line.startsWith("Run Summary:")) {
+                // Not the end: ConformanceRunner concatenates one run per suite.
                 put(results, current);
                 current = null;
-                break;
             } else if (current != null) {
                 current.accept(line);
             }
