@@ -69,13 +69,6 @@ final class Initiator {
         this.tsih = r.tsih();
         this.cid = cid;
         this.statSn = r.statSn();
-        if (r.statusClass() == 0 && tsih == 0) {
-            // A new I_T nexus starts with POWER ON, RESET (SAM-5 §5.14); these tests are about the
-            // transport, so they start past it, as an initiator's first TEST UNIT READY would.
-            server.sessions.all().stream().filter(s -> s.tsih() == r.tsih() && s.nexus() != null)
-                    .forEach(s -> server.scsi.luns().forEach(lun -> server.scsi.unit(lun).unitAttentions()
-                            .take(s.nexus())));
-        }
         return r;
     }
 
