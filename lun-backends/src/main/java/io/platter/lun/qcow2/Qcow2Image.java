@@ -47,16 +47,19 @@ public final class Qcow2Image implements BlockDevice {
     private static final int MAX_EXTENT_CLUSTERS = 1 << 16;
 
     private final ImageFile file;
-    private final Header header;
+    /** The header as last written (size and L1 change on resize). Guarded by {@code lock} for writes. */
+    private volatile Header header;
     private final boolean readOnly;
     final int clusterBits;
     final int clusterSize;
     private final int l2Bits;
-    private final long size;
+    /** Guest size; changes only on resize, under the write lock. */
+    private volatile long size;
     private final long fileLengthAtOpen;
-    /** The active L1 table. Guarded by {@code lock}. */
-    final long[] l1;
-    final long l1Offset;
+    /** The active L1 table; replaced by a longer one when a resize grows it. Guarded by {@code lock}. */
+    long[] l1;
+    /** Guarded by {@code lock}. */
+    long l1Offset;
     final MetadataCache l2Cache;
     /** Null when read-only. */
     final Refcounts refcounts;
@@ -771,6 +774,34 @@ public final class Qcow2Image implements BlockDevice {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Changes the guest size (like {@code qemu-img resize}). Growing may move the L1 table to a
+     * longer one; the new area reads as zeros. Shrinking refuses while any byte past the new end
+     * is mapped unless {@code force}, which discards that tail; it also refuses when the image has
+     * internal snapshots, as QEMU does.
+     */
+    public void resize(long newSize, boolean force) throws BlockDeviceException {
+        ensureWritable();
+        lock.writeLock().lock();
+        try {
+            new ImageResize(this).resize(newSize, force);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Records a new geometry after {@link ImageResize} has made it durable. Caller holds the write lock. */
+    void resized(long newSize, long[] newL1, long newL1Offset) {
+        this.l1 = newL1;
+        this.l1Offset = newL1Offset;
+        this.header = header.withGeometry(newSize, newL1.length, newL1Offset);
+        this.size = newSize;
+    }
+
+    BlockDevice backing() {
+        return backing;
     }
 
     ImageFile imageFile() {
