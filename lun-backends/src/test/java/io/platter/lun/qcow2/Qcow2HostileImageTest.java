@@ -211,4 +211,21 @@ class Qcow2HostileImageTest {
             assertThat(read(q, 0, 4096)).isEqualTo(read(c, 0, 4096));
         }
     }
+
+    /** Found by Qcow2CrashIT: a kill after a cluster's refcount was set but before the file grew. */
+    @Test
+    void allocationSkipsRefcountsLeftPastTheEndOfTheFile() throws Exception {
+        Path img = image();
+        Header h = header(img);
+        long block = ByteBuffer.wrap(Files.readAllBytes(img), (int) h.refcountTableOffset(), 8).getLong();
+        long end = Files.size(img) / CLUSTER;
+        poke(img, block + end * 2, new byte[] {0, 1});
+        try (Qcow2Image q = Qcow2Image.open(img, false)) {
+            write(q, 2L * CLUSTER, pattern(CLUSTER, 9));
+            assertThat(read(q, 2L * CLUSTER, CLUSTER)).isEqualTo(pattern(CLUSTER, 9));
+        }
+        QemuImg.Result r = QemuImg.run("qemu-img", "check", img.toString());
+        assertThat(r.output()).doesNotContain("ERROR");
+        assertThat(r.exit()).as(r.output()).isIn(0, 3);
+    }
 }
