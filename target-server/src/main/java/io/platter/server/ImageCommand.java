@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -26,7 +27,9 @@ final class ImageCommand implements Callable<Integer> {
 
     /**
      * {@code platter image check FILE}: the qcow2 consistency check, with qemu-img check's exit
-     * codes (0 clean, 1 not checkable, 2 corruptions, 3 leaked clusters only).
+     * codes (0 clean, 1 not checkable, 2 corruptions, 3 leaked clusters only). With
+     * {@code -r leaks} it first repairs leaked clusters (like {@code qemu-img check -r leaks}) and
+     * the exit code describes the image after the repair.
      */
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check a qcow2 image for leaked clusters and corruptions (like qemu-img check). "
@@ -43,12 +46,31 @@ final class ImageCommand implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "the qcow2 image")
         Path file;
 
+        /** What {@code -r} may repair; only leaks (refcounts above the references) so far. */
+        enum RepairMode { leaks }
+
+        @Option(names = {"-r", "--repair"}, paramLabel = "leaks",
+                description = "repair leaked clusters (refcount fixes) before reporting; only 'leaks' is supported")
+        RepairMode repair;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Qcow2Check.Report report;
             try {
-                report = Qcow2Check.check(file);
+                if (repair == RepairMode.leaks) {
+                    Qcow2Check.Repair r = Qcow2Check.repairLeaks(file);
+                    r.found().problems().forEach(out::println);
+                    out.println("The following inconsistencies were found and repaired:");
+                    out.println();
+                    out.println("    " + r.leaksFixed() + " leaked clusters");
+                    out.println("    0 corruptions");
+                    out.println();
+                    out.println("Double checking the fixed image now...");
+                    report = r.after();
+                } else {
+                    report = Qcow2Check.check(file);
+                }
             } catch (BlockDeviceException e) {
                 spec.commandLine().getErr().println("platter: cannot check " + file + ": " + e.getMessage());
                 return EXIT_ERROR;

@@ -53,6 +53,22 @@ class ImageCommandTest {
     }
 
     @Test
+    void repairLeaksExitsZeroAfterwards() throws Exception {
+        Path img = dir.resolve("c.qcow2");
+        Qcow2Image.create(img, 1 << 20).close();
+        long clusters = Files.size(img) / 65536;
+        try (RandomAccessFile raf = new RandomAccessFile(img.toFile(), "rw")) {
+            raf.setLength((clusters + 2) * 65536);
+            raf.seek(2 * 65536 + clusters * 2);
+            raf.write(new byte[] {0, 1, 0, 1});
+        }
+        StringWriter out = new StringWriter();
+        assertThat(run(out, "image", "check", "-r", "leaks", img.toString())).isZero();
+        assertThat(out.toString()).contains("2 leaked clusters").contains("No errors were found");
+        assertThat(run(new StringWriter(), "image", "check", img.toString())).isZero();
+    }
+
+    @Test
     void notAnImageExitsOne() throws Exception {
         Path junk = dir.resolve("junk");
         Files.write(junk, new byte[512]);

@@ -37,6 +37,7 @@ public record Header(
     static final int MAX_BACKING_NAME = 1023;
 
     /** Byte offsets of the fields rewritten in place by the runtime. */
+    /** size (8 bytes), crypt_method (4), l1_size (4), l1_table_offset (8): rewritten together on resize. */
     static final int OFFSET_SIZE = 24;
     static final int OFFSET_REFCOUNT_TABLE = 48;
     static final int OFFSET_SNAPSHOTS = 60;
@@ -142,6 +143,13 @@ public record Header(
     /** L2 entries per table (one cluster of 8-byte entries). */
     int l2Entries() {
         return clusterSize() / 8;
+    }
+
+    /** This header with another guest size and L1 table. */
+    Header withGeometry(long newSize, int newL1Size, long newL1Offset) {
+        return new Header(version, backingFileOffset, backingFileSize, clusterBits, newSize, cryptMethod, newL1Size,
+                newL1Offset, refcountTableOffset, refcountTableClusters, nbSnapshots, snapshotsOffset,
+                incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength);
     }
 
     /** L1 entries needed to map {@code size} bytes with {@code clusterBits}. */

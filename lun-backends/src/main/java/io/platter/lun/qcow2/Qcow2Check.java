@@ -35,6 +35,9 @@ public final class Qcow2Check {
     private final List<String> problems = new ArrayList<>();
     private long corruptions;
     private long leaks;
+    /** Leaked clusters found by {@link #run}, for {@link #fixLeaks}. */
+    private final List<Long> leaked = new ArrayList<>();
+    private long[] refcountTable;
 
     private Qcow2Check(ImageFile file, Header header, long fileLength) throws Qcow2FormatException {
         this.file = file;
@@ -51,12 +54,54 @@ public final class Qcow2Check {
     /** Checks the image at {@code path}; a header too broken to interpret throws {@link Qcow2FormatException}. */
     public static Report check(Path path) throws BlockDeviceException {
         try (ImageFile file = ImageFile.open(path, true)) {
-            long length = file.length();
-            ByteBuffer first = ByteBuffer.allocate((int) Math.min(length, 1 << 16));
-            file.read(0, first);
-            Header h = Header.parse(first.flip());
-            return new Qcow2Check(file, h, length).run();
+            return of(file).run();
         }
+    }
+
+    /**
+     * Like {@code qemu-img check -r leaks}: checks, lowers every leaked cluster's stored refcount
+     * to its number of references, makes that durable, and checks again. Corruptions are left
+     * alone (and reported by the second check). The image must not be open elsewhere.
+     *
+     * @return the report before the repair and the one after it
+     */
+    public static Repair repairLeaks(Path path) throws BlockDeviceException {
+        try (ImageFile file = ImageFile.open(path, false)) {
+            Qcow2Check before = of(file);
+            Report found = before.run();
+            long repaired = before.fixLeaks();
+            if (repaired > 0) {
+                file.force();
+            }
+            return new Repair(found, repaired, of(file).run());
+        }
+    }
+
+    /** The outcome of {@link #repairLeaks}: what was found, how many leaks were fixed, what remains. */
+    public record Repair(Report found, long leaksFixed, Report after) { }
+
+    private static Qcow2Check of(ImageFile file) throws BlockDeviceException {
+        long length = file.length();
+        ByteBuffer first = ByteBuffer.allocate((int) Math.min(length, 1 << 16));
+        file.read(0, first);
+        Header h = Header.parse(first.flip());
+        return new Qcow2Check(file, h, length);
+    }
+
+    /** Writes the counted references over the stored refcounts of the leaked clusters found by {@link #run}. */
+    private long fixLeaks() throws BlockDeviceException {
+        long fixed = 0;
+        int perBlockBits = clusterBits + 3 - header.refcountOrder();
+        for (long c : leaked) {
+            long block = refcountTable[(int) (c >>> perBlockBits)];
+            ByteBuffer b = block(block);
+            long span = RefcountBlock.set(b, (int) (c & ((1L << perBlockBits) - 1)), header.refcountOrder(), references[(int) c]);
+            int position = (int) (span >>> 32);
+            int length = (int) span;
+            file.write(block + position, b.duplicate().position(position).limit(position + length).slice());
+            fixed++;
+        }
+        return fixed;
     }
 
     private Report run() throws BlockDeviceException {
@@ -66,6 +111,7 @@ public final class Qcow2Check {
         long tableBytes = (long) header.refcountTableClusters() * clusterSize;
         reference(header.refcountTableOffset(), tableBytes, "refcount table");
         long[] table = readLongs(header.refcountTableOffset(), (int) Math.min(tableBytes / 8, Refcounts.MAX_TABLE_BYTES / 8));
+        refcountTable = table;
         for (long block : table) {
             if (block != 0) {
                 if (aligned(block, "refcount block")) {
@@ -99,6 +145,7 @@ public final class Qcow2Check {
                 corruption("ERROR cluster " + c + " refcount=" + stored + " reference=" + expected);
             } else if (stored > expected) {
                 leaks++;
+                leaked.add(c);
                 message("Leaked cluster " + c + " refcount=" + stored + " reference=" + expected);
             }
         }

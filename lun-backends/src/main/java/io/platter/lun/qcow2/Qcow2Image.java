@@ -47,17 +47,19 @@ public final class Qcow2Image implements BlockDevice {
     private static final int MAX_EXTENT_CLUSTERS = 1 << 16;
 
     private final ImageFile file;
-    private final Header header;
+    /** The header as last written (size and L1 change on resize). Guarded by {@code lock} for writes. */
+    private volatile Header header;
     private final boolean readOnly;
     final int clusterBits;
     final int clusterSize;
     private final int l2Bits;
-    /** Changes only in {@link #resize}, under the write lock. */
+    /** Guest size; changes only on resize, under the write lock. */
     private volatile long size;
     private final long fileLengthAtOpen;
-    /** The active L1 table; replaced by a longer copy when the image grows. Guarded by {@code lock}. */
+    /** The active L1 table; replaced by a longer one when a resize grows it. Guarded by {@code lock}. */
     long[] l1;
-    final long l1Offset;
+    /** Guarded by {@code lock}. */
+    long l1Offset;
     final MetadataCache l2Cache;
     /** Null when read-only. */
     final Refcounts refcounts;
@@ -788,51 +790,43 @@ public final class Qcow2Image implements BlockDevice {
     }
 
     /**
-     * {@inheritDoc} Grows the image like {@code qemu-img resize}: the new L1 entries (zero) must fit
-     * in the clusters the L1 table already occupies (with 64 KiB clusters one cluster maps 4 TiB),
-     * so growing writes only the header's size and L1 size, after the new entries are durably
-     * zero. Shrinking and images with internal snapshots are refused, as qemu-img refuses them.
+     * Changes the guest size (like {@code qemu-img resize}). Growing may move the L1 table to a
+     * longer one; the new area reads as zeros. Shrinking refuses while any byte past the new end
+     * is mapped unless {@code force}, which discards that tail; it also refuses when the image has
+     * internal snapshots, as QEMU does.
      */
-    @Override
-    public void resize(long newSize) throws BlockDeviceException {
-        ensureWritable();
+    public void resize(long newSize, boolean force) throws BlockDeviceException {
         if (newSize <= 0 || newSize % 512 != 0) {
             throw new IllegalArgumentException("image size must be a positive multiple of 512: " + newSize);
         }
+        ensureWritable();
         lock.writeLock().lock();
         try {
-            if (newSize < size) {
-                throw new BlockDeviceException(file.path() + ": shrinking a qcow2 image is not supported");
-            }
-            if (newSize == size) {
-                return;
-            }
-            if (!snapshots.isEmpty()) {
-                throw new BlockDeviceException(file.path() + " has internal snapshots; delete them before resizing");
-            }
-            long entries = Header.l1EntriesFor(newSize, clusterBits);
-            long capacity = Refcounts.roundUp(Math.max(1, (long) l1.length) * 8, clusterSize) / 8;
-            if (l1.length == 0 || entries > capacity) {
-                throw new BlockDeviceException(file.path() + ": growing to " + newSize
-                        + " bytes needs a larger L1 table, which is not supported yet (at most "
-                        + (capacity << (clusterBits + l2Bits)) + " bytes)");
-            }
-            if (entries > l1.length) {
-                file.write(l1Offset + l1.length * 8L, ByteBuffer.allocate((int) (entries - l1.length) * 8));
-                file.force();
-            }
-            // size (offset 24), crypt_method (32) and l1_size (36) in one sector write.
-            ByteBuffer fields = ByteBuffer.allocate(16).putLong(newSize).putInt(header.cryptMethod())
-                    .putInt((int) Math.max(entries, l1.length)).flip();
-            file.write(Header.OFFSET_SIZE, fields);
-            file.force();
-            if (entries > l1.length) {
-                l1 = java.util.Arrays.copyOf(l1, (int) entries);
-            }
-            size = newSize;
+            new ImageResize(this).resize(newSize, force);
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * {@inheritDoc} The caller (the volume manager) has already required --force for a shrink, so
+     * a mapped tail is discarded.
+     */
+    @Override
+    public void resize(long newSize) throws BlockDeviceException {
+        resize(newSize, true);
+    }
+
+    /** Records a new geometry after {@link ImageResize} has made it durable. Caller holds the write lock. */
+    void resized(long newSize, long[] newL1, long newL1Offset) {
+        this.l1 = newL1;
+        this.l1Offset = newL1Offset;
+        this.header = header.withGeometry(newSize, newL1.length, newL1Offset);
+        this.size = newSize;
+    }
+
+    BlockDevice backing() {
+        return backing;
     }
 
     ImageFile imageFile() {

@@ -161,6 +161,13 @@ final class Refcounts {
             }
         }
         long start = run > 0 ? runStart : endCluster;
+        if (run == 0) {
+            // Past the end of the file a crash may have left refcounts of clusters never written
+            // (allocated, then killed before the file grew): leaked, never free; skip them.
+            while (anyInUse(start, count)) {
+                start++;
+            }
+        }
         freeHint = firstFree >= 0 ? firstFree : endCluster;
         if (start == freeHint) {
             freeHint = start + count;
@@ -172,6 +179,15 @@ final class Refcounts {
             }
         }
         return start << clusterBits;
+    }
+
+    private boolean anyInUse(long start, int count) throws BlockDeviceException {
+        for (long i = 0; i < count; i++) {
+            if (get(start + i) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes sure refcount block {@code t} exists, growing the table and adding blocks as needed. */

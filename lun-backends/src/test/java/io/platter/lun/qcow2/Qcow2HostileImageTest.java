@@ -184,4 +184,48 @@ class Qcow2HostileImageTest {
         assertThat(bad.problems()).anyMatch(p -> p.contains("cluster 0 refcount=0 reference=1"));
         assertThat(QemuImg.run("qemu-img", "check", img.toString()).exit()).isEqualTo(2);
     }
+
+    @Test
+    void repairLeaksFixesWhatQemuImgFixes() throws Exception {
+        Path img = image();
+        Header h = header(img);
+        long block = ByteBuffer.wrap(Files.readAllBytes(img), (int) h.refcountTableOffset(), 8).getLong();
+        long clusters = Files.size(img) / CLUSTER;
+        try (RandomAccessFile raf = new RandomAccessFile(img.toFile(), "rw")) {
+            raf.setLength((clusters + 3) * CLUSTER);
+        }
+        for (int i = 0; i < 3; i++) {
+            poke(img, block + (clusters + i) * 2, new byte[] {0, (byte) (i + 1)});
+        }
+        Path copy = dir.resolve("copy.qcow2");
+        Files.copy(img, copy);
+        QemuImg.Result qemu = QemuImg.run("qemu-img", "check", "-r", "leaks", copy.toString());
+        assertThat(qemu.output()).contains("3 leaked clusters").contains("No errors were found");
+
+        Qcow2Check.Repair repair = Qcow2Check.repairLeaks(img);
+        assertThat(repair.found().leaks()).isEqualTo(3);
+        assertThat(repair.leaksFixed()).isEqualTo(3);
+        assertThat(repair.after().clean()).isTrue();
+        QemuImg.assertClean(img);
+        try (Qcow2Image q = Qcow2Image.open(img, true); Qcow2Image c = Qcow2Image.open(copy, true)) {
+            assertThat(read(q, 0, 4096)).isEqualTo(read(c, 0, 4096));
+        }
+    }
+
+    /** Found by Qcow2CrashIT: a kill after a cluster's refcount was set but before the file grew. */
+    @Test
+    void allocationSkipsRefcountsLeftPastTheEndOfTheFile() throws Exception {
+        Path img = image();
+        Header h = header(img);
+        long block = ByteBuffer.wrap(Files.readAllBytes(img), (int) h.refcountTableOffset(), 8).getLong();
+        long end = Files.size(img) / CLUSTER;
+        poke(img, block + end * 2, new byte[] {0, 1});
+        try (Qcow2Image q = Qcow2Image.open(img, false)) {
+            write(q, 2L * CLUSTER, pattern(CLUSTER, 9));
+            assertThat(read(q, 2L * CLUSTER, CLUSTER)).isEqualTo(pattern(CLUSTER, 9));
+        }
+        QemuImg.Result r = QemuImg.run("qemu-img", "check", img.toString());
+        assertThat(r.output()).doesNotContain("ERROR");
+        assertThat(r.exit()).as(r.output()).isIn(0, 3);
+    }
 }

@@ -23,7 +23,7 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Random write/discard/snapshot/revert/delete/reopen sequences against an in-memory model: every
+ * Random write/discard/snapshot/revert/delete/reopen/resize sequences against an in-memory model: every
  * read agrees with the model, and at the end qemu-img check is clean and qemu-img compare agrees.
  */
 class Qcow2ModelPropertyTest {
@@ -31,7 +31,7 @@ class Qcow2ModelPropertyTest {
     private static final int SIZE = 512 * 1024;
     private static final int MAX_IO = 40_000;
 
-    sealed interface Op permits Write, Discard, TakeSnapshot, Revert, Delete, Reopen, Flush { }
+    sealed interface Op permits Write, Discard, TakeSnapshot, Revert, Delete, Reopen, Flush, GrowAndShrink { }
 
     record Write(int offset, int length, int seed) implements Op { }
 
@@ -46,6 +46,9 @@ class Qcow2ModelPropertyTest {
     record Reopen() implements Op { }
 
     record Flush() implements Op { }
+
+    /** Grows by {@code sectors} (writing into the new area), then force-shrinks back; without snapshots only. */
+    record GrowAndShrink(int sectors) implements Op { }
 
     @Property(tries = 40)
     void qcow2AgreesWithModel(@ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 0, max = 2) int clusterChoice)
@@ -85,6 +88,12 @@ class Qcow2ModelPropertyTest {
                     q = Qcow2Image.open(img, false);
                 } else if (op instanceof Flush) {
                     q.flush();
+                } else if (op instanceof GrowAndShrink g && names.isEmpty()) {
+                    long grown = SIZE + 512L * g.sectors();
+                    q.resize(grown, false);
+                    assertThat(read(q, SIZE, 512 * g.sectors())).as("grown area").isEqualTo(new byte[512 * g.sectors()]);
+                    write(q, grown - 512, pattern(512, g.sectors()));
+                    q.resize(SIZE, true);
                 }
                 assertThat(read(q, 0, SIZE)).as("after %s", op).isEqualTo(model);
             }
@@ -121,7 +130,8 @@ class Qcow2ModelPropertyTest {
                         Tuple.of(2, pick.map(p -> (Op) new Revert(p))),
                         Tuple.of(1, pick.map(p -> (Op) new Delete(p))),
                         Tuple.of(1, Arbitraries.just((Op) new Reopen())),
-                        Tuple.of(1, Arbitraries.just((Op) new Flush())))
+                        Tuple.of(1, Arbitraries.just((Op) new Flush())),
+                        Tuple.of(1, Arbitraries.integers().between(1, 2048).map(n -> (Op) new GrowAndShrink(n))))
                 .list().ofMinSize(1).ofMaxSize(30);
     }
 
