@@ -100,7 +100,8 @@ public final class Daemon implements AutoCloseable {
         if (config.server().metrics().isPresent()) {
             PrometheusMetrics prometheus = new PrometheusMetrics();
             JvmMetrics.builder().register(prometheus.registry());
-            PoolMetrics.register(prometheus.registry(), config.server().dataDir(), this::poolVolumes);
+            PoolMetrics.register(prometheus.registry(), config.server().dataDir(), this::poolVolumes,
+                    config.server().thinThresholdPercent());
             metricsServer = MetricsServer.start(config.server().metrics().get(), prometheus.registry());
             LOG.info("metrics on http://{}:{}/metrics", config.server().metrics().get().host(),
                     metricsServer.address().getPort());

@@ -33,6 +33,9 @@ public final class PoolMetrics {
     private final Path dataDir;
     private final java.util.function.Supplier<List<Volume>> volumes;
 
+    /** The soft threshold in percent of the file system (80 unless configured). */
+    private int thresholdPercent = 80;
+
     private PoolMetrics(Path dataDir, java.util.function.Supplier<List<Volume>> volumes) {
         this.dataDir = dataDir;
         this.volumes = volumes;
@@ -47,7 +50,14 @@ public final class PoolMetrics {
     /** Registers the pool gauges for the LUNs {@code volumes} lists at each scrape (LUNs come and go live). */
     public static PoolMetrics register(PrometheusRegistry registry, Path dataDir,
                                        java.util.function.Supplier<List<Volume>> volumes) {
+        return register(registry, dataDir, volumes, 80);
+    }
+
+    /** As above, with the soft threshold of the pool in percent. */
+    public static PoolMetrics register(PrometheusRegistry registry, Path dataDir,
+                                       java.util.function.Supplier<List<Volume>> volumes, int thresholdPercent) {
         PoolMetrics pool = new PoolMetrics(dataDir, volumes);
+        pool.thresholdPercent = thresholdPercent;
         bytes(registry, "platter_pool_filesystem_size_bytes",
                 "Size of the file system holding the data directory", pool, FileStore::getTotalSpace);
         bytes(registry, "platter_pool_filesystem_used_bytes",
@@ -68,6 +78,18 @@ public final class PoolMetrics {
                     long size = pool.fileSystem(FileStore::getTotalSpace);
                     if (size > 0) {
                         cb.call((double) pool.provisioned() / size);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("platter_pool_soft_threshold_ratio")
+                .help("The thin pool's soft threshold as a share of the file system (server.thin-threshold)")
+                .callback(cb -> cb.call(pool.thresholdPercent / 100.0)).register(registry);
+        GaugeWithCallback.builder().name("platter_pool_soft_threshold_reached")
+                .help("1 while the data directory's file system is at or above the soft threshold, else 0")
+                .callback(cb -> {
+                    long size = pool.fileSystem(FileStore::getTotalSpace);
+                    long used = pool.fileSystem(fs -> fs.getTotalSpace() - fs.getUnallocatedSpace());
+                    if (size > 0 && used >= 0) {
+                        cb.call(used * 100 >= (long) pool.thresholdPercent * size ? 1 : 0);
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("platter_lun_size_bytes")

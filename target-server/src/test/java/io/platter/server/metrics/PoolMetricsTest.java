@@ -53,6 +53,10 @@ class PoolMetricsTest {
         assertThat(value(text, "platter_pool_overprovisioning_ratio"))
                 .isCloseTo(12.0 * (1 << 20) / fs.getTotalSpace(), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(text).contains("# TYPE platter_pool_allocated_bytes gauge");
+        assertThat(value(text, "platter_pool_soft_threshold_ratio")).isEqualTo(0.8);
+        double usedShare = (double) (fs.getTotalSpace() - fs.getUnallocatedSpace()) / fs.getTotalSpace();
+        assertThat(value(text, "platter_pool_soft_threshold_reached")).isEqualTo(usedShare >= 0.8 ? 1.0 : 0.0);
+        assertThat(value(text, "platter_lun_snapshots{lun=\"0\",target=\"" + T + "\"}")).isZero();
 
         // Allocation is read at scrape time.
         ByteBuf more = Unpooled.buffer(4096).writeZero(4096);
