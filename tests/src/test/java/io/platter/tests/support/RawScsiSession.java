@@ -40,6 +40,7 @@ public final class RawScsiSession implements AutoCloseable {
     private int cmdSn;
     private int expStatSn;
     private int itt = 1;
+    private java.util.Map<String, String> answers = java.util.Map.of();
 
     private RawScsiSession(RawIscsiConnection connection, RawIscsiConnection.Session session) {
         this.connection = connection;
@@ -58,13 +59,42 @@ public final class RawScsiSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in like a real initiator (security stage with optional CHAP, then {@code keys}); the
+     * target's answers are in {@link #answers()}. Data-Out still goes as immediate data only.
+     */
+    public static RawScsiSession login(int port, String initiator, String target, RawIscsiConnection.Chap chap,
+                                       String... keys) throws IOException {
+        RawIscsiConnection c = RawIscsiConnection.open(port, 20_000);
+        try {
+            RawIscsiConnection.Negotiated n = c.login(initiator, target, chap, keys);
+            RawScsiSession s = new RawScsiSession(c, n.session());
+            s.answers = n.answers();
+            return s;
+        } catch (IOException | RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The operational keys the target answered at login (empty for {@link #login(int, String, String)}). */
+    public java.util.Map<String, String> answers() {
+        return answers;
+    }
+
     /** Runs one command on LUN 0; {@code dataOut} may be null. Throws IOException when the connection drops. */
     public Result command(byte[] cdb, byte[] dataOut, int expectedIn) throws IOException {
+        return command(0, cdb, dataOut, expectedIn);
+    }
+
+    /** Runs one command on {@code lun} (SAM-5 §4.7.7 peripheral addressing, LUN < 256). */
+    public Result command(int lun, byte[] cdb, byte[] dataOut, int expectedIn) throws IOException {
         int out = dataOut == null ? 0 : dataOut.length;
         ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
         b.put(0, (byte) OP_SCSI_COMMAND);
         b.put(1, (byte) (0x80 | (expectedIn > 0 ? 0x40 : 0) | (out > 0 ? 0x20 : 0) | 0x01));  // F, R, W, SIMPLE
         b.put(5, (byte) (out >>> 16)).put(6, (byte) (out >>> 8)).put(7, (byte) out);
+        b.put(9, (byte) lun);
         int tag = itt++;
         b.putInt(16, tag);
         b.putInt(20, out > 0 ? out : expectedIn);
