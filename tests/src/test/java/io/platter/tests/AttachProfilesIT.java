@@ -12,8 +12,15 @@ import io.platter.tests.support.RawScsiSession;
 import io.platter.tests.support.RawScsiSession.Result;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -187,7 +194,196 @@ class AttachProfilesIT {
         return keys;
     }
 
-    static int checkConditionUnused() {
-        return CHECK_CONDITION;
+    /**
+     * VMware ESXi software iSCSI adapter. Sources (public descriptions): VMware's iSCSI SAN
+     * configuration guide and adapter advanced settings (ErrorRecoveryLevel 0 only, no MC/S,
+     * FirstBurstLength 262144, MaxBurstLength 262144, MaxRecvDataSegLen 131072); the VAAI
+     * block-primitive descriptions (ATS = COMPARE AND WRITE for VMFS locks and heartbeats, XCOPY =
+     * EXTENDED COPY for clones, UNMAP reclaim at the 1 MiB VMFS block granularity); VMware's ALUA
+     * / SATP descriptions (TPGS in standard INQUIRY, REPORT TARGET PORT GROUPS); and the device
+     * identification ESXi builds its naa.* names from (VPD 80h/83h, which must not change).
+     * Older VMFS mounts use SCSI-2 RESERVE(6)/RELEASE(6) around metadata updates.
+     */
+    @Test
+    void vmwareEsxiMountsVmfsWithAtsHeartbeatsXcopyAndUnmap() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("AttachEsxi", "64M", 2)) {
+            byte[] naa0;
+            byte[] serial0;
+            try (RawScsiSession host1 = esxiLogin(server, ESXI);
+                 RawScsiSession host2 = esxiLogin(server, ESXI_2)) {
+                Map<String, String> a = host1.answers();
+                assertThat(a.get("ErrorRecoveryLevel")).isEqualTo("0");
+                assertThat(a.get("MaxConnections")).isEqualTo("1");
+                assertThat(a.get("HeaderDigest")).isEqualTo("None");
+                assertThat(Integer.parseInt(a.get("MaxBurstLength"))).isBetween(512, 262144);
+                assertThat(Integer.parseInt(a.get("FirstBurstLength"))).isBetween(512, 262144);
+                for (RawScsiSession h : new RawScsiSession[] {host1, host2}) {
+                    readyAllLuns(h);
+                }
+                naa0 = attachCommon(host1, 0);
+                assertThat(attachCommon(host2, 0)).as("same NAA from every host").isEqualTo(naa0);
+                byte[] naa1 = attachCommon(host1, 1);
+                assertThat(naa1).isNotEqualTo(naa0);
+                serial0 = ok(host1, 0, Cdb.inquiry(0x80), 4096).data();
+                vaaiLimitsAndAlua(host1);
+                scsi2ReserveDuringMount(host1, host2);
+                atsHeartbeats(host1, host2);
+                xcopyClone(host1, naa0, naa1);
+                unmapAtVmfsGranularity(host1);
+            }
+            server.restart();
+            try (RawScsiSession host1 = esxiLogin(server, ESXI)) {
+                readyAllLuns(host1);
+                assertThat(attachCommon(host1, 0)).as("NAA after a restart").isEqualTo(naa0);
+                assertThat(ok(host1, 0, Cdb.inquiry(0x80), 4096).data()).as("serial after a restart").isEqualTo(serial0);
+            }
+        }
+    }
+
+    private static RawScsiSession esxiLogin(PlatterProcess server, String iqn) throws IOException {
+        return RawScsiSession.login(server.port(), iqn, PlatterProcess.IQN, null,
+                "HeaderDigest=None", "DataDigest=None", "ErrorRecoveryLevel=0", "MaxConnections=1",
+                "InitialR2T=Yes", "ImmediateData=Yes", "MaxRecvDataSegmentLength=131072",
+                "FirstBurstLength=262144", "MaxBurstLength=262144", "MaxOutstandingR2T=1",
+                "DefaultTime2Wait=2", "DefaultTime2Retain=0", "DataPDUInOrder=Yes", "DataSequenceInOrder=Yes");
+    }
+
+    private static void readyAllLuns(RawScsiSession h) throws IOException {
+        for (int lun = 0; lun < 2; lun++) {
+            for (int i = 0; h.command(lun, new byte[6], null, 0).status() != GOOD; i++) {
+                assertThat(i).as("unit attentions on LUN " + lun + " end").isLessThan(8);
+            }
+        }
+    }
+
+    /** Block Limits (SBC-4 §6.6.4), standard INQUIRY TPGS and REPORT TARGET PORT GROUPS (SPC-5 §6.36). */
+    private static void vaaiLimitsAndAlua(RawScsiSession h) throws IOException {
+        ByteBuffer limits = ByteBuffer.wrap(ok(h, 0, Cdb.inquiry(0xB0), 4096).data());
+        assertThat(limits.get(5) & 0xFF).as("MAXIMUM COMPARE AND WRITE LENGTH").isGreaterThanOrEqualTo(1);
+        assertThat(limits.getInt(20) & 0xFFFFFFFFL).as("MAXIMUM UNMAP LBA COUNT").isGreaterThanOrEqualTo(2048);
+        assertThat(limits.getInt(24)).as("MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT").isGreaterThanOrEqualTo(2);
+        int granularity = limits.getInt(28);
+        assertThat(granularity == 0 || 2048 % granularity == 0).as("granularity " + granularity + " divides 1 MiB").isTrue();
+        byte[] std = ok(h, 0, Cdb.inquiry(-1), 4096).data();
+        assertThat(std[5] & 0x30).as("TPGS").isNotZero();
+        ByteBuffer groups = ByteBuffer.wrap(ok(h, 0, Cdb.reportTargetPortGroups(), 1024).data());
+        int length = groups.getInt(0);
+        assertThat(length).as("one descriptor").isGreaterThanOrEqualTo(8 + 4);
+        assertThat(groups.get(4) & 0x0F).as("active/optimized").isZero();
+        assertThat(groups.get(4 + 7) & 0xFF).as("target port count").isGreaterThanOrEqualTo(1);
+        assertThat(4 + 8 + 4 * (groups.get(4 + 7) & 0xFF)).as("exactly one group").isEqualTo(4 + length);
+    }
+
+    /** SCSI-2 RESERVE(6)/RELEASE(6) (SPC-2 §7.21, §7.17): the other host's write conflicts meanwhile. */
+    private static void scsi2ReserveDuringMount(RawScsiSession host1, RawScsiSession host2) throws IOException {
+        assertThat(host1.command(Cdb.reserve6(), null, 0).status()).isEqualTo(GOOD);
+        assertThat(host2.command(Cdb.write16(64, 1), pattern(1, 7), 0).status()).isEqualTo(RESERVATION_CONFLICT);
+        assertThat(host2.command(Cdb.inquiry(-1), null, 255).status()).as("INQUIRY allowed").isEqualTo(GOOD);
+        assertThat(host1.command(Cdb.write16(64, 1), pattern(1, 8), 0).status()).isEqualTo(GOOD);
+        assertThat(host1.command(Cdb.release6(), null, 0).status()).isEqualTo(GOOD);
+        assertThat(host2.command(Cdb.write16(64, 1), pattern(1, 9), 0).status()).isEqualTo(GOOD);
+    }
+
+    /**
+     * VMFS heartbeats over ATS for about five seconds: once a second each host COMPARE AND
+     * WRITEs its own heartbeat slot (GOOD every time) and both race for one shared lock block
+     * after reading the same value: exactly one wins, the other gets MISCOMPARE (e/1d/00).
+     */
+    private static void atsHeartbeats(RawScsiSession host1, RawScsiSession host2) throws Exception {
+        long lock = 2000;
+        RawScsiSession[] hosts = {host1, host2};
+        byte[][] slots = {new byte[BLOCK], new byte[BLOCK]};
+        int[] wins = new int[2];
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                long started = System.nanoTime();
+                List<Future<Result>> lockResults = new ArrayList<>();
+                for (int h = 0; h < 2; h++) {
+                    int host = h;
+                    int r = round;
+                    lockResults.add(pool.submit(() -> {
+                        RawScsiSession s = hosts[host];
+                        byte[] beat = block(host, r);
+                        Result hb = s.command(Cdb.compareAndWrite(lock + 1 + host, 1), concat(slots[host], beat), 0);
+                        assertThat(hb.status()).as("heartbeat host %d round %d %s", host, r, hb.senseCode()).isEqualTo(GOOD);
+                        slots[host] = beat;
+                        byte[] seen = ok(s, 0, Cdb.read16(lock, 1), BLOCK).data();
+                        barrier.await(10, TimeUnit.SECONDS);
+                        return s.command(Cdb.compareAndWrite(lock, 1), concat(seen, block(10 + host, r)), 0);
+                    }));
+                }
+                int winner = -1;
+                for (int h = 0; h < 2; h++) {
+                    Result r = lockResults.get(h).get(20, TimeUnit.SECONDS);
+                    if (r.status() == GOOD) {
+                        assertThat(winner).as("one winner in round " + round).isEqualTo(-1);
+                        winner = h;
+                    } else {
+                        assertThat(r.status()).isEqualTo(CHECK_CONDITION);
+                        assertThat(r.senseCode()).as("MISCOMPARE").isEqualTo("e/1d/00");
+                    }
+                }
+                assertThat(winner).as("a winner in round " + round).isNotEqualTo(-1);
+                wins[winner]++;
+                assertThat(ok(host1, 0, Cdb.read16(lock, 1), BLOCK).data()).isEqualTo(block(10 + winner, round));
+                Thread.sleep(Math.max(0, 1000 - (System.nanoTime() - started) / 1_000_000));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(wins[0] + wins[1]).isEqualTo(5);
+        for (int h = 0; h < 2; h++) {
+            assertThat(ok(host2, 0, Cdb.read16(lock + 1 + h, 1), BLOCK).data()).isEqualTo(block(h, 4));
+        }
+    }
+
+    /** EXTENDED COPY(LID1) (SPC-4 §6.3) of 64 blocks from LUN 0 to LUN 1, as a VM clone does. */
+    private static void xcopyClone(RawScsiSession h, byte[] naa0, byte[] naa1) throws IOException {
+        int blocks = 64;
+        long src = 8192;
+        long dst = 16384;
+        byte[] data = pattern(blocks, 0x3C);
+        for (int i = 0; i < blocks; i += 8) {
+            ok(h, 0, Cdb.write16(src + i, 8), Arrays.copyOfRange(data, i * BLOCK, (i + 8) * BLOCK));
+        }
+        ByteBuffer p = ByteBuffer.allocate(16 + 2 * 32 + 28);
+        p.put((byte) 7).put((byte) 0).putShort((short) 64).putInt(0).putInt(28).putInt(0);
+        for (byte[] naa : new byte[][] {naa0, naa1}) {
+            // Identification descriptor target descriptor (SPC-4 §6.3.6.2): NAA, binary, LU association.
+            p.put((byte) 0xE4).put((byte) 0).putShort((short) 0).put((byte) 1).put((byte) 3).put((byte) 0)
+                    .put((byte) 8).put(naa).put(new byte[12]).putInt(BLOCK);
+        }
+        // Block device to block device segment descriptor (SPC-4 §6.3.7.5).
+        p.put((byte) 0x02).put((byte) 0).putShort((short) 0x18).putShort((short) 0).putShort((short) 1)
+                .putShort((short) 0).putShort((short) blocks).putLong(src).putLong(dst);
+        ok(h, 0, Cdb.extendedCopy(p.capacity()), p.array());
+        assertThat(ok(h, 1, Cdb.read16(dst, blocks), blocks * BLOCK).data()).as("clone on LUN 1").isEqualTo(data);
+    }
+
+    /** UNMAP (SBC-4 §5.30) in 2048-block (1 MiB) aligned descriptors, as VMFS space reclamation sends. */
+    private static void unmapAtVmfsGranularity(RawScsiSession h) throws IOException {
+        long base = 2048 * 10;
+        for (long lba : new long[] {base, base + 2047, base + 2048, base + 4095}) {
+            ok(h, 0, Cdb.write16(lba, 1), pattern(1, (int) lba));
+        }
+        byte[] list = Cdb.unmapList(new long[][] {{base, 2048}, {base + 2048, 2048}});
+        ok(h, 0, Cdb.unmap(list.length), list);
+        for (long lba : new long[] {base, base + 2047, base + 2048, base + 4095}) {
+            assertThat(ok(h, 0, Cdb.read16(lba, 1), BLOCK).data()).as("LBA " + lba + " unmapped").isEqualTo(new byte[BLOCK]);
+        }
+    }
+
+    static byte[] block(int owner, int round) {
+        byte[] b = new byte[BLOCK];
+        ByteBuffer.wrap(b).putInt(0x48424541).putInt(owner).putInt(round);   // "HBEA"
+        return b;
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 }
