@@ -76,7 +76,7 @@ class AttachProfilesIT {
             assertThat(a.get("ErrorRecoveryLevel")).as("min(2, ours)").isEqualTo("0");
             assertThat(Integer.parseInt(a.get("MaxConnections"))).isBetween(1, 8);
             assertThat(a.get("ImmediateData")).isEqualTo("Yes");
-            assertThat(a.get("InitialR2T")).isIn("Yes", "No");
+            assertThat(a.get("InitialR2T")).as("OR(No, ours)").isIn("Yes", "No");
             assertThat(Integer.parseInt(a.get("MaxBurstLength"))).isBetween(512, 262144);
             assertThat(Integer.parseInt(a.get("FirstBurstLength"))).isBetween(512, Integer.parseInt(a.get("MaxBurstLength")));
             assertThat(node1.takeUnitAttentions()).isNotEmpty();
@@ -97,8 +97,25 @@ class AttachProfilesIT {
             ok(node1, 0, Cdb.unmap(list.length), list);
             assertThat(ok(node1, 0, Cdb.read16(4096, 32), 32 * BLOCK).data()).isEqualTo(new byte[32 * BLOCK]);
 
+            unsolicitedDataOut(node1, a);
             clusterValidation(node1, node2);
         }
+    }
+
+    /**
+     * The issue names a Windows quirk in the Data-Out LUN field. What RFC 7143 §11.7.4 requires:
+     * with TTT ffffffff (unsolicited data) the LUN field is reserved, so whatever the initiator
+     * puts there (here LUN 1's address on a write to LUN 0) must not matter. Needs
+     * InitialR2T=No (answered No); the PDU size stays within the target's declared MaxRecvDataSegmentLength.
+     */
+    private static void unsolicitedDataOut(RawScsiSession s, Map<String, String> answers) throws IOException {
+        assertThat(answers.get("InitialR2T")).as("the target accepts Windows' InitialR2T=No").isEqualTo("No");
+        int pdu = Math.min(8192, Integer.parseInt(answers.getOrDefault("MaxRecvDataSegmentLength", "8192")));
+        int blocks = Math.min(64, Integer.parseInt(answers.get("FirstBurstLength")) / BLOCK);
+        byte[] data = pattern(blocks, 0x77);
+        Result r = s.unsolicitedWrite(0, Cdb.write16(6000, blocks), data, pdu / 2, pdu, 1);
+        assertThat(r.status()).as("unsolicited write " + r.senseCode()).isEqualTo(GOOD);
+        assertThat(ok(s, 0, Cdb.read16(6000, blocks), blocks * BLOCK).data()).isEqualTo(data);
     }
 
     /** Failover-cluster validation's persistent-reservation sequence (SPC-5 §5.14) from two nodes. */

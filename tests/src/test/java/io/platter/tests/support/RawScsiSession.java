@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * A one-command-at-a-time SCSI initiator over {@link RawIscsiConnection}, for tests that need
  * commands libiscsi's tools do not issue (PERSISTENT RESERVE OUT): SCSI Command PDUs (RFC 7143
- * §11.3) to LUN 0 with the Data-Out as immediate data, Data-In (§11.7) and SCSI Response (§11.4)
+ * §11.3) to a LUN with the Data-Out as immediate data (or immediate plus unsolicited Data-Out), Data-In (§11.7) and SCSI Response (§11.4)
  * read back. Data-Out must fit in one PDU (8 KiB, the default MaxRecvDataSegmentLength).
  */
 public final class RawScsiSession implements AutoCloseable {
@@ -20,6 +20,7 @@ public final class RawScsiSession implements AutoCloseable {
     private static final int OP_SCSI_COMMAND = 0x01;
     private static final int OP_SCSI_RESPONSE = 0x21;
     private static final int OP_DATA_IN = 0x25;
+    private static final int OP_DATA_OUT = 0x05;
 
     /** Status, sense bytes (empty without) and Data-In of one command. */
     public record Result(int status, byte[] sense, byte[] data) {
@@ -102,6 +103,47 @@ public final class RawScsiSession implements AutoCloseable {
         b.putInt(28, expStatSn);
         b.put(32, Arrays.copyOf(cdb, 16));
         connection.send(new RawPdu(b.array(), out > 0 ? dataOut : new byte[0]));
+        return await(tag);
+    }
+
+    /**
+     * A write whose data goes partly as immediate data and the rest as unsolicited Data-Out PDUs
+     * (RFC 7143 §11.7: TTT ffffffff, DataSN from 0, BufferOffset), which needs InitialR2T=No.
+     * {@code dataOutLun} goes in the Data-Out LUN field, reserved when TTT is ffffffff (§11.7.4).
+     */
+    public Result unsolicitedWrite(int lun, byte[] cdb, byte[] data, int immediate, int pduLength, int dataOutLun)
+            throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+        b.put(0, (byte) OP_SCSI_COMMAND);
+        b.put(1, (byte) (0x80 | 0x20 | 0x01));
+        b.put(5, (byte) (immediate >>> 16)).put(6, (byte) (immediate >>> 8)).put(7, (byte) immediate);
+        b.put(9, (byte) lun);
+        int tag = itt++;
+        b.putInt(16, tag);
+        b.putInt(20, data.length);
+        b.putInt(24, cmdSn++);
+        b.putInt(28, expStatSn);
+        b.put(32, Arrays.copyOf(cdb, 16));
+        connection.send(new RawPdu(b.array(), Arrays.copyOf(data, immediate)));
+        int dataSn = 0;
+        for (int offset = immediate; offset < data.length; offset += pduLength) {
+            int n = Math.min(pduLength, data.length - offset);
+            ByteBuffer d = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+            d.put(0, (byte) OP_DATA_OUT);
+            d.put(1, (byte) (offset + n == data.length ? 0x80 : 0));
+            d.put(5, (byte) (n >>> 16)).put(6, (byte) (n >>> 8)).put(7, (byte) n);
+            d.put(9, (byte) dataOutLun);
+            d.putInt(16, tag);
+            d.putInt(20, 0xffffffff);
+            d.putInt(28, expStatSn);
+            d.putInt(36, dataSn++);
+            d.putInt(40, offset);
+            connection.send(new RawPdu(d.array(), Arrays.copyOfRange(data, offset, offset + n)));
+        }
+        return await(tag);
+    }
+
+    private Result await(int tag) throws IOException {
         ByteArrayOutputStream in = new ByteArrayOutputStream();
         while (true) {
             RawPdu r = connection.read().orElseThrow(() -> new IOException("target closed the connection"));
