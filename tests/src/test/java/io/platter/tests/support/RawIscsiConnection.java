@@ -8,6 +8,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -97,6 +104,93 @@ public final class RawIscsiConnection implements AutoCloseable {
             }
         }
         throw new AssertionError("target did not move to full feature phase after 4 login rounds");
+    }
+
+    /** CHAP credentials the initiator proves (RFC 7143 §12.1.3, RFC 1994), CHAP_A=5 (MD5). */
+    public record Chap(String user, String secret) {
+    }
+
+    /** A login that reached full feature phase and the operational keys the target answered. */
+    public record Negotiated(Session session, Map<String, String> answers) {
+    }
+
+    /**
+     * Logs in the way a real initiator does: a security stage (CSG=0) offering
+     * {@code AuthMethod=CHAP,None} when {@code chap} is given (then CHAP_A=5, CHAP_N/CHAP_R as
+     * MD5(CHAP_I || secret || CHAP_C)) or {@code None}, then operational negotiation (CSG=1)
+     * sending {@code operationalKeys} and collecting every key the target answers.
+     */
+    public Negotiated login(String initiator, String target, Chap chap, String... operationalKeys)
+            throws IOException {
+        int itt = 0x2000;
+        int[] expStatSn = {0};
+        Map<String, String> answers = new LinkedHashMap<>();
+        Map<String, String> r = loginStep(false, 0, 1, itt, expStatSn, RawPdu.text("InitiatorName=" + initiator,
+                "SessionType=Normal", "TargetName=" + target, "AuthMethod=" + (chap == null ? "None" : "CHAP,None")),
+                null);
+        if (chap != null) {
+            if (!"CHAP".equals(r.get("AuthMethod"))) {
+                throw new AssertionError("target chose AuthMethod " + r.get("AuthMethod"));
+            }
+            r = loginStep(false, 0, 1, itt, expStatSn, RawPdu.text("CHAP_A=5"), null);
+            if (!"5".equals(r.get("CHAP_A"))) {
+                throw new AssertionError("target chose CHAP_A " + r.get("CHAP_A"));
+            }
+            byte[] response = chapMd5(Integer.parseInt(r.get("CHAP_I")), chap.secret(), r.get("CHAP_C"));
+            loginStep(true, 0, 1, itt, expStatSn,
+                    RawPdu.text("CHAP_N=" + chap.user(), "CHAP_R=0x" + HexFormat.of().formatHex(response)), null);
+        } else {
+            loginStep(true, 0, 1, itt, expStatSn, new byte[0], null);
+        }
+        boolean[] done = {false};
+        byte[] text = RawPdu.text(operationalKeys);
+        for (int round = 0; round < 4 && !done[0]; round++) {
+            answers.putAll(loginStep(true, 1, 3, itt, expStatSn, round == 0 ? text : new byte[0], done));
+        }
+        if (!done[0]) {
+            throw new AssertionError("target did not move to full feature phase; answered " + answers);
+        }
+        return new Negotiated(lastSession, answers);
+    }
+
+    private Session lastSession;
+
+    /** One login request/response; fails on a non-zero status; sets {@code done[0]} on reaching FFP. */
+    private Map<String, String> loginStep(boolean transit, int csg, int nsg, int itt, int[] expStatSn, byte[] text,
+                                          boolean[] done) throws IOException {
+        send(RawPdu.loginRequest(transit, csg, nsg, itt, 0, expStatSn[0], text, -1));
+        RawPdu r = read().orElseThrow(() -> new AssertionError("target closed during login"));
+        if (r.opcode() != RawPdu.OP_LOGIN_RESPONSE || r.statusClass() != 0 || r.statusDetail() != 0) {
+            throw new AssertionError("login failed: " + r + " status " + r.statusClass() + "/" + r.statusDetail());
+        }
+        expStatSn[0] = r.int32(24) + 1;
+        if (done != null && (r.u8(1) & 0x80) != 0 && (r.u8(1) & 3) == 3) {
+            done[0] = true;
+            lastSession = new Session(r.u16(14), r.int32(24), r.int32(28));
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String kv : new String(r.data(), StandardCharsets.UTF_8).split("\0")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                keys.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        return keys;
+    }
+
+    /** CHAP response (RFC 1994 §4.1): MD5 over the identifier octet, the secret and the challenge. */
+    private static byte[] chapMd5(int id, String secret, String challenge) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            md5.update((byte) id);
+            md5.update(secret.getBytes(StandardCharsets.UTF_8));
+            String hex = challenge.substring(2);
+            md5.update(challenge.startsWith("0b") || challenge.startsWith("0B")
+                    ? Base64.getDecoder().decode(hex) : HexFormat.of().parseHex(hex));
+            return md5.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

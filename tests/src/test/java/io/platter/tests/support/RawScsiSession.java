@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * A one-command-at-a-time SCSI initiator over {@link RawIscsiConnection}, for tests that need
  * commands libiscsi's tools do not issue (PERSISTENT RESERVE OUT): SCSI Command PDUs (RFC 7143
- * §11.3) to LUN 0 with the Data-Out as immediate data, Data-In (§11.7) and SCSI Response (§11.4)
+ * §11.3) to a LUN with the Data-Out as immediate data (or immediate plus unsolicited Data-Out), Data-In (§11.7) and SCSI Response (§11.4)
  * read back. Data-Out must fit in one PDU (8 KiB, the default MaxRecvDataSegmentLength).
  */
 public final class RawScsiSession implements AutoCloseable {
@@ -20,6 +20,7 @@ public final class RawScsiSession implements AutoCloseable {
     private static final int OP_SCSI_COMMAND = 0x01;
     private static final int OP_SCSI_RESPONSE = 0x21;
     private static final int OP_DATA_IN = 0x25;
+    private static final int OP_DATA_OUT = 0x05;
 
     /** Status, sense bytes (empty without) and Data-In of one command. */
     public record Result(int status, byte[] sense, byte[] data) {
@@ -40,6 +41,7 @@ public final class RawScsiSession implements AutoCloseable {
     private int cmdSn;
     private int expStatSn;
     private int itt = 1;
+    private java.util.Map<String, String> answers = java.util.Map.of();
 
     private RawScsiSession(RawIscsiConnection connection, RawIscsiConnection.Session session) {
         this.connection = connection;
@@ -58,13 +60,42 @@ public final class RawScsiSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in like a real initiator (security stage with optional CHAP, then {@code keys}); the
+     * target's answers are in {@link #answers()}. Data-Out still goes as immediate data only.
+     */
+    public static RawScsiSession login(int port, String initiator, String target, RawIscsiConnection.Chap chap,
+                                       String... keys) throws IOException {
+        RawIscsiConnection c = RawIscsiConnection.open(port, 20_000);
+        try {
+            RawIscsiConnection.Negotiated n = c.login(initiator, target, chap, keys);
+            RawScsiSession s = new RawScsiSession(c, n.session());
+            s.answers = n.answers();
+            return s;
+        } catch (IOException | RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The operational keys the target answered at login (empty for {@link #login(int, String, String)}). */
+    public java.util.Map<String, String> answers() {
+        return answers;
+    }
+
     /** Runs one command on LUN 0; {@code dataOut} may be null. Throws IOException when the connection drops. */
     public Result command(byte[] cdb, byte[] dataOut, int expectedIn) throws IOException {
+        return command(0, cdb, dataOut, expectedIn);
+    }
+
+    /** Runs one command on {@code lun} (SAM-5 §4.7.7 peripheral addressing, LUN < 256). */
+    public Result command(int lun, byte[] cdb, byte[] dataOut, int expectedIn) throws IOException {
         int out = dataOut == null ? 0 : dataOut.length;
         ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
         b.put(0, (byte) OP_SCSI_COMMAND);
         b.put(1, (byte) (0x80 | (expectedIn > 0 ? 0x40 : 0) | (out > 0 ? 0x20 : 0) | 0x01));  // F, R, W, SIMPLE
         b.put(5, (byte) (out >>> 16)).put(6, (byte) (out >>> 8)).put(7, (byte) out);
+        b.put(9, (byte) lun);
         int tag = itt++;
         b.putInt(16, tag);
         b.putInt(20, out > 0 ? out : expectedIn);
@@ -72,6 +103,47 @@ public final class RawScsiSession implements AutoCloseable {
         b.putInt(28, expStatSn);
         b.put(32, Arrays.copyOf(cdb, 16));
         connection.send(new RawPdu(b.array(), out > 0 ? dataOut : new byte[0]));
+        return await(tag);
+    }
+
+    /**
+     * A write whose data goes partly as immediate data and the rest as unsolicited Data-Out PDUs
+     * (RFC 7143 §11.7: TTT ffffffff, DataSN from 0, BufferOffset), which needs InitialR2T=No.
+     * {@code dataOutLun} goes in the Data-Out LUN field, reserved when TTT is ffffffff (§11.7.4).
+     */
+    public Result unsolicitedWrite(int lun, byte[] cdb, byte[] data, int immediate, int pduLength, int dataOutLun)
+            throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+        b.put(0, (byte) OP_SCSI_COMMAND);
+        b.put(1, (byte) (0x80 | 0x20 | 0x01));
+        b.put(5, (byte) (immediate >>> 16)).put(6, (byte) (immediate >>> 8)).put(7, (byte) immediate);
+        b.put(9, (byte) lun);
+        int tag = itt++;
+        b.putInt(16, tag);
+        b.putInt(20, data.length);
+        b.putInt(24, cmdSn++);
+        b.putInt(28, expStatSn);
+        b.put(32, Arrays.copyOf(cdb, 16));
+        connection.send(new RawPdu(b.array(), Arrays.copyOf(data, immediate)));
+        int dataSn = 0;
+        for (int offset = immediate; offset < data.length; offset += pduLength) {
+            int n = Math.min(pduLength, data.length - offset);
+            ByteBuffer d = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+            d.put(0, (byte) OP_DATA_OUT);
+            d.put(1, (byte) (offset + n == data.length ? 0x80 : 0));
+            d.put(5, (byte) (n >>> 16)).put(6, (byte) (n >>> 8)).put(7, (byte) n);
+            d.put(9, (byte) dataOutLun);
+            d.putInt(16, tag);
+            d.putInt(20, 0xffffffff);
+            d.putInt(28, expStatSn);
+            d.putInt(36, dataSn++);
+            d.putInt(40, offset);
+            connection.send(new RawPdu(d.array(), Arrays.copyOfRange(data, offset, offset + n)));
+        }
+        return await(tag);
+    }
+
+    private Result await(int tag) throws IOException {
         ByteArrayOutputStream in = new ByteArrayOutputStream();
         while (true) {
             RawPdu r = connection.read().orElseThrow(() -> new IOException("target closed the connection"));
