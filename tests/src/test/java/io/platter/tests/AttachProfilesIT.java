@@ -73,7 +73,9 @@ class AttachProfilesIT {
             Map<String, String> a = node1.answers();
             assertThat(a.get("HeaderDigest")).isEqualTo("None");
             assertThat(a.get("DataDigest")).isEqualTo("None");
-            assertThat(a.get("ErrorRecoveryLevel")).as("min(2, ours)").isEqualTo("0");
+            // Windows offers ERL 2; we support up to 1 (RFC 7143 §13.20: the lower value wins).
+            assertThat(a.get("ErrorRecoveryLevel")).as("min(2, ours)")
+                    .isEqualTo(io.platter.iscsi.login.LoginKey.ERROR_RECOVERY_LEVEL.ours());
             assertThat(Integer.parseInt(a.get("MaxConnections"))).isBetween(1, 8);
             assertThat(a.get("ImmediateData")).isEqualTo("Yes");
             assertThat(a.get("InitialR2T")).as("OR(No, ours)").isIn("Yes", "No");
