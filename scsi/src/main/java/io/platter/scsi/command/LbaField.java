@@ -70,6 +70,18 @@ public enum LbaField {
     /** The length in blocks. */
     public abstract long length(byte[] cdb);
 
+    /**
+     * The transfer length, refused as INVALID FIELD IN CDB (pointing at the length field) when it
+     * exceeds MAXIMUM TRANSFER LENGTH of the Block Limits page (SBC-4 §6.6.4).
+     */
+    public long transferLength(byte[] cdb) throws io.platter.scsi.sense.CheckConditionException {
+        long blocks = length(cdb);
+        if (blocks > io.platter.scsi.vpd.BlockLimits.MAX_TRANSFER_BLOCKS) {
+            throw io.platter.scsi.sense.CheckConditionException.invalidCdbField(lengthOffset());
+        }
+        return blocks;
+    }
+
     public int lbaOffset() {
         return lbaOffset;
     }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDevice;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.StorageErrors;
-import io.platter.scsi.vpd.BlockLimits;
 
 /**
  * READ (6/10/12/16) (SBC-4 §5.15-§5.18) and WRITE (6/10/12/16) (SBC-4 §5.31-§5.34).
@@ -40,10 +39,7 @@ final class ReadWrite implements CommandHandler {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         long lba = field.lba(cdb);
-        long blocks = field.length(cdb);
-        if (blocks > BlockLimits.MAX_TRANSFER_BLOCKS) {
-            throw CheckConditionException.invalidCdbField(field.lengthOffset());
-        }
+        long blocks = field.transferLength(cdb);
         LbaField.checkRange(unit, lba, blocks);
         if (op == Op.WRITE) {
             task.expectDataOut((int) blocks * unit.blockSize());

@@ -6,7 +6,6 @@ import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.StorageErrors;
-import io.platter.scsi.vpd.BlockLimits;
 
 /**
  * VERIFY (10), (12) and (16) (SBC-4 §5.29-§5.31). BYTCHK 00b: the medium needs no checking
@@ -26,19 +25,22 @@ final class Verify implements CommandHandler {
         this.field = field;
     }
 
-    @Override
-    public void execute(Task task) throws CheckConditionException {
-        byte[] cdb = task.cdb();
-        UnitContext unit = task.unit();
+    /** BYTCHK (byte 1 bits 2:1, SBC-4 §5.39): 00b no data, 01b compare; the others are not supported. */
+    static int bytchk(byte[] cdb) throws CheckConditionException {
         int bytchk = Cdb.u8(cdb, BYTCHK_BYTE) >> 1 & 0b11;
         if (bytchk > 1) {
             throw CheckConditionException.invalidCdbField(BYTCHK_BYTE, BYTCHK_HIGH_BIT);
         }
+        return bytchk;
+    }
+
+    @Override
+    public void execute(Task task) throws CheckConditionException {
+        byte[] cdb = task.cdb();
+        UnitContext unit = task.unit();
+        int bytchk = bytchk(cdb);
         long lba = field.lba(cdb);
-        long blocks = field.length(cdb);
-        if (blocks > BlockLimits.MAX_TRANSFER_BLOCKS) {
-            throw CheckConditionException.invalidCdbField(field.lengthOffset());
-        }
+        long blocks = field.transferLength(cdb);
         LbaField.checkRange(unit, lba, blocks);
         if (bytchk == 0 || blocks == 0) {
             task.completeGood();

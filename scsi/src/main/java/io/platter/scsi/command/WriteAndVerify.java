@@ -3,7 +3,6 @@ package io.platter.scsi.command;
 import io.netty.buffer.ByteBuf;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.StorageErrors;
-import io.platter.scsi.vpd.BlockLimits;
 
 /**
  * WRITE AND VERIFY (10), (12) and (16) (SBC-4 §5.40-§5.42). The data is written durably
@@ -14,8 +13,6 @@ import io.platter.scsi.vpd.BlockLimits;
  */
 final class WriteAndVerify implements CommandHandler {
 
-    private static final int BYTCHK_BYTE = 1;
-    private static final int BYTCHK_HIGH_BIT = 2;
 
     private final LbaField field;
 
@@ -27,15 +24,9 @@ final class WriteAndVerify implements CommandHandler {
     public void execute(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
-        int bytchk = Cdb.u8(cdb, BYTCHK_BYTE) >> 1 & 0b11;
-        if (bytchk > 1) {
-            throw CheckConditionException.invalidCdbField(BYTCHK_BYTE, BYTCHK_HIGH_BIT);
-        }
+        int bytchk = Verify.bytchk(cdb);
         long lba = field.lba(cdb);
-        long blocks = field.length(cdb);
-        if (blocks > BlockLimits.MAX_TRANSFER_BLOCKS) {
-            throw CheckConditionException.invalidCdbField(field.lengthOffset());
-        }
+        long blocks = field.transferLength(cdb);
         LbaField.checkRange(unit, lba, blocks);
         task.expectDataOut((int) blocks * unit.blockSize());
         ByteBuf dataOut = task.dataOut();
