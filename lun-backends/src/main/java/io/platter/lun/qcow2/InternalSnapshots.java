@@ -37,6 +37,7 @@ final class InternalSnapshots {
         }
         img.releasePending();
         long[] l1 = img.l1;
+        requireHeadroom(l1);
         long copy = 0;
         if (l1.length > 0) {
             copy = refcounts.allocate(clusters(l1.length * 8L));
@@ -69,6 +70,7 @@ final class InternalSnapshots {
         }
         img.releasePending();
         long[] target = readL1(s);
+        requireHeadroom(target);
         addToAll(target, 1);
         file.force();
         long[] old = img.l1.clone();
@@ -136,6 +138,24 @@ final class InternalSnapshots {
 
     /** Adds {@code delta} to every L2 table and data cluster reachable from {@code l1}. */
     private void addToAll(long[] l1, long delta) throws BlockDeviceException {
+        forEachReference(l1, c -> refcounts.update(c, delta));
+    }
+
+    /**
+     * Refuses a new reference to every cluster {@code l1} uses when one would overflow (an image
+     * made with refcount_bits=1 cannot hold a snapshot), before any refcount changes.
+     */
+    private void requireHeadroom(long[] l1) throws BlockDeviceException {
+        forEachReference(l1, refcounts::requireRoom);
+    }
+
+    /** A host cluster index. */
+    private interface ClusterVisitor {
+        void visit(long cluster) throws BlockDeviceException;
+    }
+
+    /** Visits every host cluster {@code l1} refers to: its L2 tables and the data (or compressed) clusters in them. */
+    private void forEachReference(long[] l1, ClusterVisitor visitor) throws BlockDeviceException {
         for (long entry : l1) {
             long l2 = entry & L1Entry.OFFSET_MASK;
             if (l2 == 0) {
@@ -146,9 +166,18 @@ final class InternalSnapshots {
             table.clear();
             table.asLongBuffer().get(entries);
             for (long raw : entries) {
-                img.release(new L2Entry(raw), delta);
+                L2Entry e = new L2Entry(raw);
+                if (e.kind() == L2Entry.Kind.COMPRESSED) {
+                    long start = e.compressedSectorStart(clusterBits);
+                    long bytes = e.compressedSectorBytes(clusterBits);
+                    for (long c = start >>> clusterBits; bytes > 0 && c <= (start + bytes - 1) >>> clusterBits; c++) {
+                        visitor.visit(c);
+                    }
+                } else if (e.hostOffset() != 0) {
+                    visitor.visit(e.hostOffset() >>> clusterBits);
+                }
             }
-            refcounts.update(l2 >>> clusterBits, delta);
+            visitor.visit(l2 >>> clusterBits);
         }
     }
 

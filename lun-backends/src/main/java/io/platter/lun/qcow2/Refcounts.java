@@ -97,6 +97,18 @@ final class Refcounts {
         return RefcountBlock.get(blocks.get(table[(int) t]), (int) (cluster & ((1L << blockBits) - 1)), order);
     }
 
+    /** Refuses, before anything changes, when one more reference to {@code cluster} would overflow its refcount. */
+    void requireRoom(long cluster) throws BlockDeviceException {
+        if (get(cluster) + 1 > RefcountBlock.max(order)) {
+            throw overflow(cluster);
+        }
+    }
+
+    private BlockDeviceException overflow(long cluster) {
+        return new BlockDeviceException("refcount of cluster " + cluster + " would overflow " + (1 << order)
+                + " bits (refcount_order " + order + ")");
+    }
+
     /** Adds {@code delta} to the refcount of {@code cluster}; returns the new count. */
     long update(long cluster, long delta) throws BlockDeviceException {
         long t = cluster >>> blockBits; // within int range: the table is at most 8 MiB
@@ -113,8 +125,7 @@ final class Refcounts {
             throw new Qcow2FormatException("refcount of cluster " + cluster + " would drop below zero");
         }
         if (next > RefcountBlock.max(order)) {
-            throw new BlockDeviceException("refcount of cluster " + cluster + " would overflow "
-                    + (1 << order) + " bits");
+            throw overflow(cluster);
         }
         long span = RefcountBlock.set(block, index, order, next);
         blocks.writeThrough(table[(int) t], block, (int) (span >>> 32), (int) span);

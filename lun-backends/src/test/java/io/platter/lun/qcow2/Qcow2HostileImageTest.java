@@ -7,6 +7,7 @@ import static io.platter.lun.qcow2.Qcow2Tests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.platter.lun.BlockDeviceException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -140,6 +141,25 @@ class Qcow2HostileImageTest {
         try (Qcow2Image q = Qcow2Image.open(img, true)) {
             assertThat(read(q, 0, 4096)).isEqualTo(pattern(4096, 1));
         }
+    }
+
+    /** Refcounts of one bit cannot count a snapshot's second reference: refused, and nothing changed. */
+    @Test
+    void refcountOverflowRefusesTheSnapshotAndChangesNothing() throws Exception {
+        Path img = dir.resolve("onebit.qcow2");
+        ok("qemu-img", "create", "-f", "qcow2", "-o", "refcount_bits=1", img.toString(), "4M");
+        QemuImg.io(img, "write -P 0x21 0 192k");
+        try (Qcow2Image q = Qcow2Image.open(img, false)) {
+            assertThatThrownBy(() -> q.createSnapshot("s1")).isInstanceOf(BlockDeviceException.class)
+                    .hasMessageContaining("would overflow 1 bits");
+            assertThat(q.snapshots()).isEmpty();
+            write(q, 65536, pattern(4096, 9));
+            byte[] qemuData = new byte[4096];
+            java.util.Arrays.fill(qemuData, (byte) 0x21);
+            assertThat(read(q, 0, 4096)).isEqualTo(qemuData);
+            assertThat(read(q, 65536, 4096)).isEqualTo(pattern(4096, 9));
+        }
+        QemuImg.assertClean(img);
     }
 
     @Test
