@@ -110,14 +110,7 @@ class Qcow2FromQemuIT {
                             provisioning: thin
                     """.formatted(lun, image(dir, cases.get(lun))));
         }
-        return """
-                server:
-                  portals: ["127.0.0.1:%d"]
-                  data-dir: %s
-                targets:
-                  - iqn: %s
-                    luns:
-                """.formatted(port, data.toAbsolutePath(), PlatterProcess.IQN) + luns;
+        return PlatterProcess.targetYaml(port, data, luns.toString());
     }
 
     private static void assertIdentical(Path expected, String url) {

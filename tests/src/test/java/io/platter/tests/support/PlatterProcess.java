@@ -162,6 +162,11 @@ public final class PlatterProcess implements AutoCloseable {
                             provisioning: thin
                     """.formatted(lun, lun, lunSize));
         }
+        return targetYaml(port, dataDir, luns.toString());
+    }
+
+    /** The config YAML of one portal and target {@link #IQN} with {@code luns}, the YAML list items of its LUNs. */
+    public static String targetYaml(int port, Path dataDir, String luns) {
         return """
                 server:
                   portals: ["127.0.0.1:%d"]
