@@ -86,17 +86,19 @@ public final class AccessManager {
         synchronized (config) {
             scope = change(iqn, chap);
         }
-        warnings.forEach(w -> LOG.warn("CHAP of {}: {}", scope, w));
         String done = "CHAP of " + scope + " set: " + ChapCredentials.mode(chap) + ", user " + chap.user()
                 + (chap.mutual() ? ", target user " + chap.mutualUser() : "");
+        LOG.info(done);
+        warnings.forEach(w -> LOG.warn("CHAP of {}: {}", scope, w));
         return new Views.Done(warnings.isEmpty() ? done : done + "; warning: " + String.join("; ", warnings));
     }
 
     /** Turns authentication of target {@code iqn} (discovery when null) off. */
     public Views.Done chapClear(String iqn) {
         synchronized (config) {
-            String scope = change(iqn, null);
-            return new Views.Done("CHAP of " + scope + " cleared: no authentication");
+            String done = "CHAP of " + change(iqn, null) + " cleared: no authentication";
+            LOG.info(done);
+            return new Views.Done(done);
         }
     }
 
