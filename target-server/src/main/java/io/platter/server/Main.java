@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,9 +111,18 @@ public final class Main implements Callable<Integer> {
             for (String signal : List.of("TERM", "INT")) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
             }
-            // SIGHUP does what `platter reload` does; before the API is up it is ignored.
+            // SIGHUP does what `platter reload` does; one during start-up is carried out once ready.
             AtomicReference<Services> reloadable = new AtomicReference<>();
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloadOnSignal(reloadable.get(), log));
+            AtomicBoolean hangUp = new AtomicBoolean();
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+                hangUp.set(true);
+                Services ready = reloadable.get();
+                if (ready == null) {
+                    log.info("SIGHUP during start-up: reloading once ready");
+                } else if (hangUp.getAndSet(false)) {
+                    reloadOnSignal(ready, log);
+                }
+            });
             Daemon daemon;
             ManagementServer management;
             try {
@@ -128,6 +138,9 @@ public final class Main implements Callable<Integer> {
                 Services services = Services.of(daemon, managed, VERSION);
                 management = ManagementServer.start(cfg.server().management().orElse(null), services);
                 reloadable.set(services);
+                if (hangUp.getAndSet(false)) {
+                    reloadOnSignal(services, log);
+                }
             } catch (Exception e) {
                 log.error("cannot start the management API: {}", e.getMessage());
                 System.err.println("platter: cannot start the management API: " + e.getMessage());
@@ -148,10 +161,6 @@ public final class Main implements Callable<Integer> {
 
         /** SIGHUP: reload; a failure is logged and the running configuration stays. */
         private static void reloadOnSignal(Services services, Logger log) {
-            if (services == null) {
-                log.warn("SIGHUP during start-up ignored; send it again once Platter is ready");
-                return;
-            }
             log.info("SIGHUP: reloading {}", services.config().file());
             try {
                 log.info("SIGHUP: {}", services.reload().message());
