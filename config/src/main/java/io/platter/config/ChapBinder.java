@@ -1,6 +1,5 @@
 package io.platter.config;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,9 +30,9 @@ final class ChapBinder {
             mutualSecret = secret(c, ConfigKey.MUTUAL_SECRET);
             ok &= mutualUser != null && mutualSecret != null;
         }
-        if (secret != null && secret.equals(mutualSecret)) {
-            // RFC 7143 §12.1.3: a secret authenticating initiators must not authenticate targets.
-            c.problem(ConfigKey.MUTUAL_SECRET, "must differ from secret (RFC 7143 §12.1.3)");
+        String same = ChapCredentials.mutualProblem(secret, mutualSecret).orElse(null);
+        if (same != null) {
+            c.problem(ConfigKey.MUTUAL_SECRET, same);
             ok = false;
         }
         return ok ? new ChapCredentials(user, secret, mutualUser, mutualSecret) : null;
@@ -53,16 +52,12 @@ final class ChapBinder {
             c.problem(key, "YAML reads this secret as " + Section.yamlType(raw) + "; put it in quotes");
             return null;
         }
-        if (text.isEmpty()) {
-            c.problem(key, "must not be empty");
+        String problem = ChapCredentials.secretProblem(text).orElse(null);
+        if (problem != null) {
+            c.problem(key, problem);
             return null;
         }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes < ChapCredentials.MIN_RECOMMENDED_SECRET_BYTES) {
-            c.warn(key, "only " + bytes + " bytes long: use at least "
-                    + ChapCredentials.MIN_RECOMMENDED_SECRET_BYTES + " random bytes (RFC 7143 §12.1.3; "
-                    + "the Windows initiator needs 12-16)");
-        }
+        ChapCredentials.secretWarning(text).ifPresent(w -> c.warn(key, w));
         return text;
     }
 

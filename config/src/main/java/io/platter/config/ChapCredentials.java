@@ -1,6 +1,8 @@
 package io.platter.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * CHAP credentials of a target or of discovery (RFC 1994; RFC 7143 §12.1.3). {@code user} and
@@ -30,6 +32,43 @@ public record ChapCredentials(String user, String secret, String mutualUser, Str
         if (mutualUser != null && (mutualUser.isEmpty() || mutualSecret.isEmpty())) {
             throw new IllegalArgumentException("mutual CHAP user and secret must not be empty");
         }
+    }
+
+    /** The problem {@link #mutualProblem} reports, for the mutual secret. */
+    public static final String SAME_SECRETS = "must differ from secret (RFC 7143 §12.1.3)";
+
+    /**
+     * Why {@code secret} cannot be used, or empty. These are the rules of the config loader and of
+     * the management API alike; the reason never quotes the secret.
+     */
+    public static Optional<String> secretProblem(String secret) {
+        return secret == null || secret.isEmpty() ? Optional.of("must not be empty") : Optional.empty();
+    }
+
+    /**
+     * A warning for a usable but weak secret (shorter than {@value #MIN_RECOMMENDED_SECRET_BYTES}
+     * bytes of UTF-8), or empty; it never quotes the secret.
+     */
+    public static Optional<String> secretWarning(String secret) {
+        int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes >= MIN_RECOMMENDED_SECRET_BYTES) {
+            return Optional.empty();
+        }
+        return Optional.of("only " + bytes + " bytes long: use at least " + MIN_RECOMMENDED_SECRET_BYTES
+                + " random bytes (RFC 7143 §12.1.3; the Windows initiator needs 12-16)");
+    }
+
+    /**
+     * {@link #SAME_SECRETS} when the mutual secret equals the initiator's secret, else empty:
+     * RFC 7143 §12.1.3 forbids one secret authenticating both directions.
+     */
+    public static Optional<String> mutualProblem(String secret, String mutualSecret) {
+        return secret != null && secret.equals(mutualSecret) ? Optional.of(SAME_SECRETS) : Optional.empty();
+    }
+
+    /** {@code none}, {@code one-way} or {@code mutual}: what {@code credentials} (null for none) ask of a login. */
+    public static String mode(ChapCredentials credentials) {
+        return credentials == null ? "none" : credentials.mutual() ? "mutual" : "one-way";
     }
 
     /** One-way credentials. */

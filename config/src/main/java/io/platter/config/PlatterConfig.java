@@ -63,6 +63,11 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
         return new PlatterConfig(version, server.withMetrics(portal), targets, volumes);
     }
 
+    /** This configuration with discovery sessions authenticated by {@code chap} (null for none). */
+    public PlatterConfig withDiscoveryChap(ChapCredentials chap) {
+        return new PlatterConfig(version, server.withDiscoveryChap(chap), targets, volumes);
+    }
+
     /** This configuration with {@code newTargets} instead. */
     public PlatterConfig withTargets(List<TargetConfig> newTargets) {
         return new PlatterConfig(version, server, newTargets, volumes);

@@ -107,6 +107,12 @@ public record ServerSettings(List<PortalGroup> portalGroups, Path dataDir, int i
                 management, thinThresholdPercent);
     }
 
+    /** These settings with discovery sessions authenticated by {@code chap} (null for none). */
+    public ServerSettings withDiscoveryChap(ChapCredentials chap) {
+        return new ServerSettings(portalGroups, dataDir, ioThreads, chap, metrics, logLevel, management,
+                thinThresholdPercent);
+    }
+
     /** These settings with the management API on {@code portal}. */
     public ServerSettings withManagement(Portal portal) {
         return new ServerSettings(portalGroups, dataDir, ioThreads, discoveryChap, metrics, logLevel,

@@ -24,4 +24,14 @@ public record TargetConfig(String iqn, String alias, List<LunConfig> luns, ChapC
     public TargetConfig(String iqn, String alias, List<LunConfig> luns) {
         this(iqn, alias, luns, null, List.of());
     }
+
+    /** This target with {@code newChap} (null for no authentication). */
+    public TargetConfig withChap(ChapCredentials newChap) {
+        return new TargetConfig(iqn, alias, luns, newChap, acl);
+    }
+
+    /** This target with {@code newAcl} (empty allows everyone). */
+    public TargetConfig withAcl(List<String> newAcl) {
+        return new TargetConfig(iqn, alias, luns, chap, newAcl);
+    }
 }

@@ -1,6 +1,7 @@
 package io.platter.server;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.platter.config.ChapCredentials;
 import io.platter.config.ImageFormat;
 import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
@@ -120,9 +121,37 @@ public final class Daemon implements AutoCloseable {
     public synchronized void addTarget(TargetConfig t) {
         ScsiTarget scsi = new ScsiTarget(t.iqn(), PooledByteBufAllocator.DEFAULT);
         registry.add(new ExportedTarget(t.iqn(), t.alias(), PORTAL_GROUP_TAG, scsi, t.chap(), t.acl()));
-        LOG.info("target {}: {}, {}", t.iqn(), t.chap() == null ? "no authentication"
-                : (t.chap().mutual() ? "mutual CHAP" : "CHAP"),
-                t.acl().isEmpty() ? "open to every initiator" : "ACL of " + t.acl().size() + " initiator(s)");
+        LOG.info("target {}: {}", t.iqn(), access(t));
+    }
+
+    /**
+     * Exports {@code t}'s alias, CHAP credentials and ACL in place of the target's current ones,
+     * keeping its LUNs and sessions: later logins are checked against the new values, sessions
+     * logged in already stay (an initiator taken off the ACL keeps its session until it logs out).
+     *
+     * @return whether the target existed
+     */
+    public synchronized boolean reconfigureTarget(TargetConfig t) {
+        ExportedTarget old = registry.find(t.iqn());
+        if (old == null) {
+            return false;
+        }
+        registry.replace(new ExportedTarget(old.name(), t.alias(), old.portalGroupTag(), old.scsi(), t.chap(), t.acl()));
+        LOG.info("target {}: now {}", t.iqn(), access(t));
+        return true;
+    }
+
+    /** Authenticates later discovery logins with {@code chap} (null for none). */
+    public synchronized void discoveryChap(ChapCredentials chap) {
+        if (server != null) {
+            server.discoveryChap(chap);
+        }
+        LOG.info("discovery: {}", chap == null ? "no authentication" : (chap.mutual() ? "mutual CHAP" : "CHAP"));
+    }
+
+    private static String access(TargetConfig t) {
+        return (t.chap() == null ? "no authentication" : (t.chap().mutual() ? "mutual CHAP" : "CHAP")) + ", "
+                + (t.acl().isEmpty() ? "open to every initiator" : "ACL of " + t.acl().size() + " initiator(s)");
     }
 
     /**

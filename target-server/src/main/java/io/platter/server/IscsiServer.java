@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.platter.config.Portal;
 import io.platter.config.PortalGroup;
+import io.platter.config.ChapCredentials;
 import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
@@ -56,7 +57,8 @@ public final class IscsiServer implements AutoCloseable {
     private final TargetRegistry targets;
     private final SessionRegistry sessions = new SessionRegistry();
     private final ServerLimits limits;
-    private final LoginSecurity security;
+    /** Read by each new connection; replaced (never mutated) when discovery CHAP changes. */
+    private volatile LoginSecurity security;
     private final IscsiMetrics metrics;
 
     public IscsiServer(TargetRegistry targets, ServerLimits limits, int eventLoops) {
@@ -148,6 +150,14 @@ public final class IscsiServer implements AutoCloseable {
     private static String formatAddress(InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * Authenticates later discovery logins with {@code chap} (null for none); logins under way and
+     * sessions logged in already are not affected.
+     */
+    public void discoveryChap(ChapCredentials chap) {
+        security = security.withDiscoveryCredentials(chap);
     }
 
     public SessionRegistry sessions() {

@@ -6,6 +6,8 @@ import io.platter.config.ConfigLoader;
 import io.platter.config.ConfigMigration;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
+import io.platter.server.cli.AclCommand;
+import io.platter.server.cli.ChapCommand;
 import io.platter.server.cli.CloneCommand;
 import io.platter.server.cli.LunCommand;
 import io.platter.server.cli.ReloadCommand;
@@ -15,6 +17,7 @@ import io.platter.server.cli.StatusCommand;
 import io.platter.server.cli.TargetCommand;
 import io.platter.server.cli.VolumeCommand;
 import io.platter.server.manage.ManagedConfig;
+import io.platter.server.manage.ManagementException;
 import io.platter.server.manage.ManagementServer;
 import io.platter.server.manage.Services;
 import java.io.IOException;
@@ -23,6 +26,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -33,7 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "platter", mixinStandardHelpOptions = true, version = "platter 0.1.0",
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
-                CloneCommand.class, TargetCommand.class, LunCommand.class, SessionCommand.class,
+                CloneCommand.class, TargetCommand.class, LunCommand.class, AclCommand.class, ChapCommand.class,
+                SessionCommand.class,
                 StatusCommand.class, ReloadCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -105,6 +111,18 @@ public final class Main implements Callable<Integer> {
             for (String signal : List.of("TERM", "INT")) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
             }
+            // SIGHUP does what `platter reload` does; one during start-up is carried out once ready.
+            AtomicReference<Services> reloadable = new AtomicReference<>();
+            AtomicBoolean hangUp = new AtomicBoolean();
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+                hangUp.set(true);
+                Services ready = reloadable.get();
+                if (ready == null) {
+                    log.info("SIGHUP during start-up: reloading once ready");
+                } else if (hangUp.getAndSet(false)) {
+                    reloadOnSignal(ready, log);
+                }
+            });
             Daemon daemon;
             ManagementServer management;
             try {
@@ -117,8 +135,12 @@ public final class Main implements Callable<Integer> {
             try {
                 Path file = configFile != null ? configFile : cfg.server().dataDir().resolve(DATA_DIR_CONFIG);
                 ManagedConfig managed = new ManagedConfig(file, fileConfig != null ? fileConfig : cfg);
-                management = ManagementServer.start(cfg.server().management().orElse(null),
-                        Services.of(daemon, managed, VERSION));
+                Services services = Services.of(daemon, managed, VERSION);
+                management = ManagementServer.start(cfg.server().management().orElse(null), services);
+                reloadable.set(services);
+                if (hangUp.getAndSet(false)) {
+                    reloadOnSignal(services, log);
+                }
             } catch (Exception e) {
                 log.error("cannot start the management API: {}", e.getMessage());
                 System.err.println("platter: cannot start the management API: " + e.getMessage());
@@ -135,6 +157,18 @@ public final class Main implements Callable<Integer> {
             daemon.close();
             log.info("stopped");
             return 0;
+        }
+
+        /** SIGHUP: reload; a failure is logged and the running configuration stays. */
+        private static void reloadOnSignal(Services services, Logger log) {
+            log.info("SIGHUP: reloading {}", services.config().file());
+            try {
+                log.info("SIGHUP: {}", services.reload().message());
+            } catch (ManagementException e) {
+                log.error("SIGHUP: reload failed: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("SIGHUP: reload failed", e);
+            }
         }
 
         private static void setLogLevel(String level) {

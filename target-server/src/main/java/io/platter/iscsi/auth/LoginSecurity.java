@@ -22,4 +22,9 @@ public record LoginSecurity(ChapCredentials discoveryChap, LoginThrottle throttl
     public static LoginSecurity withDiscoveryChap(ChapCredentials discoveryChap) {
         return new LoginSecurity(discoveryChap, LoginThrottle.defaults(), new SecureRandom());
     }
+
+    /** This security with other discovery credentials (null for none); the throttle carries over. */
+    public LoginSecurity withDiscoveryCredentials(ChapCredentials chap) {
+        return new LoginSecurity(chap, throttle, random);
+    }
 }

@@ -19,6 +19,16 @@ public final class TargetRegistry {
         }
     }
 
+    /**
+     * Exports {@code target} in place of the one of the same name, e.g. with another ACL or CHAP
+     * credentials. Later logins see the new record; sessions logged in already keep theirs.
+     *
+     * @return {@code target}, or null when no target has that name (then nothing changes)
+     */
+    public ExportedTarget replace(ExportedTarget target) {
+        return byName.computeIfPresent(key(target.name()), (k, old) -> target) == null ? null : target;
+    }
+
     /** Stops exporting a target; returns it, or null when no target has that name. */
     public ExportedTarget remove(String name) {
         return byName.remove(key(name));

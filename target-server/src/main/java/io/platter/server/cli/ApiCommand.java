@@ -36,8 +36,8 @@ abstract class ApiCommand implements Callable<Integer> {
     /** The operation's path, e.g. {@code volume/create}. */
     abstract String operation();
 
-    /** The request's arguments (null values are left out). */
-    abstract Map<String, Object> args();
+    /** The request's arguments (null values are left out); a {@link CliException} for bad input. */
+    abstract Map<String, Object> args() throws CliException;
 
     /** Prints the result for a person. */
     abstract void print(JsonNode result, PrintWriter out);

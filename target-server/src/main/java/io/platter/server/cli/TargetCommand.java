@@ -54,7 +54,7 @@ public final class TargetCommand implements Callable<Integer> {
 
         @Override void print(JsonNode r, PrintWriter out) {
             table(out, r, new String[][] {{"IQN", "iqn"}, {"ALIAS", "alias"}, {"LUNS", "luns"},
-                    {"SESSIONS", "sessions"}, {"CHAP", "chap"}, {"ACL", "acl"}});
+                    {"SESSIONS", "sessions"}, {"CHAP", "chap"}, {"CHAP USER", "chapUser"}, {"ACL", "acl"}});
         }
     }
 

@@ -22,6 +22,15 @@ public record Args(JsonNode json) {
         return n == null || n.isNull() ? null : n.asText();
     }
 
+    /** The target of a CHAP change, or null for {@code discovery: true}; exactly one must be given. */
+    public String chapScope() {
+        String target = optText("target");
+        if ((target == null) == !flag("discovery")) {
+            throw ManagementException.badRequest("name a target or discovery, not both or neither");
+        }
+        return target;
+    }
+
     public boolean flag(String key) {
         JsonNode n = json.get(key);
         return n != null && n.asBoolean(false);

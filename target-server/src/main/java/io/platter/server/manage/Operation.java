@@ -32,6 +32,13 @@ public enum Operation {
     TARGET_DELETE("target/delete", (s, a) -> s.targets().delete(a.text("iqn"), a.flag("force"))),
     LUN_MAP("lun/map", (s, a) -> s.targets().map(a.text("target"), a.text("volume"), a.integer("lun", -1))),
     LUN_UNMAP("lun/unmap", (s, a) -> s.targets().unmap(a.text("target"), a.integer("lun", -1))),
+    ACL_ADD("acl/add", (s, a) -> s.access().aclAdd(a.text("target"), a.text("initiator"))),
+    ACL_REMOVE("acl/remove", (s, a) -> s.access().aclRemove(a.text("target"), a.text("initiator"), a.flag("open"))),
+    ACL_LIST("acl/list", (s, a) -> s.access().aclList(a.text("target"))),
+    /** {@code target}, or {@code discovery: true}; user, secret, optional mutualUser and mutualSecret. */
+    CHAP_SET("chap/set", (s, a) -> s.access().chapSet(a.chapScope(), a.text("user"), a.text("secret"),
+            a.optText("mutualUser"), a.optText("mutualSecret"))),
+    CHAP_CLEAR("chap/clear", (s, a) -> s.access().chapClear(a.chapScope())),
     SESSION_LIST("session/list", (s, a) -> s.targets().sessions()),
     STATUS("status", (s, a) -> s.status()),
     RELOAD("reload", (s, a) -> s.reload());

@@ -1,5 +1,6 @@
 package io.platter.server.manage;
 
+import io.platter.config.ChapCredentials;
 import io.platter.config.IscsiNames;
 import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
@@ -121,7 +122,8 @@ public final class TargetManager {
 
     /**
      * Re-reads the config file and applies the difference to targets and LUNs: removed targets
-     * and LUNs go, new ones come, changed LUNs are remapped; sessions of untouched targets stay.
+     * and LUNs go, new ones come, changed LUNs are remapped, changed ACLs, CHAP credentials (also
+     * discovery's) and aliases apply to later logins; sessions of targets that stay are kept.
      */
     public Views.Done reload(PlatterConfig fresh) {
         synchronized (config) {
@@ -129,11 +131,16 @@ public final class TargetManager {
             int changes = 0;
             for (TargetConfig t : old.targets()) {
                 TargetConfig n = fresh.target(t.iqn()).orElse(null);
-                if (n == null || !Objects.equals(n.chap(), t.chap()) || !n.acl().equals(t.acl())
-                        || !Objects.equals(n.alias(), t.alias())) {
+                if (n == null) {
                     daemon.removeTarget(t.iqn());
                     changes++;
                     continue;
+                }
+                if (!Objects.equals(n.chap(), t.chap()) || !n.acl().equals(t.acl())
+                        || !Objects.equals(n.alias(), t.alias())) {
+                    // Later logins see the new alias, ACL and CHAP; logged-in sessions stay.
+                    daemon.reconfigureTarget(n);
+                    changes++;
                 }
                 for (LunConfig l : t.luns()) {
                     if (!n.luns().contains(l)) {
@@ -141,6 +148,10 @@ public final class TargetManager {
                         changes++;
                     }
                 }
+            }
+            if (!Objects.equals(fresh.server().discoveryChap(), old.server().discoveryChap())) {
+                daemon.discoveryChap(fresh.server().discoveryChap());
+                changes++;
             }
             List<String> failures = new ArrayList<>();
             for (TargetConfig n : fresh.targets()) {
@@ -182,7 +193,8 @@ public final class TargetManager {
             luns.add(new Views.Lun(l.id(), config.volumeOfImage(l.image()).map(VolumeConfig::name).orElse(null),
                     l.image().toString(), live == null ? l.sizeBytes() : live.device().size()));
         }
-        return new Views.Target(t.iqn(), t.alias(), luns, daemon.sessions(t.iqn()).size(), t.chap() != null, t.acl());
+        return new Views.Target(t.iqn(), t.alias(), luns, daemon.sessions(t.iqn()).size(),
+                ChapCredentials.mode(t.chap()), t.chap() == null ? null : t.chap().user(), t.acl());
     }
 
     private static Views.Session view(Session s) {

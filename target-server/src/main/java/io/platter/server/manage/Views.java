@@ -28,8 +28,18 @@ public final class Views {
     public record Lun(int lun, String volume, String image, long sizeBytes) {
     }
 
-    /** A target with its LUNs and the number of sessions logged in to it. */
-    public record Target(String iqn, String alias, List<Lun> luns, int sessions, boolean chap, List<String> acl) {
+    /**
+     * A target with its LUNs and the number of sessions logged in to it.
+     *
+     * @param chap     {@code none}, {@code one-way} or {@code mutual} (never a secret)
+     * @param chapUser the CHAP user a login must name, or null
+     */
+    public record Target(String iqn, String alias, List<Lun> luns, int sessions, String chap, String chapUser,
+                         List<String> acl) {
+    }
+
+    /** The initiators allowed to log in to a target; empty allows every initiator. */
+    public record Acl(String target, List<String> initiators) {
     }
 
     /** A session; target null for discovery. */

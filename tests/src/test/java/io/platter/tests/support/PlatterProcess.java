@@ -380,11 +380,16 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** Runs the {@code platter} CLI ({@code io.platter.server.Main ARGS --data-dir <data dir>}) against this daemon. */
     public Tools.Result cli(String... args) {
+        return cliWithInput(Path.of("/dev/null"), args);
+    }
+
+    /** Like {@link #cli} with standard input read from {@code stdin} (e.g. {@code chap set --secret-stdin}). */
+    public Tools.Result cliWithInput(Path stdin, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classPath(), MAIN_CLASS));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--data-dir", dataDir.toString()));
-        return Tools.run(Duration.ofMinutes(2), cmd);
+        return Tools.run(Duration.ofMinutes(2), cmd, stdin);
     }
 
     /** Like {@link #cli} and fails with the output unless it exits 0; returns the output. */

@@ -52,8 +52,13 @@ public final class Tools {
      * elapses; the output read up to then is kept.
      */
     public static Result run(Duration timeout, List<String> command) {
+        return run(timeout, command, Path.of("/dev/null"));
+    }
+
+    /** Like {@link #run(Duration, List)} with standard input read from {@code stdin}. */
+    public static Result run(Duration timeout, List<String> command, Path stdin) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()));
         Process process;
         try {
             process = pb.start();
