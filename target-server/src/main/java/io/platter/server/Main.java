@@ -7,6 +7,7 @@ import io.platter.config.ConfigMigration;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
 import io.platter.server.cli.CloneCommand;
+import io.platter.server.cli.JobCommand;
 import io.platter.server.cli.LunCommand;
 import io.platter.server.cli.ReloadCommand;
 import io.platter.server.cli.SessionCommand;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
                 CloneCommand.class, TargetCommand.class, LunCommand.class, SessionCommand.class,
-                StatusCommand.class, ReloadCommand.class})
+                StatusCommand.class, ReloadCommand.class, JobCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */
