@@ -339,42 +339,41 @@ public final class VolumeManager {
         return t;
     }
 
+    /** Clones {@code src} as described at {@link #clone}. Caller holds the config monitor. */
     private Views.Volume cloneOf(VolumeConfig src, String name, String iqn, int lun) {
-        {
-            String source = src.name();
-            Mapping m = config.mappingOf(src.image()).orElse(null);
-            if (m != null) {
-                throw ManagementException.conflict("volume " + source + " is LUN " + m.lun().id() + " of " + m.iqn()
-                        + "; a template must be read-only, so unmap it first");
-            }
-            VolumeConfig v = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN);
-            long size;
-            try (BlockDevice device = open(src, true)) {
-                size = device.size();
-            } catch (IOException e) {
-                throw ManagementException.failed("cannot open " + source + ": " + e.getMessage());
-            }
-            LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
-            // Same directory: the backing name is stored relative, so the pair can move together.
-            String backing = src.image().getParent().equals(v.image().getParent())
-                    ? src.image().getFileName().toString() : src.image().toString();
-            try {
-                Qcow2Image.create(v.image(), size, CLUSTER_BITS, backing, src.format().word()).close();
-            } catch (IOException e) {
-                throw ManagementException.failed("cannot create " + v.image() + ": " + e.getMessage());
-            }
-            try {
-                if (!src.template()) {
-                    config.update(c -> ManagedConfig.withVolume(c, src.withTemplate(true)));
-                }
-                commitNew(v, mapping == null ? null : iqn, mapping);
-            } catch (RuntimeException e) {
-                deleteImageFiles(v.image());
-                throw e;
-            }
-            LOG.info("volume {} cloned from {}", name, source);
-            return show(name);
+        String source = src.name();
+        Mapping m = config.mappingOf(src.image()).orElse(null);
+        if (m != null) {
+            throw ManagementException.conflict("volume " + source + " is LUN " + m.lun().id() + " of " + m.iqn()
+                    + "; a template must be read-only, so unmap it first");
         }
+        VolumeConfig v = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN);
+        long size;
+        try (BlockDevice device = open(src, true)) {
+            size = device.size();
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot open " + source + ": " + e.getMessage());
+        }
+        LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
+        // Same directory: the backing name is stored relative, so the pair can move together.
+        String backing = src.image().getParent().equals(v.image().getParent())
+                ? src.image().getFileName().toString() : src.image().toString();
+        try {
+            Qcow2Image.create(v.image(), size, CLUSTER_BITS, backing, src.format().word()).close();
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot create " + v.image() + ": " + e.getMessage());
+        }
+        try {
+            if (!src.template()) {
+                config.update(c -> ManagedConfig.withVolume(c, src.withTemplate(true)));
+            }
+            commitNew(v, mapping == null ? null : iqn, mapping);
+        } catch (RuntimeException e) {
+            deleteImageFiles(v.image());
+            throw e;
+        }
+        LOG.info("volume {} cloned from {}", name, source);
+        return show(name);
     }
 
     // ---- flatten and import ----
