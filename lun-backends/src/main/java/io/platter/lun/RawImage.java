@@ -74,13 +74,19 @@ public final class RawImage implements BlockDevice {
      * @throws BlockDeviceException.NoSpace if a thick image does not fit
      */
     public static RawImage create(Path file, long sizeBytes, boolean thick) throws IOException {
+        return create(file, sizeBytes, thick, done -> { });
+    }
+
+    /** As {@link #create(Path, long, boolean)}; a thick allocation reports the bytes allocated so far to {@code progress}. */
+    public static RawImage create(Path file, long sizeBytes, boolean thick, java.util.function.LongConsumer progress)
+            throws IOException {
         if (sizeBytes <= 0 || sizeBytes % SECTOR != 0) {
             throw new IllegalArgumentException("image size must be a positive multiple of 512: " + sizeBytes);
         }
         Files.createFile(file); // atomic create-new: an existing file is never touched
         try {
             if (thick) {
-                Preallocation.allocate(file, sizeBytes);
+                Preallocation.allocate(file, sizeBytes, progress);
             } else {
                 try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                     raf.setLength(sizeBytes);
@@ -218,7 +224,7 @@ public final class RawImage implements BlockDevice {
                         raf.setLength(newSize);
                     }
                 } else {
-                    Preallocation.allocate(file, newSize);
+                    Preallocation.allocate(file, newSize, done -> { });
                 }
                 channel.force(true);
                 size = newSize;

@@ -9,6 +9,7 @@ import io.platter.config.Portal;
 import io.platter.server.cli.AclCommand;
 import io.platter.server.cli.ChapCommand;
 import io.platter.server.cli.CloneCommand;
+import io.platter.server.cli.JobCommand;
 import io.platter.server.cli.LunCommand;
 import io.platter.server.cli.ReloadCommand;
 import io.platter.server.cli.SessionCommand;
@@ -39,8 +40,7 @@ import picocli.CommandLine.Option;
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
                 CloneCommand.class, TargetCommand.class, LunCommand.class, AclCommand.class, ChapCommand.class,
-                SessionCommand.class,
-                StatusCommand.class, ReloadCommand.class})
+                SessionCommand.class, StatusCommand.class, ReloadCommand.class, JobCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */

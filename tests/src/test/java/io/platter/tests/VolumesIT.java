@@ -138,6 +138,124 @@ class VolumesIT {
         }
     }
 
+    @Test
+    void flattenAMappedCloneWhileReadingItThenDeleteTheTemplate() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-flatten", "64M")) {
+            server.cliOk("volume", "create", "gold", "--size", "32M", "--target", IQN, "--lun", "1");
+            qemuIo(url(server, 1), "write -P 0x3c 0 8M");
+            server.cliOk("lun", "unmap", IQN, "1");
+            server.cliOk("clone", "gold", "work", "--target", IQN, "--lun", "1");
+            qemuIo(url(server, 1), "write -P 0x4d 4M 1M");
+            Thread reader = new Thread(() -> {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(qemuIo(url(server, 1), "read -P 0x3c 0 4M")).doesNotContain("Pattern verification failed");
+                }
+            });
+            reader.start();
+            assertThat(server.cliOk("volume", "flatten", "work")).contains("flattened");
+            reader.join();
+            assertThat(server.cliOk("volume", "show", "work")).doesNotContain("backing: gold");
+            assertThat(server.cliOk("volume", "show", "gold")).contains("template: false");
+            assertThat(server.cliOk("job", "list")).contains("flatten").contains("done");
+            server.cliOk("volume", "delete", "gold");
+            assertThat(server.dataDir().resolve("gold.qcow2")).doesNotExist();
+            assertThat(qemuIo(url(server, 1), "read -P 0x3c 0 4M")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 1), "read -P 0x4d 4M 1M")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 1), "read -P 0x3c 5M 3M")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 1), "read -P 0 8M 24M")).doesNotContain("Pattern verification failed");
+            Tools.result(server.cli("volume", "flatten", "work"), "no backing file");
+            server.stop();
+            Tools.runOk(QEMU, cmd("qemu-img", "check", server.dataDir().resolve("work.qcow2")));
+        }
+    }
+
+    @Test
+    void importQemuImgImagesInPlaceAndCopied() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-import", "64M")) {
+            Path outside = server.workDir().resolve("outside");
+            Files.createDirectories(outside);
+            Path q = outside.resolve("made-by-qemu.qcow2");
+            Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", q, "16M"));
+            Tools.runOk(QEMU, cmd("qemu-io", "-f", "qcow2", "-c", "write -P 0x61 1M 1M", q));
+            Path config = server.workDir().resolve("platter.yaml");
+            String before = Files.readString(config);
+            Tools.result(server.cli("volume", "import", "bad", outside.resolve("missing.qcow2").toString()), "no image file");
+            Tools.result(server.cli("volume", "import", "inplace", q.toString(), "--target", IQN, "--lun", "0"), "is taken");
+            assertThat(Files.readString(config)).isEqualTo(before);
+            assertThat(outside.resolve("made-by-qemu.qcow2.id")).doesNotExist();
+
+            assertThat(server.cliOk("volume", "import", "inplace", q.toString(), "--target", IQN, "--lun", "1"))
+                    .contains("imported").contains(q.toString());
+            assertThat(qemuIo(url(server, 1), "read -P 0x61 1M 1M")).doesNotContain("Pattern verification failed");
+            assertThat(server.cliOk("volume", "show", "inplace")).contains("image: " + q);
+
+            Path r = outside.resolve("plain.raw");
+            Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "raw", r, "8M"));
+            Tools.runOk(QEMU, cmd("qemu-io", "-f", "raw", "-c", "write -P 0x62 0 64k", r));
+            server.cliOk("volume", "import", "copied", r.toString(), "--copy", "--target", IQN, "--lun", "2");
+            assertThat(server.dataDir().resolve("copied.img")).exists();
+            assertThat(qemuIo(url(server, 2), "read -P 0x62 0 64k")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 2), "read -P 0 64k 1M")).doesNotContain("Pattern verification failed");
+
+            Path overlay = outside.resolve("overlay.qcow2");
+            Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", "-b", "nowhere.qcow2", "-F", "qcow2", "-u",
+                    overlay, "16M"));
+            Tools.result(server.cli("volume", "import", "orphan", overlay.toString()), "does not exist");
+            Path q2 = outside.resolve("second.qcow2");
+            Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", q2, "16M"));
+            Tools.runOk(QEMU, cmd("qemu-io", "-f", "qcow2", "-c", "write -P 0x63 3M 512k", q2));
+            server.cliOk("volume", "import", "qcopy", q2.toString(), "--copy", "--target", IQN, "--lun", "3");
+            assertThat(qemuIo(url(server, 3), "read -P 0x63 3M 512k")).doesNotContain("Pattern verification failed");
+            assertThat(Files.size(server.dataDir().resolve("qcopy.qcow2"))).isEqualTo(Files.size(q2));
+            server.stop();
+            Tools.runOk(QEMU, cmd("qemu-img", "check", server.dataDir().resolve("qcopy.qcow2")));
+            Tools.runOk(QEMU, cmd("qemu-img", "check", q));
+        }
+    }
+
+    @Test
+    void cloneFromASnapshotReadsTheSnapshotWhileTheSourceMovesOn() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-snapclone", "64M")) {
+            server.cliOk("volume", "create", "src", "--size", "16M", "--target", IQN, "--lun", "1");
+            qemuIo(url(server, 1), "write -P 0x71 0 2M");
+            server.cliOk("snapshot", "create", "src", "s1");
+            qemuIo(url(server, 1), "write -P 0x72 0 2M");
+            assertThat(server.cliOk("clone", "src@s1", "c1", "--target", IQN, "--lun", "2")).contains("src--s1");
+            server.cliOk("clone", "src@s1", "c2", "--target", IQN, "--lun", "3");
+            assertThat(qemuIo(url(server, 2), "read -P 0x71 0 2M")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 3), "read -P 0x71 0 2M")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 1), "read -P 0x72 0 2M")).doesNotContain("Pattern verification failed");
+            String list = server.cliOk("volume", "list");
+            assertThat(list.lines().filter(l -> l.startsWith("src--s1"))).hasSize(1);
+            Tools.result(server.cli("clone", "src@nope", "c3"), "no snapshot nope");
+            assertThat(server.cliOk("volume", "list")).doesNotContain("src--nope").doesNotContain("c3");
+            assertThat(server.dataDir().resolve("src--nope.qcow2")).doesNotExist();
+            server.stop();
+            Tools.runOk(QEMU, cmd("qemu-img", "check", server.dataDir().resolve("src--s1.qcow2")));
+        }
+    }
+
+    @Test
+    void groupSnapshotOfTwoVolumesThenRevertBoth() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-group", "64M")) {
+            server.cliOk("volume", "create", "db", "--size", "16M", "--target", IQN, "--lun", "1");
+            server.cliOk("volume", "create", "log", "--size", "16M", "--target", IQN, "--lun", "2");
+            qemuIo(url(server, 1), "write -P 0x11 0 1M");
+            qemuIo(url(server, 2), "write -P 0x22 0 1M");
+            assertThat(server.cliOk("snapshot", "create", "--group", "app", "db", "log", "g1"))
+                    .contains("group app").contains("paused");
+            qemuIo(url(server, 1), "write -P 0x33 0 1M");
+            qemuIo(url(server, 2), "write -P 0x44 0 1M");
+            server.cliOk("snapshot", "create", "log", "taken");
+            Tools.result(server.cli("snapshot", "create", "--group", "app", "db", "log", "taken"), "already has");
+            assertThat(server.cliOk("snapshot", "list", "db")).doesNotContain("taken");
+            server.cliOk("snapshot", "revert", "db", "g1");
+            server.cliOk("snapshot", "revert", "log", "g1");
+            assertThat(qemuIo(url(server, 1), "read -P 0x11 0 1M")).doesNotContain("Pattern verification failed");
+            assertThat(qemuIo(url(server, 2), "read -P 0x22 0 1M")).doesNotContain("Pattern verification failed");
+        }
+    }
+
     /** One SCSI command's outcome: status and fixed-format sense (SPC-5 §4.4.3), if any. */
     private record Response(int status, byte[] sense, byte[] data) {
         int senseKey() {

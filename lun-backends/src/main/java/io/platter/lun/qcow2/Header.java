@@ -39,6 +39,8 @@ public record Header(
     /** Byte offsets of the fields rewritten in place by the runtime. */
     /** size (8 bytes), crypt_method (4), l1_size (4), l1_table_offset (8): rewritten together on resize. */
     static final int OFFSET_SIZE = 24;
+    /** backing_file_offset (8 bytes) and backing_file_size (4): cleared together by a flatten. */
+    static final int OFFSET_BACKING_FILE = 8;
     static final int OFFSET_REFCOUNT_TABLE = 48;
     static final int OFFSET_SNAPSHOTS = 60;
     static final int OFFSET_AUTOCLEAR = 88;
@@ -149,6 +151,13 @@ public record Header(
     Header withGeometry(long newSize, int newL1Size, long newL1Offset) {
         return new Header(version, backingFileOffset, backingFileSize, clusterBits, newSize, cryptMethod, newL1Size,
                 newL1Offset, refcountTableOffset, refcountTableClusters, nbSnapshots, snapshotsOffset,
+                incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength);
+    }
+
+    /** This header without a backing file. */
+    Header withoutBacking() {
+        return new Header(version, 0, 0, clusterBits, size, cryptMethod, l1Size, l1TableOffset,
+                refcountTableOffset, refcountTableClusters, nbSnapshots, snapshotsOffset,
                 incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength);
     }
 

@@ -13,9 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -63,8 +67,9 @@ public final class Qcow2Image implements BlockDevice {
     final MetadataCache l2Cache;
     /** Null when read-only. */
     final Refcounts refcounts;
-    private final BlockDevice backing;
-    private final String backingName;
+    /** Null without a backing file, and after {@link #flatten}. Replaced under the write lock. */
+    private volatile BlockDevice backing;
+    private volatile String backingName;
     /** Guarded by {@code lock}. */
     List<Snapshot> snapshots;
     long snapshotsOffset;
@@ -319,7 +324,7 @@ public final class Qcow2Image implements BlockDevice {
         return new L2Entry(l2Cache.get(l2).getLong(l2Index(guest) * 8));
     }
 
-    private long dataEnd() {
+    long dataEnd() {
         return refcounts != null ? refcounts.endOffset() : Refcounts.roundUp(fileLengthAtOpen, clusterSize);
     }
 
@@ -333,7 +338,7 @@ public final class Qcow2Image implements BlockDevice {
     }
 
     /** Appends {@code n} bytes of the guest cluster mapped by {@code e}, from {@code guest}, to {@code dst}. */
-    private void readMapped(long guest, int n, L2Entry e, ByteBuf dst) throws BlockDeviceException {
+    void readMapped(long guest, int n, L2Entry e, ByteBuf dst) throws BlockDeviceException {
         switch (e.kind()) {
             case NORMAL:
                 file.readInto(checkedHost(e, guest) + (guest & (clusterSize - 1)), n, dst);
@@ -498,7 +503,8 @@ public final class Qcow2Image implements BlockDevice {
         final List<Long> frees = new ArrayList<>();
     }
 
-    private void writeAllocating(long offset, ByteBuf src, int index, int length) throws BlockDeviceException {
+    /** Writes {@code length} bytes of {@code src} from {@code index}, allocating as needed. Caller holds the write lock. */
+    void writeAllocating(long offset, ByteBuf src, int index, int length) throws BlockDeviceException {
         Batch batch = new Batch();
         long end = offset + length;
         for (long pos = offset; pos < end; ) {
@@ -827,6 +833,126 @@ public final class Qcow2Image implements BlockDevice {
 
     BlockDevice backing() {
         return backing;
+    }
+
+    // ---- backing chain copies ----
+
+    /**
+     * Makes this overlay independent of its backing chain, online: copies every cluster it still
+     * reads from the chain (skipping ranges that read as zeros), then drops the backing reference
+     * from the header. Writes racing with it win: a cluster is copied only while it is still
+     * unallocated here. Refused while the image has internal snapshots (they would lose the
+     * backing data they show). {@code progress} receives the guest bytes done so far.
+     */
+    public void flatten(LongConsumer progress) throws BlockDeviceException {
+        ensureWritable();
+        new BackingCopy(this).flatten(progress);
+    }
+
+    /**
+     * Writes internal snapshot {@code idOrName} into a new image at {@code path} with this
+     * image's backing file and the snapshot's disk size, copying only what the snapshot maps
+     * (thin). On failure the new file is deleted. {@code progress} receives guest bytes done.
+     */
+    public void materialiseSnapshot(String idOrName, Path path, LongConsumer progress) throws IOException {
+        ensureOpen();
+        Snapshot s = snapshots().stream().filter(x -> x.id().equals(idOrName)).findFirst()
+                .or(() -> snapshots().stream().filter(x -> x.name().equals(idOrName)).findFirst())
+                .orElseThrow(() -> new BlockDeviceException("no snapshot '" + idOrName + "' in " + file.path()));
+        long diskSize = s.diskSize() >= 0 ? s.diskSize() : size;
+        BackingCopy copy = new BackingCopy(this);
+        try (Qcow2Image target = copy.createTarget(path, diskSize)) {
+            try {
+                copy.materialise(s.id(), target, progress);
+            } catch (BlockDeviceException | RuntimeException e) {
+                target.close();
+                Files.deleteIfExists(path);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Drops the backing file reference once every cluster is in this image: a barrier, then
+     * backing_file_offset and backing_file_size cleared in one 12-byte write inside the first
+     * sector (a crash leaves either the old or the new header), a barrier, then the backing format
+     * extension and the name, now unreferenced, are cleared from the header cluster.
+     */
+    void dropBacking() throws BlockDeviceException {
+        BlockDevice old;
+        lock.writeLock().lock();
+        try {
+            Header h = header;
+            if (!h.hasBackingFile()) {
+                return;
+            }
+            file.force();
+            file.write(Header.OFFSET_BACKING_FILE, ByteBuffer.allocate(12));
+            file.force();
+            int end = (int) h.backingFileOffset() + h.backingFileSize();
+            ByteBuffer first = ByteBuffer.allocate(clusterSize);
+            file.read(0, first);
+            first.flip();
+            List<HeaderExtension> kept = new ArrayList<>();
+            for (HeaderExtension e : HeaderExtension.parseAll(first, h.length(), (int) h.backingFileOffset())) {
+                if (!e.is(HeaderExtension.Type.BACKING_FORMAT)) {
+                    kept.add(e);
+                }
+            }
+            ByteBuffer ext = HeaderExtension.encodeAll(kept);
+            ByteBuffer region = ByteBuffer.allocate(Math.max(ext.remaining(), end - h.length()));
+            region.put(ext).clear();
+            file.write(h.length(), region);
+            file.force();
+            header = h.withoutBacking();
+            old = backing;
+            backing = null;
+            backingName = null;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        old.close();
+    }
+
+    /**
+     * Takes snapshot {@code name} of every image at one instant (crash-consistent across them):
+     * the write locks are taken in the order of the images' paths, so two groups never deadlock,
+     * every snapshot is taken, then all locks are released. If one fails, those already taken are
+     * deleted and the failure is thrown. Returns the snapshots in the order of {@code images}.
+     */
+    public static List<Snapshot> createSnapshots(List<Qcow2Image> images, String name) throws BlockDeviceException {
+        List<Qcow2Image> order = new ArrayList<>(images);
+        order.sort(Comparator.comparing(i -> i.file().toAbsolutePath().toString()));
+        for (Qcow2Image i : order) {
+            i.ensureWritable();
+        }
+        Map<Qcow2Image, Snapshot> taken = new IdentityHashMap<>();
+        int locked = 0;
+        try {
+            for (Qcow2Image i : order) {
+                i.lock.writeLock().lock();
+                locked++;
+            }
+            try {
+                for (Qcow2Image i : order) {
+                    taken.put(i, new InternalSnapshots(i).create(name));
+                }
+            } catch (BlockDeviceException | RuntimeException e) {
+                for (Map.Entry<Qcow2Image, Snapshot> t : taken.entrySet()) {
+                    try {
+                        new InternalSnapshots(t.getKey()).delete(t.getValue().id());
+                    } catch (BlockDeviceException | RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                throw e;
+            }
+        } finally {
+            for (int k = locked - 1; k >= 0; k--) {
+                order.get(k).lock.writeLock().unlock();
+            }
+        }
+        return images.stream().map(taken::get).toList();
     }
 
     ImageFile imageFile() {

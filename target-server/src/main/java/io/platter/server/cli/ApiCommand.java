@@ -42,13 +42,23 @@ abstract class ApiCommand implements Callable<Integer> {
     /** Prints the result for a person. */
     abstract void print(JsonNode result, PrintWriter out);
 
+    /** Whether the operation may run long enough to show a progress line while waiting for it. */
+    boolean showsProgress() {
+        return false;
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try {
             Map<String, Object> args = new LinkedHashMap<>(args());
             args.values().removeIf(v -> v == null);
-            JsonNode result = ApiClient.locate(dataDir, config).call(operation(), args);
+            ApiClient client = ApiClient.locate(dataDir, config);
+            JsonNode result;
+            try (ProgressLine progress = showsProgress() && System.console() != null
+                    ? ProgressLine.start(client, spec.commandLine().getErr()) : null) {
+                result = client.call(operation(), args);
+            }
             if (json) {
                 out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             } else {

@@ -26,6 +26,10 @@ public final class CloneCommand extends ApiCommand {
                 "name", name, "target", target, "lun", lun);
     }
 
+    @Override boolean showsProgress() {
+        return source.indexOf('@') >= 0;
+    }
+
     @Override void print(JsonNode r, PrintWriter out) {
         out.println("volume " + r.path("name").asText() + " cloned from " + r.path("backing").asText()
                 + (r.path("target").isTextual() ? ", LUN " + r.path("lun").asInt() + " of " + r.path("target").asText() : ""));

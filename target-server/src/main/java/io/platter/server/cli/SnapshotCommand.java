@@ -2,6 +2,7 @@ package io.platter.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,21 +26,45 @@ public final class SnapshotCommand implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Take a crash-consistent snapshot, online.")
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Take a crash-consistent snapshot, online; "
+            + "with --group, of several volumes at one instant.")
     static final class Create extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "VOLUME") String volume;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
+        @Option(names = "--group", paramLabel = "G", description = "snapshot every VOLUME at one instant, as group G")
+        String group;
+        @Parameters(arity = "2..*", paramLabel = "VOLUME... NAME",
+                description = "the volume (several with --group), then the snapshot's name") List<String> words;
+
+        private List<String> volumes() {
+            return words.subList(0, words.size() - 1);
+        }
+
+        private String name() {
+            return words.get(words.size() - 1);
+        }
 
         @Override String operation() {
-            return "snapshot/create";
+            return group != null ? "snapshot/create-group" : "snapshot/create";
         }
 
         @Override Map<String, Object> args() {
-            return map("volume", volume, "name", name);
+            if (group != null) {
+                return map("group", group, "volumes", volumes(), "name", name());
+            }
+            if (words.size() != 2) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "give one VOLUME and a NAME (several volumes need --group)");
+            }
+            return map("volume", words.get(0), "name", name());
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
-            out.println("snapshot " + r.path("name").asText() + " of " + volume + " created (id " + r.path("id").asText() + ")");
+            if (group != null) {
+                out.println("snapshot " + r.path("name").asText() + " of " + String.join(", ", volumes())
+                        + " created as group " + group + " (writes paused " + r.path("pauseMillis").asLong() + " ms)");
+            } else {
+                out.println("snapshot " + r.path("name").asText() + " of " + words.get(0) + " created (id "
+                        + r.path("id").asText() + ")");
+            }
         }
     }
 

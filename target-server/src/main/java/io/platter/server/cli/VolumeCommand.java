@@ -11,9 +11,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code platter volume ...}: image files managed by the daemon. */
-@Command(name = "volume", mixinStandardHelpOptions = true, description = "Create, list, resize and delete volumes.",
+@Command(name = "volume", mixinStandardHelpOptions = true, description = "Create, list, resize, flatten, import and delete volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Show.class,
-                VolumeCommand.Resize.class, VolumeCommand.Delete.class})
+                VolumeCommand.Resize.class, VolumeCommand.Delete.class, VolumeCommand.Flatten.class,
+                VolumeCommand.Import.class})
 public final class VolumeCommand implements Callable<Integer> {
 
     static final String[][] COLUMNS = {{"NAME", "name"}, {"FORMAT", "format"}, {"PROVISIONING", "provisioning"},
@@ -45,6 +46,10 @@ public final class VolumeCommand implements Callable<Integer> {
         @Override Map<String, Object> args() {
             return map("name", name, "size", size, "format", format, "provisioning", provisioning,
                     "target", target, "lun", lun);
+        }
+
+        @Override boolean showsProgress() {
+            return "thick".equals(provisioning);
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
@@ -122,6 +127,59 @@ public final class VolumeCommand implements Callable<Integer> {
 
         @Override void print(JsonNode r, PrintWriter out) {
             done(r, out);
+        }
+    }
+
+    @Command(name = "flatten", mixinStandardHelpOptions = true,
+            description = "Copy into a clone what it reads from its template, online, and drop the backing file.")
+    static final class Flatten extends ApiCommand {
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override String operation() {
+            return "volume/flatten";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name);
+        }
+
+        @Override boolean showsProgress() {
+            return true;
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            out.println("volume " + r.path("name").asText() + " flattened: no backing file, "
+                    + human(r.path("allocatedBytes").asLong()) + " allocated");
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Adopt an existing raw or qcow2 image as a volume (in place, or copied with --copy).")
+    static final class Import extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "FILE") java.nio.file.Path file;
+        @Option(names = "--copy", description = "copy it (thin) into the data directory instead of using it in place")
+        boolean copy;
+        @Option(names = "--target", paramLabel = "IQN", description = "map it into this target") String target;
+        @Option(names = "--lun", paramLabel = "N", description = "at this LUN (default: lowest free)") Integer lun;
+
+        @Override String operation() {
+            return "volume/import";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name, "file", file.toAbsolutePath().normalize().toString(), "copy", copy,
+                    "target", target, "lun", lun);
+        }
+
+        @Override boolean showsProgress() {
+            return copy;
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            out.println("volume " + r.path("name").asText() + " imported: " + human(r.path("sizeBytes").asLong())
+                    + " " + r.path("format").asText() + " at " + r.path("image").asText()
+                    + (r.path("target").isTextual() ? ", LUN " + r.path("lun").asInt() + " of " + r.path("target").asText() : ""));
         }
     }
 }

@@ -31,6 +31,17 @@ public record Args(JsonNode json) {
         return target;
     }
 
+    /** A required array of texts. */
+    public java.util.List<String> texts(String key) {
+        JsonNode n = json.get(key);
+        if (n == null || !n.isArray()) {
+            throw ManagementException.badRequest("missing argument " + key + " (a list)");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        n.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
     public boolean flag(String key) {
         JsonNode n = json.get(key);
         return n != null && n.asBoolean(false);

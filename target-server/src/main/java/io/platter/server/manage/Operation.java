@@ -20,7 +20,12 @@ public enum Operation {
     VOLUME_SHOW("volume/show", (s, a) -> s.volumes().show(a.text("name"))),
     VOLUME_RESIZE("volume/resize", (s, a) -> s.volumes().resize(a.text("name"), a.size("size"), a.flag("force"))),
     VOLUME_DELETE("volume/delete", (s, a) -> s.volumes().delete(a.text("name"), a.flag("force"))),
+    VOLUME_FLATTEN("volume/flatten", (s, a) -> s.volumes().flatten(a.text("name"))),
+    VOLUME_IMPORT("volume/import", (s, a) -> s.volumes().importVolume(a.text("name"), a.text("file"), a.flag("copy"),
+            a.optText("target"), a.integer("lun", -1))),
     SNAPSHOT_CREATE("snapshot/create", (s, a) -> s.volumes().snapshotCreate(a.text("volume"), a.text("name"))),
+    SNAPSHOT_CREATE_GROUP("snapshot/create-group", (s, a) ->
+            s.volumes().snapshotCreateGroup(a.text("group"), a.texts("volumes"), a.text("name"))),
     SNAPSHOT_LIST("snapshot/list", (s, a) -> s.volumes().snapshotList(a.text("volume"))),
     SNAPSHOT_REVERT("snapshot/revert", (s, a) ->
             s.volumes().snapshotRevert(a.text("volume"), a.text("name"), a.flag("force"))),
@@ -39,6 +44,8 @@ public enum Operation {
     CHAP_SET("chap/set", (s, a) -> s.access().chapSet(a.chapScope(), a.text("user"), a.text("secret"),
             a.optText("mutualUser"), a.optText("mutualSecret"))),
     CHAP_CLEAR("chap/clear", (s, a) -> s.access().chapClear(a.chapScope())),
+    JOB_LIST("job/list", (s, a) -> s.volumes().jobs().list()),
+    JOB_SHOW("job/show", (s, a) -> s.volumes().jobs().show(a.integer("id", -1))),
     SESSION_LIST("session/list", (s, a) -> s.targets().sessions()),
     STATUS("status", (s, a) -> s.status()),
     RELOAD("reload", (s, a) -> s.reload());

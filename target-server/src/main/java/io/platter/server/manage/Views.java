@@ -64,6 +64,20 @@ public final class Views {
                          int volumes, int sessions, Pool pool, String configFile) {
     }
 
+    /** Snapshot {@code name} taken of every volume of a group at one instant; writes paused {@code pauseMillis}. */
+    public record GroupSnapshot(String group, String name, List<String> volumes, long pauseMillis) {
+    }
+
+    /**
+     * A long operation (flatten, thick allocation, snapshot materialisation, import copy).
+     *
+     * @param state   running, done or failed
+     * @param error   why it failed, or null
+     */
+    public record Job(long id, String operation, String volume, String state, long doneBytes, long totalBytes,
+                      String error) {
+    }
+
     /** What a change did, for the operator. */
     public record Done(String message) {
     }

@@ -42,11 +42,17 @@ public final class VolumeManager {
     private final Daemon daemon;
     private final ManagedConfig config;
     private final Path dataDir;
+    private final Jobs jobs = new Jobs();
 
     public VolumeManager(Daemon daemon, ManagedConfig config, Path dataDir) {
         this.daemon = daemon;
         this.config = config;
         this.dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    /** The long operations running and recently finished; readable while an operation runs. */
+    public Jobs jobs() {
+        return jobs;
     }
 
     // ---- volumes ----
@@ -64,7 +70,8 @@ public final class VolumeManager {
                 if (format == ImageFormat.QCOW2) {
                     Qcow2Image.create(v.image(), size, CLUSTER_BITS).close();
                 } else {
-                    RawImage.create(v.image(), size, provisioning == Provisioning.THICK).close();
+                    boolean thick = provisioning == Provisioning.THICK;
+                    runJob(thick ? "allocate" : "create", name, size, job -> RawImage.create(v.image(), size, thick, job).close());
                 }
             } catch (BlockDeviceException.NoSpace e) {
                 throw ManagementException.conflict("no space for a thick volume of " + Sizes.format(size)
@@ -97,12 +104,14 @@ public final class VolumeManager {
                 throw ManagementException.conflict("volume " + name + " is LUN " + m.lun().id() + " of " + m.iqn()
                         + "; unmap it first or use --force");
             }
+            Path backing = v.format() == ImageFormat.QCOW2 ? backingOf(v) : null;
             if (m != null) {
                 daemon.unmapLun(m.iqn(), m.lun().id());
             }
             config.update(c -> ManagedConfig.withoutVolume(
                     m == null ? c : ManagedConfig.withoutLun(c, m.iqn(), m.lun().id()), name));
             deleteImageFiles(v.image());
+            releaseTemplate(backing);
             LOG.info("volume {} deleted", name);
             return new Views.Done("volume " + name + " deleted");
         }
@@ -267,42 +276,308 @@ public final class VolumeManager {
     public Views.Volume clone(String source, String snapshot, String name, String iqn, int lun) {
         synchronized (config) {
             VolumeConfig src = volume(source);
-            if (snapshot != null) {
-                throw ManagementException.badRequest("cloning from a snapshot is not supported yet; clone "
-                        + source + " itself (it becomes a read-only template)");
+            if (snapshot == null) {
+                return cloneOf(src, name, iqn, lun);
             }
-            Mapping m = config.mappingOf(src.image()).orElse(null);
-            if (m != null) {
-                throw ManagementException.conflict("volume " + source + " is LUN " + m.lun().id() + " of " + m.iqn()
-                        + "; a template must be read-only, so unmap it first");
-            }
-            VolumeConfig v = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN);
-            long size;
-            try (BlockDevice device = open(src, true)) {
-                size = device.size();
-            } catch (IOException e) {
-                throw ManagementException.failed("cannot open " + source + ": " + e.getMessage());
-            }
-            LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
-            // Same directory: the backing name is stored relative, so the pair can move together.
-            String backing = src.image().getParent().equals(v.image().getParent())
-                    ? src.image().getFileName().toString() : src.image().toString();
-            try {
-                Qcow2Image.create(v.image(), size, CLUSTER_BITS, backing, src.format().word()).close();
-            } catch (IOException e) {
-                throw ManagementException.failed("cannot create " + v.image() + ": " + e.getMessage());
+            VolumeConfig template = config.volume(snapshotTemplateName(source, snapshot)).orElse(null);
+            boolean made = template == null;
+            if (made) {
+                newVolume(name, ImageFormat.QCOW2, Provisioning.THIN); // checks the new name before the copy
+                template = materialise(src, snapshot);
+            } else if (!template.template()) {
+                throw ManagementException.conflict("volume " + template.name() + " exists and is not the template of "
+                        + source + "@" + snapshot + "; rename or delete it");
             }
             try {
-                if (!src.template()) {
-                    config.update(c -> ManagedConfig.withVolume(c, src.withTemplate(true)));
-                }
-                commitNew(v, mapping == null ? null : iqn, mapping);
+                return cloneOf(template, name, iqn, lun);
             } catch (RuntimeException e) {
-                deleteImageFiles(v.image());
+                if (made) {
+                    String t = template.name();
+                    config.update(c -> ManagedConfig.withoutVolume(c, t));
+                    deleteImageFiles(template.image());
+                }
                 throw e;
             }
-            LOG.info("volume {} cloned from {}", name, source);
+        }
+    }
+
+    /** {@code SOURCE--SNAPSHOT}: the read-only template a snapshot is materialised into for clones. */
+    static String snapshotTemplateName(String source, String snapshot) {
+        requireSnapshotName(snapshot);
+        String name = source + "--" + snapshot;
+        if (!VolumeConfig.NAME.matcher(name).matches()) {
+            throw ManagementException.badRequest("the template of " + source + "@" + snapshot + " would be named "
+                    + name + ", longer than 64 characters; use shorter names");
+        }
+        return name;
+    }
+
+    /**
+     * Copies snapshot {@code snapshot} of {@code src} (online, while src may be mapped and written)
+     * into a new thin qcow2 template over src's own backing file; only the clusters the snapshot
+     * maps are copied. Persisted as a template volume; on failure nothing is left.
+     */
+    private VolumeConfig materialise(VolumeConfig src, String snapshot) {
+        String name = snapshotTemplateName(src.name(), snapshot);
+        VolumeConfig t = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN).withTemplate(true);
+        long start = System.nanoTime();
+        withQcow2(src.name(), image -> {
+            requireSnapshot(src.name(), image, snapshot);
+            long size = image.snapshots().stream().filter(s -> s.name().equals(snapshot)).findFirst()
+                    .map(io.platter.lun.qcow2.Snapshot::diskSize).filter(d -> d >= 0).orElse(image.size());
+            runJob("materialise", name, size, job -> image.materialiseSnapshot(snapshot, t.image(), job));
+            return null;
+        });
+        try {
+            config.update(c -> ManagedConfig.withVolume(c, t));
+        } catch (RuntimeException e) {
+            deleteImageFiles(t.image());
+            throw e;
+        }
+        LOG.info("snapshot {} of {} materialised as template {} in {} ms", snapshot, src.name(), name,
+                (System.nanoTime() - start) / 1_000_000);
+        return t;
+    }
+
+    /** Clones {@code src} as described at {@link #clone}. Caller holds the config monitor. */
+    private Views.Volume cloneOf(VolumeConfig src, String name, String iqn, int lun) {
+        String source = src.name();
+        Mapping m = config.mappingOf(src.image()).orElse(null);
+        if (m != null) {
+            throw ManagementException.conflict("volume " + source + " is LUN " + m.lun().id() + " of " + m.iqn()
+                    + "; a template must be read-only, so unmap it first");
+        }
+        VolumeConfig v = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN);
+        long size;
+        try (BlockDevice device = open(src, true)) {
+            size = device.size();
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot open " + source + ": " + e.getMessage());
+        }
+        LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
+        // Same directory: the backing name is stored relative, so the pair can move together.
+        String backing = src.image().getParent().equals(v.image().getParent())
+                ? src.image().getFileName().toString() : src.image().toString();
+        try {
+            Qcow2Image.create(v.image(), size, CLUSTER_BITS, backing, src.format().word()).close();
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot create " + v.image() + ": " + e.getMessage());
+        }
+        try {
+            if (!src.template()) {
+                config.update(c -> ManagedConfig.withVolume(c, src.withTemplate(true)));
+            }
+            commitNew(v, mapping == null ? null : iqn, mapping);
+        } catch (RuntimeException e) {
+            deleteImageFiles(v.image());
+            throw e;
+        }
+        LOG.info("volume {} cloned from {}", name, source);
+        return show(name);
+    }
+
+    // ---- flatten and import ----
+
+    /**
+     * Makes a clone independent of its template, online: every cluster it still reads from the
+     * backing chain is copied into it (writes of initiators win), then the backing reference is
+     * dropped. A failure leaves the clone as it was (still backed, reading the same data). When
+     * the template has no clones left it stops being a template.
+     */
+    public Views.Volume flatten(String name) {
+        synchronized (config) {
+            VolumeConfig v = volume(name);
+            Path backing = v.format() == ImageFormat.QCOW2 ? backingOf(v) : null;
+            if (backing == null) {
+                throw ManagementException.conflict("volume " + name + " has no backing file; nothing to flatten");
+            }
+            long start = System.nanoTime();
+            withQcow2(name, image -> {
+                runJob("flatten", name, image.size(), image::flatten);
+                return null;
+            });
+            releaseTemplate(backing);
+            LOG.info("volume {} flattened (no longer backed by {}) in {} ms", name, backing,
+                    (System.nanoTime() - start) / 1_000_000);
             return show(name);
+        }
+    }
+
+    /**
+     * Adopts an existing raw or qcow2 image (format from the qcow2 magic), validated by opening it.
+     * In place, its path is recorded as it is; with {@code copy} it is copied, thin, into the data
+     * directory. Its identity sidecar is created once (or the existing one kept). On failure
+     * nothing is left: no copy, no new sidecar, no configuration entry.
+     */
+    public Views.Volume importVolume(String name, String file, boolean copy, String iqn, int lun) {
+        synchronized (config) {
+            Path src = Path.of(Objects.requireNonNullElse(file, "")).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(src)) {
+                throw ManagementException.notFound("no image file " + src);
+            }
+            if (config.volumeOfImage(src).isPresent() || config.mappingOf(src).isPresent()) {
+                throw ManagementException.conflict(src + " is already a volume or LUN image");
+            }
+            ImageFormat format;
+            Provisioning provisioning;
+            try {
+                format = ImageFiles.probe(src);
+                provisioning = format == ImageFormat.QCOW2 ? Provisioning.THIN : probeProvisioning(src);
+            } catch (IOException e) {
+                throw ManagementException.failed("cannot read " + src + ": " + e.getMessage());
+            }
+            long size = validate(src, format, provisioning);
+            VolumeConfig v;
+            if (copy) {
+                v = newVolume(name, format, provisioning);
+                try {
+                    runJob("import", name, Files.size(src), job -> ImageFiles.copySparse(src, v.image(), job));
+                } catch (IOException e) {
+                    throw ManagementException.failed("cannot copy " + src + " to " + v.image() + ": " + e.getMessage());
+                }
+            } else {
+                try {
+                    v = new VolumeConfig(name, src, format, provisioning, false);
+                } catch (IllegalArgumentException e) {
+                    throw ManagementException.badRequest(e.getMessage());
+                }
+                if (config.volume(name).isPresent()) {
+                    throw ManagementException.conflict("volume " + name + " exists already");
+                }
+            }
+            Path sidecar = ImageIdentity.sidecar(v.image());
+            boolean hadIdentity = Files.exists(sidecar);
+            try {
+                if (copy) {
+                    validate(v.image(), format, provisioning); // a relative backing name may not resolve from here
+                }
+                ImageIdentity.loadOrCreate(v.image());
+                LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
+                commitNew(v, mapping == null ? null : iqn, mapping);
+            } catch (IOException | RuntimeException e) {
+                if (copy) {
+                    deleteImageFiles(v.image());
+                } else if (!hadIdentity) {
+                    deleteQuietly(sidecar);
+                }
+                if (e instanceof IOException) {
+                    throw ManagementException.failed("cannot import " + src + ": " + e.getMessage());
+                }
+                throw (RuntimeException) e;
+            }
+            LOG.info("volume {} imported from {} ({}, {})", name, src, format.word(), copy ? "copied" : "in place");
+            return show(name);
+        }
+    }
+
+    private static Provisioning probeProvisioning(Path raw) throws IOException {
+        try (BlockDevice d = RawImage.open(raw, true)) {
+            return d.thin() ? Provisioning.THIN : Provisioning.THICK;
+        }
+    }
+
+    /** Opens an image read-only to check it (a qcow2 backing chain must exist); its size. */
+    private static long validate(Path image, ImageFormat format, Provisioning provisioning) {
+        try (BlockDevice d = format == ImageFormat.QCOW2 ? Qcow2Image.open(image, true)
+                : RawImage.open(image, true, provisioning == Provisioning.THIN)) {
+            return d.size();
+        } catch (IOException e) {
+            throw ManagementException.conflict("cannot use " + image + " as a " + format.word() + " image: "
+                    + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    /** Clears the template flag of the volume at {@code image} once no clone uses it. */
+    private void releaseTemplate(Path image) {
+        VolumeConfig t = image == null ? null : config.volumeOfImage(image).orElse(null);
+        if (t != null && t.template() && clonesOf(t).isEmpty()) {
+            config.update(c -> ManagedConfig.withVolume(c, t.withTemplate(false)));
+            LOG.info("volume {} has no clones left and is no longer a template", t.name());
+        }
+    }
+
+    // ---- group snapshots ----
+
+    /**
+     * Takes snapshot {@code name} of several qcow2 volumes at one crash-consistent instant: writes
+     * to all of them pause (their images' write locks, taken in path order), each is snapshotted,
+     * writes resume. If one fails, the snapshots already taken are deleted. The pause is logged.
+     */
+    public Views.GroupSnapshot snapshotCreateGroup(String group, List<String> volumes, String name) {
+        synchronized (config) {
+            requireSnapshotName(name);
+            if (volumes.isEmpty() || volumes.stream().distinct().count() != volumes.size()) {
+                throw ManagementException.badRequest("a group snapshot needs distinct volumes");
+            }
+            List<Qcow2Image> images = new ArrayList<>();
+            List<Qcow2Image> opened = new ArrayList<>();
+            try {
+                for (String vol : volumes) {
+                    VolumeConfig v = volume(vol);
+                    if (v.format() != ImageFormat.QCOW2) {
+                        throw ManagementException.badRequest("volume " + vol + " is raw; snapshots need a qcow2 volume");
+                    }
+                    if (v.template()) {
+                        throw ManagementException.conflict("volume " + vol + " is a read-only template");
+                    }
+                    MappedLun live = daemon.mappedImage(v.image());
+                    Qcow2Image image;
+                    if (live != null) {
+                        image = (Qcow2Image) live.device();
+                    } else {
+                        image = Qcow2Image.open(v.image(), false);
+                        opened.add(image);
+                    }
+                    if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
+                        throw ManagementException.conflict("volume " + vol + " already has a snapshot " + name);
+                    }
+                    images.add(image);
+                }
+                long start = System.nanoTime();
+                Qcow2Image.createSnapshots(images, name);
+                long pauseMillis = (System.nanoTime() - start) / 1_000_000;
+                LOG.info("group {}: snapshot {} of {} taken; writes paused {} ms", group, name,
+                        String.join(", ", volumes), pauseMillis);
+                return new Views.GroupSnapshot(group, name, List.copyOf(volumes), pauseMillis);
+            } catch (IOException e) {
+                throw ManagementException.conflict("group " + group + ": no snapshot taken: " + e.getMessage());
+            } finally {
+                for (Qcow2Image i : opened) {
+                    try {
+                        i.close();
+                    } catch (IOException e) {
+                        LOG.warn("cannot close {}: {}", i.file(), e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- jobs ----
+
+    /** The body of a long operation, reporting bytes done to the job. */
+    private interface JobBody {
+        void run(Jobs.Job job) throws IOException;
+    }
+
+    /** Runs {@code body} as a job of {@code totalBytes} visible in {@code job/list} while it runs. */
+    private void runJob(String operation, String volume, long totalBytes, JobBody body) throws IOException {
+        Jobs.Job job = jobs.start(operation, volume, totalBytes);
+        try {
+            body.run(job);
+        } catch (IOException | RuntimeException e) {
+            job.failed(e.getMessage());
+            throw e;
+        } finally {
+            job.close();
         }
     }
 
