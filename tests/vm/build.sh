@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Linux kernel initiator VM: a Debian kernel and an initramfs (static busybox,
-# open-iscsi, e2fsprogs, sfdisk, fstrim, iscsi_tcp + virtio_net + ext4 modules, tests/vm/init.sh
-# as /init). Debian packages are fetched with `apt-get download` and unpacked, never installed.
+# open-iscsi, mke2fs/e2fsck/resize2fs, sfdisk, fstrim, iscsi_tcp + virtio_net + ext4 modules,
+# tests/vm/init.sh as /init). Debian packages are fetched with `apt-get download` and unpacked,
+# never installed.
 #
 # Everything large is cached OUTSIDE the repo in ${PLATTER_VM_CACHE:-~/.cache/platter-vm}:
 #   debs/            the downloaded .debs
@@ -18,7 +19,7 @@ DEBS=$CACHE/debs
 mkdir -p "$DEBS"
 say() { echo "[vm-build] $*" >&2; }
 die() { echo "[vm-build] ERROR: $*" >&2; exit 2; }
-for c in cpio gzip dpkg-deb apt-get ldd mke2fs e2fsck fstrim; do
+for c in cpio gzip dpkg-deb apt-get ldd mke2fs e2fsck resize2fs fstrim; do
     command -v "$c" >/dev/null || die "missing host tool $c"
 done
 
@@ -97,7 +98,7 @@ else
     }
     for b in iscsid iscsiadm iscsistart; do add_bin "$SR/sbin/$b"; done
     add_bin "$SR/sbin/sfdisk"
-    for b in mke2fs e2fsck fstrim; do add_bin "$(command -v $b)"; done
+    for b in mke2fs e2fsck resize2fs fstrim; do add_bin "$(command -v $b)"; done
     cp -L /lib64/ld-linux-x86-64.so.2 "$I/lib64/"
     ln -s mke2fs "$I/usr/sbin/mkfs.ext4"; ln -s e2fsck "$I/usr/sbin/fsck.ext4"
     [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$I/etc/"

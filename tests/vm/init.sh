@@ -4,7 +4,8 @@
 # which QEMU's user network shows to the guest as 10.0.2.2, and runs one scenario on the LUN.
 #
 # Settings come from /etc/vm.conf (a second cpio appended by run.sh):
-#   VM_PORT VM_IQN VM_SCENARIO(basic|discard|restart|chap) VM_MB VM_INITIATOR
+#   VM_PORT VM_IQN VM_SCENARIO(basic|discard|restart|chap|resize) VM_MB VM_INITIATOR
+#   VM_GROW_MB VM_MORE_MB (resize: the size the host grows the LUN to, MiB written after it)
 #   VM_CHAP_USER VM_CHAP_PASS VM_CHAP_USER_IN VM_CHAP_PASS_IN VM_CHAP_BAD_PASS
 # Console lines read by the host (LinuxInitiatorVm):
 #   VM: <progress>          VM-TIME <mark> <uptime>       VM-INFO: <key>=<value>
@@ -28,6 +29,7 @@ mark init
 
 VM_PORT=3260 VM_IQN= VM_SCENARIO=basic VM_MB=96 VM_INITIATOR=iqn.2026-11.io.platter:vm-initiator
 VM_CHAP_USER= VM_CHAP_PASS= VM_CHAP_USER_IN= VM_CHAP_PASS_IN= VM_CHAP_BAD_PASS=
+VM_GROW_MB=0 VM_MORE_MB=0
 . /etc/vm.conf
 HOST=10.0.2.2
 PORTAL=$HOST:$VM_PORT
@@ -114,7 +116,9 @@ logout() {
 }
 state() { cat "$SESSION/state" 2>/dev/null || echo GONE; }
 
-# ---- file system helpers
+# ---- file system helpers (on partition 1, or on the whole disk when WHOLE=1)
+WHOLE=0
+fsdev() { if [ $WHOLE = 1 ]; then echo "$DISK"; else echo "${DISK}1"; fi; }
 mkfs() {
     echo 'label: dos
 start=2048, type=83' | sfdisk -q "$DISK" >/tmp/sfdisk 2>&1 || { cat /tmp/sfdisk; fail "sfdisk"; }
@@ -127,12 +131,12 @@ start=2048, type=83' | sfdisk -q "$DISK" >/tmp/sfdisk 2>&1 || { cat /tmp/sfdisk;
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 fsck_clean() {  # $1 label
     drop_caches
-    e2fsck -f -n "${DISK}1" >/tmp/fsck 2>&1 || { sed 's/^/VM-FSCK: /' /tmp/fsck; fail "e2fsck $1 (rc=$?)"; }
+    e2fsck -f -n "$(fsdev)" >/tmp/fsck 2>&1 || { sed 's/^/VM-FSCK: /' /tmp/fsck; fail "e2fsck $1 (rc=$?)"; }
     say "e2fsck $1: clean, $(tail -n 1 /tmp/fsck)"
 }
 verify() {  # $1 label, $2 manifest (paths relative to /mnt): fsck, mount ro, every checksum
     fsck_clean "$1"
-    mount -o ro "${DISK}1" /mnt || fail "mount ro $1"
+    mount -o ro "$(fsdev)" /mnt || fail "mount ro $1"
     (cd /mnt && sha256sum -c "$2") >/tmp/check 2>&1 || {
         grep -v ': OK$' /tmp/check | head -n 20 | sed 's/^/VM-VERIFY: /'; umount /mnt; fail "checksums $1"; }
     umount /mnt || fail "umount $1"
@@ -155,7 +159,7 @@ make_files() {  # $1 MiB in 24 MiB files + small ones, under /tmp/src/data; mani
     (cd /tmp/src && find data -type f | sort | xargs sha256sum) >/tmp/manifest
 }
 write_files() {  # mount, copy /tmp/src/data, sync, umount
-    mount "${DISK}1" /mnt || fail "mount"
+    mount "$(fsdev)" /mnt || fail "mount"
     t=$(up)
     cp -a /tmp/src/data /mnt/ || fail "copy"
     sync || fail "sync"
@@ -277,9 +281,61 @@ restart() {
     logout
 }
 
+# Online growth: ext4 on the whole disk (no partition to move), files, the host grows the LUN,
+# the rescan shows the new size, resize2fs grows the mounted file system, more files than the
+# old disk could hold, then fsck and every checksum.
+resize() {
+    discover; login
+    WHOLE=1
+    dev=${DISK#/dev/}
+    mkfs.ext4 -F -q -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 "$DISK" || fail "mkfs.ext4"
+    ln -sf /proc/mounts /etc/mtab
+    make_files "$VM_MB"
+    mount "$DISK" /mnt || fail "mount"
+    cp -a /tmp/src/data /mnt/ && sync || fail "write before growing"
+    before=$(cat /sys/block/$dev/size)
+    info sectors_before "$before"
+    info fs_kib_before "$(df -k /mnt | awk 'NR == 2 {print $2}')"
+    say "$(du -sm /tmp/src/data | cut -f1) MiB on a $((before / 2048)) MiB disk; asking the host to grow the LUN to $VM_GROW_MB MiB"
+    echo "VM-EVENT: grow-lun"
+    # The host answers by growing the LUN; until then a rescan finds the old size.
+    t=$(up) rescans=0
+    while [ "$(cat /sys/block/$dev/size)" = "$before" ] && [ $rescans -lt 120 ]; do
+        iscsiadm -m session --rescan >/tmp/rescan 2>&1 || { cat /tmp/rescan; fail "iscsiadm -m session --rescan"; }
+        rescans=$((rescans + 1))
+        [ "$(cat /sys/block/$dev/size)" = "$before" ] && sleep 0.5
+    done
+    after=$(cat /sys/block/$dev/size)
+    info sectors_after "$after"
+    info rescans "$rescans"
+    say "size $((after / 2048)) MiB after $rescans rescans, $(awk -v a=$t -v b=$(up) 'BEGIN{print b-a}')s"
+    [ "$after" = $((VM_GROW_MB * 2048)) ] || fail "after the rescan /sys/block/$dev/size is $after, expected $((VM_GROW_MB * 2048))"
+    info capacity_ua "$(dmesg | grep -c 'Capacity data has changed')"
+    dmesg | grep -E 'Capacity data has changed|capacity change' | tail -n 3 | sed 's/^/VM: kernel: /'
+    resize2fs "$DISK" >/tmp/resize2fs 2>&1 || { cat /tmp/resize2fs; fail "resize2fs (rc=$?)"; }
+    sed 's/^/VM: resize2fs: /' /tmp/resize2fs
+    df -k /mnt | sed 's/^/VM: df: /'
+    info fs_kib_after "$(df -k /mnt | awk 'NR == 2 {print $2}')"
+    mkdir -p /tmp/src/more /mnt/more
+    left=$VM_MORE_MB k=1
+    while [ "$left" -gt 0 ]; do
+        n=$((left < 16 ? left : 16))
+        dd if=/dev/urandom of=/tmp/src/more/m$k bs=1M count=$n 2>/dev/null || fail "generate"
+        cp /tmp/src/more/m$k /mnt/more/ || fail "write more/m$k after growing"
+        left=$((left - n)); k=$((k + 1))
+    done
+    sync || fail "sync"
+    (cd /tmp/src && sha256sum more/*) >>/tmp/manifest
+    df -k /mnt | sed 's/^/VM: df: /'
+    umount /mnt || fail "umount"
+    info files "$(wc -l </tmp/manifest)"
+    verify after-grow /tmp/manifest
+    logout
+}
+
 mark work_start
 case "$VM_SCENARIO" in
-basic|chap|discard|restart) $VM_SCENARIO ;;
+basic|chap|discard|restart|resize) $VM_SCENARIO ;;
 *) fail "unknown scenario $VM_SCENARIO" ;;
 esac
 mark work_end
