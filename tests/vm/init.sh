@@ -4,8 +4,9 @@
 # which QEMU's user network shows to the guest as 10.0.2.2, and runs one scenario on the LUN.
 #
 # Settings come from /etc/vm.conf (a second cpio appended by run.sh):
-#   VM_PORT VM_IQN VM_SCENARIO(basic|discard|restart|chap|resize) VM_MB VM_INITIATOR
+#   VM_PORT VM_IQN VM_SCENARIO(basic|discard|restart|chap|resize|multipath) VM_MB VM_INITIATOR
 #   VM_GROW_MB VM_MORE_MB (resize: the size the host grows the LUN to, MiB written after it)
+#   VM_PORT_B (multipath: the second path's port, a relay the host cuts)
 #   VM_CHAP_USER VM_CHAP_PASS VM_CHAP_USER_IN VM_CHAP_PASS_IN VM_CHAP_BAD_PASS
 # Console lines read by the host (LinuxInitiatorVm):
 #   VM: <progress>          VM-TIME <mark> <uptime>       VM-INFO: <key>=<value>
@@ -29,7 +30,7 @@ mark init
 
 VM_PORT=3260 VM_IQN= VM_SCENARIO=basic VM_MB=96 VM_INITIATOR=iqn.2026-11.io.platter:vm-initiator
 VM_CHAP_USER= VM_CHAP_PASS= VM_CHAP_USER_IN= VM_CHAP_PASS_IN= VM_CHAP_BAD_PASS=
-VM_GROW_MB=0 VM_MORE_MB=0
+VM_GROW_MB=0 VM_MORE_MB=0 VM_PORT_B=0
 . /etc/vm.conf
 HOST=10.0.2.2
 PORTAL=$HOST:$VM_PORT
@@ -167,6 +168,31 @@ write_files() {  # mount, copy /tmp/src/data, sync, umount
     say "wrote $(du -sm /tmp/src/data | cut -f1) MiB + sync + umount in $(awk -v a=$t -v b=$(up) 'BEGIN{print b-a}')s"
 }
 
+# Writer under /mnt/load: a new 1 MiB file, sync, and only then is it "acknowledged" (its sum
+# listed in /tmp/acked).
+start_writer() {
+    mkdir -p /mnt/load
+    : >/tmp/acked
+    rm -f /tmp/stop
+    (
+        i=1
+        while [ ! -e /tmp/stop ]; do
+            dd if=/dev/urandom of=/tmp/w bs=256k count=4 2>/dev/null
+            cp /tmp/w /mnt/load/f$i && sync || { echo "VM: writer: write f$i failed"; exit 1; }
+            echo "$(sha256sum </tmp/w | cut -c1-64)  load/f$i" >>/tmp/acked
+            i=$((i + 1))
+        done
+    ) &
+    writer=$!
+}
+acked() { wc -l </tmp/acked; }
+await_acked() {  # $1 files, $2 tenths of a second at most; false if not reached
+    i=0; while [ "$(acked)" -lt "$1" ] && [ $i -lt "$2" ]; do
+        kill -0 $writer 2>/dev/null || break; sleep 0.1; i=$((i + 1)); done
+    [ "$(acked)" -ge "$1" ]
+}
+stop_writer() { touch /tmp/stop; wait $writer || fail "writer failed"; }
+
 # ---- scenarios
 basic() {
     discover; login; mkfs
@@ -237,21 +263,8 @@ discard() {
 restart() {
     discover; login; mkfs
     mount "${DISK}1" /mnt || fail "mount"
-    mkdir -p /mnt/load
-    : >/tmp/acked
-    # Writer: a new 1 MiB file, sync, and only then is it "acknowledged" (listed in /tmp/acked).
-    (
-        i=1
-        while [ ! -e /tmp/stop ]; do
-            dd if=/dev/urandom of=/tmp/w bs=256k count=4 2>/dev/null
-            cp /tmp/w /mnt/load/f$i && sync || { echo "VM: writer: write f$i failed"; exit 1; }
-            echo "$(sha256sum </tmp/w | cut -c1-64)  load/f$i" >>/tmp/acked
-            i=$((i + 1))
-        done
-    ) &
-    writer=$!
-    i=0; while [ "$(wc -l </tmp/acked)" -lt 5 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-    [ "$(wc -l </tmp/acked)" -ge 5 ] || fail "writer too slow before the restart"
+    start_writer
+    await_acked 5 300 || fail "writer too slow before the restart"
     say "$(wc -l </tmp/acked) files acknowledged; asking the host to restart the target"
     echo "VM-EVENT: restart-target"
     # wait until the session drops (or the iscsid log shows a recovery), then until it is back
@@ -264,10 +277,8 @@ restart() {
     [ "$(state)" = LOGGED_IN ] || fail "session not back 150 s after the restart (state $(state))"
     back=$(wc -l </tmp/acked)
     info recovered_after_s "$(awk -v a=$t -v b=$(up) 'BEGIN{print b-a}')"
-    i=0; while [ "$(wc -l </tmp/acked)" -lt $((back + 10)) ] && [ $i -lt 600 ]; do
-        kill -0 $writer 2>/dev/null || break; sleep 0.1; i=$((i + 1)); done
-    touch /tmp/stop
-    wait $writer || fail "writer failed"
+    await_acked $((back + 10)) 600
+    stop_writer
     n=$(wc -l </tmp/acked)
     [ $n -ge $((back + 10)) ] || fail "I/O did not resume: $back acked at recovery, $n at the end"
     info acked_at_recovery "$back"
@@ -333,9 +344,78 @@ resize() {
     logout
 }
 
+# dm-multipath over two portals: a session through each (the second through a relay the host
+# can cut), one multipath device over both disks, ext4 on it under a writer; the host cuts
+# path B and the writes go on through path A. The multipath table is the one multipathd would
+# load (one priority group, round-robin over both paths), loaded with dmsetup: multipath-tools
+# (multipathd, its path checkers and path reinstatement) is not in the image.
+multipath() {
+    discover
+    PORTAL_B=$HOST:$VM_PORT_B
+    iscsiadm -m node -o new -T "$VM_IQN" -p "$PORTAL_B,1" >/dev/null || fail "node record $PORTAL_B"
+    for p in "$PORTAL" "$PORTAL_B"; do
+        # a dead path must fail its I/O within seconds (not 120 s) for dm-multipath to retry it
+        for kv in 'node.conn[0].tcp.window_size 4194304' 'node.session.timeo.replacement_timeout 5'; do
+            iscsiadm -m node -T "$VM_IQN" -p "$p" -o update -n ${kv% *} -v ${kv#* } >/dev/null || fail "update $p $kv"
+        done
+    done
+    login
+    A=$DISK
+    iscsiadm -m node -T "$VM_IQN" -p "$PORTAL_B" --login >/tmp/login 2>&1 || { cat /tmp/login; fail "login $PORTAL_B"; }
+    B= i=0
+    while [ -z "$B" ] && [ $i -lt 300 ]; do
+        for b in /sys/class/iscsi_session/session*/device/target*/*:*:*:0/block/*; do
+            [ -b "/dev/${b##*/}" ] && [ "/dev/${b##*/}" != "$A" ] && B=/dev/${b##*/}
+        done
+        [ -n "$B" ] || { sleep 0.1; i=$((i + 1)); }
+    done
+    [ -n "$B" ] || fail "no second disk after the login through $PORTAL_B"
+    a=${A#/dev/} b=${B#/dev/}
+    say "path A $A, path B $B"
+    [ "$(cat /sys/block/$a/device/wwid)" = "$(cat /sys/block/$b/device/wwid)" ] ||
+        fail "the paths differ: $(cat /sys/block/$a/device/wwid) / $(cat /sys/block/$b/device/wwid)"
+    info wwid "$(cat /sys/block/$a/device/wwid)"
+    ma=$(cat /sys/block/$a/dev) mb=$(cat /sys/block/$b/dev)
+    dmsetup --noudevsync create mpatha \
+        --table "0 $(cat /sys/block/$a/size) multipath 0 0 1 1 round-robin 0 2 1 $ma 16 $mb 16" || fail "dmsetup create"
+    dm=$(ls -d /sys/block/dm-* 2>/dev/null | head -n 1)
+    [ -n "$dm" ] && [ -b "/dev/${dm##*/}" ] || fail "no dm device after dmsetup create"
+    DISK=/dev/${dm##*/} WHOLE=1
+    paths() { dmsetup status mpatha | awk -v a=$ma -v b=$mb '{for (i = 1; i < NF; i++) {
+        if ($i == a) printf "A=%s ", $(i + 1); if ($i == b) printf "B=%s ", $(i + 1) }}'; }
+    say "$DISK over $ma and $mb: $(paths)"
+    [ "$(paths)" = "A=A B=A " ] || fail "both paths should be active: $(dmsetup status mpatha)"
+    mkfs.ext4 -F -q -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 "$DISK" || fail "mkfs.ext4"
+    mount "$DISK" /mnt || fail "mount"
+    writes() { awk '{print $5}' /sys/block/$1/stat; }
+    wa=$(writes $a) wb=$(writes $b)
+    start_writer
+    await_acked 5 300 || fail "writer too slow before the cut"
+    info writes_a "$(($(writes $a) - wa))"
+    info writes_b "$(($(writes $b) - wb))"
+    cut=$(acked)
+    say "$cut files acknowledged; asking the host to cut path B"
+    echo "VM-EVENT: cut-path-b"
+    t=$(up) i=0
+    while [ "$(paths)" != "A=A B=F " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    [ "$(paths)" = "A=A B=F " ] || fail "path B not failed 60 s after the cut: $(dmsetup status mpatha)"
+    info path_b_failed_after_s "$(awk -v a=$t -v b=$(up) 'BEGIN{print b-a}')"
+    failed=$(acked)
+    await_acked $((failed + 10)) 600 || fail "I/O did not go on through path A: $failed acked at the failover, $(acked) now"
+    stop_writer
+    info acked_at_cut "$cut"
+    info acked_at_failover "$failed"
+    info acked "$(acked)"
+    info session_b "$(cat /sys/class/iscsi_session/*/state | tr '\n' ' ')"
+    say "$(acked) files acknowledged; $DISK: $(paths)"
+    umount /mnt || fail "umount"
+    verify after-failover /tmp/acked
+    dmsetup --noudevsync remove mpatha || fail "dmsetup remove"
+}
+
 mark work_start
 case "$VM_SCENARIO" in
-basic|chap|discard|restart|resize) $VM_SCENARIO ;;
+basic|chap|discard|restart|resize|multipath) $VM_SCENARIO ;;
 *) fail "unknown scenario $VM_SCENARIO" ;;
 esac
 mark work_end
