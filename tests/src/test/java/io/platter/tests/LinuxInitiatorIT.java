@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The Linux kernel initiator (iscsi_tcp + open-iscsi in a QEMU guest, {@code tests/vm/}) against
  * the real daemon: discovery, login, ext4 with checksummed files, discard, a target restart under
- * write load, CHAP, and online growth of the LUN. Each test boots its own VM against its own
- * daemon; the guest checks what it can see (fsck, checksums, session state) and the host checks
- * the image it left behind.
+ * write load, CHAP, online growth of the LUN, and dm-multipath over two portals with one cut.
+ * Each test boots its own VM against its own daemon; the guest checks what it can see (fsck,
+ * checksums, session and path state) and the host checks the image it left behind.
  * {@code -Dplatter.vm.skip=true} leaves the class out.
  */
 @Timeout(420)
