@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Linux kernel initiator VM: a Debian kernel and an initramfs (static busybox,
-# open-iscsi, e2fsprogs, sfdisk, fstrim, iscsi_tcp + virtio_net + ext4 modules, tests/vm/init.sh
-# as /init). Debian packages are fetched with `apt-get download` and unpacked, never installed.
+# open-iscsi, mke2fs/e2fsck/resize2fs, sfdisk, fstrim, dmsetup, iscsi_tcp + virtio_net + ext4 +
+# dm-multipath modules, tests/vm/init.sh as /init). Debian packages are fetched with
+# `apt-get download` and unpacked, never installed.
 #
 # Everything large is cached OUTSIDE the repo in ${PLATTER_VM_CACHE:-~/.cache/platter-vm}:
 #   debs/            the downloaded .debs
@@ -18,7 +19,7 @@ DEBS=$CACHE/debs
 mkdir -p "$DEBS"
 say() { echo "[vm-build] $*" >&2; }
 die() { echo "[vm-build] ERROR: $*" >&2; exit 2; }
-for c in cpio gzip dpkg-deb apt-get ldd mke2fs e2fsck fstrim; do
+for c in cpio gzip dpkg-deb apt-get ldd mke2fs e2fsck resize2fs fstrim; do
     command -v "$c" >/dev/null || die "missing host tool $c"
 done
 
@@ -33,7 +34,7 @@ if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ]; then   # fresh machine: empty package l
 fi
 [ -n "$KPKG" ] || die "cannot resolve linux-image-cloud-amd64 (run apt-get update)"
 # Guest user space from .debs. One apt-cache call for all versions (each call costs ~1 s).
-PKGS=("$KPKG" busybox-static open-iscsi libopeniscsiusr libisns0 fdisk)
+PKGS=("$KPKG" busybox-static open-iscsi libopeniscsiusr libisns0 fdisk dmsetup)
 declare -A VER=()
 while read -r p v; do VER[$p]=$v; done < <(apt-cache policy "${PKGS[@]}" 2>/dev/null |
     awk '/^[^ ].*:$/ {p = substr($1, 1, length($1) - 1)} /Candidate:/ {print p, $2}')
@@ -53,7 +54,7 @@ else
     trap 'rm -rf "$STAGE" "$OUT.tmp"' EXIT
     # Library dependencies (recursively) of the guest packages that the host does not have.
     installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-    queue=(open-iscsi libopeniscsiusr libisns0 fdisk)
+    queue=(open-iscsi libopeniscsiusr libisns0 fdisk dmsetup)
     while [ ${#queue[@]} -gt 0 ]; do
         p=${queue[0]}; queue=("${queue[@]:1}")
         for d in $(apt-cache depends "$p" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^lib/ {print $2}'); do
@@ -97,13 +98,15 @@ else
     }
     for b in iscsid iscsiadm iscsistart; do add_bin "$SR/sbin/$b"; done
     add_bin "$SR/sbin/sfdisk"
-    for b in mke2fs e2fsck fstrim; do add_bin "$(command -v $b)"; done
+    add_bin "$(ls "$SR/sbin/dmsetup" "$SR/usr/sbin/dmsetup" 2>/dev/null | head -1)"
+    for b in mke2fs e2fsck resize2fs fstrim; do add_bin "$(command -v $b)"; done
     cp -L /lib64/ld-linux-x86-64.so.2 "$I/lib64/"
     ln -s mke2fs "$I/usr/sbin/mkfs.ext4"; ln -s e2fsck "$I/usr/sbin/fsck.ext4"
     [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$I/etc/"
 
     # ---- kernel modules, dependencies first (modules.dep), built-ins skipped
-    want="virtio_pci virtio_net crc16 crc32c_generic mbcache jbd2 ext4 scsi_transport_iscsi libiscsi libiscsi_tcp iscsi_tcp sd_mod"
+    want="virtio_pci virtio_net crc16 crc32c_generic mbcache jbd2 ext4 scsi_transport_iscsi libiscsi libiscsi_tcp iscsi_tcp sd_mod
+          dm-mod dm-multipath dm-round-robin"
     declare -A DONE=()
     : >"$STAGE/modules"
     add_mod() {   # $1 = path relative to MODDIR

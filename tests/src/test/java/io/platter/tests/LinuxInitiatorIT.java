@@ -5,24 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.platter.tests.support.LinuxInitiatorVm;
 import io.platter.tests.support.LinuxInitiatorVm.Outcome;
 import io.platter.tests.support.PlatterProcess;
+import io.platter.tests.support.TcpRelay;
 import io.platter.tests.support.Tools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The Linux kernel initiator (iscsi_tcp + open-iscsi in a QEMU guest, {@code tests/vm/}) against
  * the real daemon: discovery, login, ext4 with checksummed files, discard, a target restart under
- * write load, and CHAP. Each test boots its own VM against its own daemon; the guest checks what
- * it can see (fsck, checksums, session state) and the host checks the image it left behind.
+ * write load, CHAP, online growth of the LUN, and dm-multipath over two portals with one cut.
+ * Each test boots its own VM against its own daemon; the guest checks what it can see (fsck,
+ * checksums, session and path state) and the host checks the image it left behind.
  * {@code -Dplatter.vm.skip=true} leaves the class out.
  */
 @Timeout(420)
@@ -142,11 +144,103 @@ class LinuxInitiatorIT {
         }
     }
 
+    /**
+     * Online growth under a mounted ext4 (on the whole disk): LUN 0 is the managed volume
+     * {@code lun0}, which the host grows with {@code platter volume resize} when the guest asks.
+     * The guest's {@code iscsiadm -m session --rescan} must show the new size (the kernel logs the
+     * unit attention CAPACITY DATA HAS CHANGED), {@code resize2fs} grows the mounted file system,
+     * and more data than the old disk held goes onto it; fsck and every checksum in the guest,
+     * fsck of the image on the host.
+     */
     @Test
-    @Disabled("TODO(resize): online resize is not in the target yet (own issue). Then: grow the LUN"
-            + " under a mounted ext4, iscsiadm -m session --rescan, the new size in /sys/block, resize2fs,"
-            + " fsck clean.")
     void onlineResizeIsSeenAfterRescan() {
+        long oldMib = 64;
+        long newMib = 160;
+        try (PlatterProcess server = PlatterProcess.start("LinuxInitiatorIT-resize", (port, dataDir) -> """
+                server:
+                  portals: ["127.0.0.1:%d"]
+                  data-dir: %s
+                volumes:
+                  - {name: lun0, image: lun0.img, format: raw, provisioning: thin}
+                targets:
+                  - iqn: %s
+                    luns:
+                      - {id: 0, image: lun0.img, size: %dM, provisioning: thin}
+                """.formatted(port, dataDir.toAbsolutePath(), PlatterProcess.IQN, oldMib))) {
+            String[] grown = {null};
+            Outcome vm = boot(server, "resize", Map.of("VM_MB", "16", "VM_GROW_MB", Long.toString(newMib),
+                    "VM_MORE_MB", "64"), event -> {
+                        if (event.equals("grow-lun")) {
+                            grown[0] = server.cliOk("volume", "resize", "lun0", "--size", newMib + "M");
+                        }
+                    });
+            assertThat(vm.passed()).as(vm.describe()).isTrue();
+            assertThat(grown[0]).as("the guest asked for the growth").contains("160M");
+            assertThat(vm.number("sectors_before")).isEqualTo(oldMib * MIB / 512);
+            assertThat(vm.number("sectors_after")).as("/sys/block/sdX/size after the rescan")
+                    .isEqualTo(newMib * MIB / 512);
+            assertThat(vm.number("capacity_ua")).as("kernel: 'Capacity data has changed'").isPositive();
+            assertThat(vm.number("fs_kib_after")).as("df after resize2fs")
+                    .isGreaterThan(vm.number("fs_kib_before") + (newMib - oldMib - 8) * 1024);
+            assertThat(vm.number("verified_after-grow")).as("files before and after the growth")
+                    .isEqualTo(vm.number("files")).isGreaterThan(40);
+            assertThat(allocatedBytes(server.image())).as("more data than the old disk held reached the image")
+                    .isGreaterThan((oldMib + 8) * MIB);
+            server.stop();
+            assertThat(server.image().toFile().length()).as("image size").isEqualTo(newMib * MIB);
+            Tools.Result fsck = Tools.run("e2fsck", "-f", "-n", server.image().toString());
+            assertThat(fsck.ok()).as("host e2fsck of the grown image\n" + fsck.describe()).isTrue();
+        }
+    }
+
+    /**
+     * dm-multipath over two portals of one target: the guest logs in through portal A and,
+     * through a {@link TcpRelay}, portal B; both disks must carry the same WWID (VPD page 83h),
+     * and one round-robin multipath device over them carries ext4 under a writer. When the guest
+     * has seen writes on both paths the host cuts the relay (connections reset, reconnects
+     * refused); path B must fail in the multipath device and at least 10 more files must be
+     * acknowledged through path A, all of them intact afterwards.
+     *
+     * <p>What is not covered: the image has the kernel's dm-multipath and {@code dmsetup}, not
+     * multipath-tools, so the table is loaded by hand (the one multipathd would build for this
+     * LUN) and nothing reinstates path B; multipathd's path checkers, {@code multipath.conf} and
+     * failback after the portal comes back are untested.
+     */
+    @Test
+    void multipathIoGoesOnWhenOnePortalIsCut() throws Exception {
+        int second = PlatterProcess.freePort();
+        try (PlatterProcess server = PlatterProcess.start("LinuxInitiatorIT-multipath", (port, dataDir) -> """
+                server:
+                  portals: ["127.0.0.1:%d", "127.0.0.1:%d"]
+                  data-dir: %s
+                targets:
+                  - iqn: %s
+                    luns:
+                      - {id: 0, image: lun0.img, size: 128M, provisioning: thin}
+                """.formatted(port, second, dataDir.toAbsolutePath(), PlatterProcess.IQN),
+                List.of("--portal", "127.0.0.1:" + second));
+             TcpRelay pathB = TcpRelay.start(second)) {
+            boolean[] cut = {false};
+            Outcome vm = boot(server, "multipath", Map.of("VM_PORT_B", Integer.toString(pathB.port())), event -> {
+                if (event.equals("cut-path-b")) {
+                    pathB.close();
+                    cut[0] = true;
+                }
+            });
+            assertThat(vm.passed()).as(vm.describe()).isTrue();
+            assertThat(cut[0]).as("the guest asked for the cut").isTrue();
+            assertThat(pathB.accepted()).as("connections through path B").isPositive();
+            assertThat(vm.info("wwid")).as("the WWID both paths report").isNotBlank();
+            assertThat(vm.number("writes_a")).as("writes through path A before the cut").isPositive();
+            assertThat(vm.number("writes_b")).as("writes through path B before the cut").isPositive();
+            long acked = vm.number("acked");
+            assertThat(acked).as("files acknowledged after path B failed")
+                    .isGreaterThanOrEqualTo(vm.number("acked_at_failover") + 10);
+            assertThat(vm.number("verified_after-failover")).as("acknowledged files intact").isEqualTo(acked);
+            server.stop();
+            Tools.Result fsck = Tools.run("e2fsck", "-f", "-n", server.image().toString());
+            assertThat(fsck.ok()).as("host e2fsck of the image\n" + fsck.describe()).isTrue();
+        }
     }
 
     private static Outcome boot(PlatterProcess server, String scenario, Map<String, String> more,
