@@ -37,7 +37,8 @@ import java.util.zip.Inflater;
  * cluster is reused only once no durable entry points at it). A crash at any instant thus leaves
  * the old mapping or the new one, with at worst leaked clusters. The commit runs on
  * {@link #flush()}, on every durable (FUA or write-through) write, before snapshots and resizes,
- * and when too many L2 tables are dirty or too many references wait to be dropped.
+ * and when too many L2 tables are dirty, too many references wait to be dropped or the oldest
+ * change is a few seconds old.
  *
  * <p>Why write-back rather than a group commit of each allocating write: with a group commit
  * every allocation still waits for a barrier (shared by whoever is in flight), while write-back
@@ -58,6 +59,12 @@ public final class Qcow2Image implements BlockDevice {
     static final long MAX_L1_BYTES = 32L << 20;
     /** Dropped references are released once this many are pending, even without a flush. */
     private static final int MAX_PENDING_FREES = 4096;
+    /**
+     * Metadata dirty longer than this is committed by the next allocating write even without a
+     * flush, so a crash after a long run of unflushed writes loses (and leaks) no more than a few
+     * seconds of allocations, about what the page cache would hold for a raw image.
+     */
+    private static final long MAX_DIRTY_NANOS = 5_000_000_000L;
     private static final int MAX_CHAIN = 32;
     private static final int MAX_EXTENT_CLUSTERS = 1 << 16;
 
@@ -92,6 +99,8 @@ public final class Qcow2Image implements BlockDevice {
     private final Set<Integer> dirtyL1 = new TreeSet<>();
     /** Whether {@link #commitMetadata} has anything to do; written under the write lock. */
     private volatile boolean metadataDirty;
+    /** {@link System#nanoTime} when {@code metadataDirty} last became true. Guarded by the write lock. */
+    private long dirtySince;
     /** Dirty L2 tables that trigger a commit: half the cache, so pinned tables never crowd it out. */
     private final int maxDirtyL2;
     private volatile boolean closed;
@@ -571,7 +580,7 @@ public final class Qcow2Image implements BlockDevice {
         dirtyL2.put(fresh, new int[] {0, clusterSize});
         l1[l1Index] = L1Entry.of(fresh, true).raw();
         dirtyL1.add(l1Index);
-        metadataDirty = true;
+        markDirty();
         return fresh;
     }
 
@@ -618,10 +627,18 @@ public final class Qcow2Image implements BlockDevice {
         }
         pendingFrees.addAll(batch.frees);
         if (!batch.l2Updates.isEmpty() || !pendingFrees.isEmpty()) {
-            metadataDirty = true;
+            markDirty();
         }
-        if (dirtyL2.size() > maxDirtyL2 || pendingFrees.size() > MAX_PENDING_FREES) {
+        if (dirtyL2.size() > maxDirtyL2 || pendingFrees.size() > MAX_PENDING_FREES
+                || (metadataDirty && System.nanoTime() - dirtySince > MAX_DIRTY_NANOS)) {
             commitMetadata();
+        }
+    }
+
+    private void markDirty() {
+        if (!metadataDirty) {
+            dirtySince = System.nanoTime();
+            metadataDirty = true;
         }
     }
 

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The qcow2 backend against a raw thin image in process, without the network: 4 KiB reads and
- * overwrites at random in 256 MiB written once in full (allocated clusters), and first writes of
+ * overwrites and 1 MiB reads at random in 256 MiB written once in full (allocated clusters), and first writes of
  * 64 KiB clusters never written before (allocation), from 4 threads. The per-request cost of the
  * mapping (lock, L2 lookup) shows as the gap between the two formats.
  */
@@ -86,17 +86,20 @@ public class Qcow2BackendBenchmark {
     public static class Buffers {
         ByteBuf block;
         ByteBuf cluster;
+        ByteBuf mib;
 
         @Setup(Level.Trial)
         public void setUp() {
             block = PooledByteBufAllocator.DEFAULT.directBuffer(4096).writeZero(4096);
             cluster = PooledByteBufAllocator.DEFAULT.directBuffer(65536).writeZero(65536);
+            mib = PooledByteBufAllocator.DEFAULT.directBuffer(1 << 20);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             block.release();
             cluster.release();
+            mib.release();
         }
     }
 
@@ -109,6 +112,13 @@ public class Qcow2BackendBenchmark {
         b.block.clear();
         device.read(randomBlock(), 4096, b.block);
         return b.block.getByte(0);
+    }
+
+    @Benchmark
+    public int read1m(Buffers b) throws IOException {
+        b.mib.clear();
+        device.read(ThreadLocalRandom.current().nextLong(ALLOCATED >>> 20) << 20, 1 << 20, b.mib);
+        return b.mib.getByte(0);
     }
 
     @Benchmark
