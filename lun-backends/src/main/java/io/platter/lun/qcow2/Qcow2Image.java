@@ -535,7 +535,7 @@ public final class Qcow2Image implements BlockDevice {
         for (long pos = offset; pos < end; ) {
             int inCluster = (int) (pos & (clusterSize - 1));
             int n = (int) Math.min(end - pos, clusterSize - inCluster);
-            long l2 = writableL2(l1Index(pos), batch);
+            long l2 = writableL2(l1Index(pos));
             int slot = l2Index(pos) * 8;
             L2Entry e = new L2Entry(l2Cache.get(l2).getLong(slot));
             int srcIndex = index + (int) (pos - offset);
@@ -564,7 +564,7 @@ public final class Qcow2Image implements BlockDevice {
      * memory now (dirty, pinned) and reach the disk at the next {@link #commitMetadata}, even if
      * the request that asked for them fails.
      */
-    private long writableL2(int l1Index, Batch batch) throws BlockDeviceException {
+    private long writableL2(int l1Index) throws BlockDeviceException {
         long l1e = l1[l1Index];
         long old = l1e & L1Entry.OFFSET_MASK;
         if (old != 0 && (l1e & L1Entry.COPIED) != 0) {
@@ -742,7 +742,7 @@ public final class Qcow2Image implements BlockDevice {
                 } else if (!whole || (showsThrough && !header.zeroClusters())) {
                     zeroRanges.add(new long[] {pos, n});
                 } else {
-                    long l2 = writableL2(l1Index(pos), batch);
+                    long l2 = writableL2(l1Index(pos));
                     long target = showsThrough ? L2Entry.ZERO.raw() : 0;
                     batch.l2Updates.add(new long[] {l2, l2Index(pos) * 8L, target});
                     releaseLater(e, batch);
