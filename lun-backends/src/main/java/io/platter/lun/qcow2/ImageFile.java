@@ -22,6 +22,19 @@ final class ImageFile implements AutoCloseable {
     /** libc descriptor for punching holes, -1 without one. */
     private final int fd;
     private volatile boolean punchWorks = true;
+    /** Test hook (crash simulation); null in production. Set before any I/O, never changed after. */
+    private Observer observer;
+
+    /** Sees every write, hole punch and barrier as it is issued (for crash simulation in tests). */
+    interface Observer {
+        /** {@code data} is a copy the observer may keep. */
+        void wrote(long pos, byte[] data);
+
+        void punched(long pos, long length);
+
+        /** Called before the barrier: a crash now may keep any subset of the writes since the last one. */
+        void forcing();
+    }
 
     private ImageFile(Path path, FileChannel ch, int fd) {
         this.path = path;
@@ -50,6 +63,11 @@ final class ImageFile implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    /** Installs the test hook; call before the image does any I/O through this file. */
+    void observe(Observer o) {
+        this.observer = o;
     }
 
     long length() throws BlockDeviceException {
@@ -114,6 +132,11 @@ final class ImageFile implements AutoCloseable {
     }
 
     void write(long pos, ByteBuffer src) throws BlockDeviceException {
+        if (observer != null) {
+            byte[] copy = new byte[src.remaining()];
+            src.duplicate().get(copy);
+            observer.wrote(pos, copy);
+        }
         try {
             while (src.hasRemaining()) {
                 pos += ch.write(src, pos);
@@ -125,6 +148,11 @@ final class ImageFile implements AutoCloseable {
 
     /** Writes {@code length} bytes of {@code src} from {@code index} at {@code pos}; indexes unchanged, no ownership taken. */
     void write(long pos, ByteBuf src, int index, int length) throws BlockDeviceException {
+        if (observer != null) {
+            byte[] copy = new byte[length];
+            src.getBytes(index, copy);
+            observer.wrote(pos, copy);
+        }
         int done = 0;
         try {
             if (src.nioBufferCount() < 0) {
@@ -145,6 +173,9 @@ final class ImageFile implements AutoCloseable {
 
     /** fdatasync: everything written so far is on stable storage. */
     void force() throws BlockDeviceException {
+        if (observer != null) {
+            observer.forcing();
+        }
         try {
             ch.force(false);
         } catch (IOException e) {
@@ -154,6 +185,9 @@ final class ImageFile implements AutoCloseable {
 
     /** Gives a freed cluster's space back to the file system where it can; otherwise leaves it. */
     void punchHole(long pos, long length) {
+        if (observer != null) {
+            observer.punched(pos, length);
+        }
         if (fd < 0 || !punchWorks) {
             return;
         }

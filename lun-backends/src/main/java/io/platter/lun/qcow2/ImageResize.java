@@ -35,6 +35,7 @@ final class ImageResize {
         if (newSize == oldSize) {
             return;
         }
+        img.commitMetadata(); // the L1 table may be copied or rewritten: no dirty entry may point at an unwritten L2 table
         if (newSize > oldSize) {
             grow(oldSize, newSize);
         } else {
@@ -81,7 +82,7 @@ final class ImageResize {
         end = Math.min(end, newSize);
         if (end > oldSize) {
             img.discard(oldSize, end - oldSize);
-            img.releasePending();
+            img.commitMetadata();
         }
     }
 
@@ -100,7 +101,7 @@ final class ImageResize {
             }
         }
         img.discard(newSize, oldSize - newSize);
-        img.releasePending();
+        img.commitMetadata();
         writeGeometry(newSize, img.l1.length, img.l1Offset);
         img.resized(newSize, img.l1, img.l1Offset);
     }

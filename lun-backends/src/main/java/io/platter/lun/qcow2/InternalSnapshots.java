@@ -35,7 +35,7 @@ final class InternalSnapshots {
         if (img.snapshots.size() >= Snapshot.MAX_SNAPSHOTS) {
             throw new BlockDeviceException("an image holds at most " + Snapshot.MAX_SNAPSHOTS + " snapshots");
         }
-        img.releasePending();
+        img.commitMetadata();
         long[] l1 = img.l1;
         requireHeadroom(l1);
         long copy = 0;
@@ -68,7 +68,7 @@ final class InternalSnapshots {
             throw new BlockDeviceException("snapshot '" + s.name() + "' has a different disk size ("
                     + s.diskSize() + " bytes); reverting across a resize is not supported");
         }
-        img.releasePending();
+        img.commitMetadata();
         long[] target = readL1(s);
         requireHeadroom(target);
         addToAll(target, 1);
@@ -86,7 +86,7 @@ final class InternalSnapshots {
 
     void delete(String idOrName) throws BlockDeviceException {
         Snapshot s = require(idOrName);
-        img.releasePending();
+        img.commitMetadata();
         long[] l1 = readL1(s);
         List<Snapshot> next = new ArrayList<>(img.snapshots);
         next.remove(s);

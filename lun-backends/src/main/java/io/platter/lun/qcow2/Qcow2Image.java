@@ -14,11 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.LongConsumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.DataFormatException;
@@ -29,15 +31,28 @@ import java.util.zip.Inflater;
  * through the L1 and L2 tables to host clusters, allocated on first write, with copy-on-write
  * from the backing file, from compressed clusters and from clusters shared with internal snapshots.
  *
- * <p>Crash ordering of an allocating write: new data clusters, new L2 tables and their refcounts
- * are written, then a barrier, then the L2 entries, then (if an L2 table was added) a barrier and
- * the L1 entries. References dropped by writes and discards are released only after the next
- * barrier ({@link #flush()}, or when many are pending), so a crash leaves at worst leaked clusters.
+ * <p>Crash ordering: allocating writes and discards write new data clusters and refcount
+ * increments at once, without a barrier, and change L2 entries (and L1 entries, when an L2 table
+ * is added or copied) only in memory: the changed L2 tables are pinned in the cache, dirty, so
+ * reads and later writes see them. {@link #commitMetadata} makes them durable in dependency order,
+ * as QEMU's qcow2 cache does: barrier (data and refcounts durable), dirty L2 tables, barrier, dirty
+ * L1 entries, barrier, then the references dropped since the last commit are released (so a freed
+ * cluster is reused only once no durable entry points at it). A crash at any instant thus leaves
+ * the old mapping or the new one, with at worst leaked clusters. The commit runs on
+ * {@link #flush()}, on every durable (FUA or write-through) write, before snapshots and resizes,
+ * and when too many L2 tables are dirty, too many references wait to be dropped or the oldest
+ * change is a few seconds old.
+ *
+ * <p>Why write-back rather than a group commit of each allocating write: with a group commit
+ * every allocation still waits for a barrier (shared by whoever is in flight), while write-back
+ * pays the barriers only when the initiator asks for durability, which is what the SCSI write
+ * cache contract (WCE=1 until SYNCHRONIZE CACHE or FUA) promises and what a raw thin image costs.
  *
  * <p>Thread-safety: {@code lock} guards the L1 table, the L2 tables and refcounts. Reads and
  * in-place writes to clusters owned by this image alone run under the read lock, in parallel;
  * anything that allocates or frees takes the write lock, which also serialises concurrent writes
- * to the same unallocated cluster. Metadata caches are bounded ({@link #CACHE_BYTES} each).
+ * to the same unallocated cluster; so does {@link #commitMetadata}. Metadata caches are bounded
+ * ({@link #CACHE_BYTES} each; dirty L2 tables are committed before they fill half of it).
  */
 public final class Qcow2Image implements BlockDevice {
 
@@ -47,6 +62,12 @@ public final class Qcow2Image implements BlockDevice {
     static final long MAX_L1_BYTES = 32L << 20;
     /** Dropped references are released once this many are pending, even without a flush. */
     private static final int MAX_PENDING_FREES = 4096;
+    /**
+     * Metadata dirty longer than this is committed by the next allocating write even without a
+     * flush, so a crash after a long run of unflushed writes loses (and leaks) no more than a few
+     * seconds of allocations, about what the page cache would hold for a raw image.
+     */
+    private static final long MAX_DIRTY_NANOS = 5_000_000_000L;
     private static final int MAX_CHAIN = 32;
     private static final int MAX_EXTENT_CLUSTERS = 1 << 16;
 
@@ -76,6 +97,16 @@ public final class Qcow2Image implements BlockDevice {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Raw L2 entries (or L2 table offsets) whose references are to be released. Guarded by the write lock. */
     private final List<Long> pendingFrees = new ArrayList<>();
+    /** Pinned L2 tables with changes not on disk: host offset to the changed byte range {first, end}. Guarded by the write lock. */
+    private final Map<Long, int[]> dirtyL2 = new HashMap<>();
+    /** L1 indexes changed in memory and not on disk. Guarded by the write lock. */
+    private final Set<Integer> dirtyL1 = new TreeSet<>();
+    /** Whether {@link #commitMetadata} has anything to do; written under the write lock. */
+    private volatile boolean metadataDirty;
+    /** {@link System#nanoTime} when {@code metadataDirty} last became true. Guarded by the write lock. */
+    private long dirtySince;
+    /** Dirty L2 tables that trigger a commit: half the cache, so pinned tables never crowd it out. */
+    private final int maxDirtyL2;
     private volatile boolean closed;
 
     private Qcow2Image(ImageFile file, Header header, boolean readOnly, long fileLength, long[] l1,
@@ -91,6 +122,7 @@ public final class Qcow2Image implements BlockDevice {
         this.l1 = l1;
         this.l1Offset = header.l1TableOffset();
         this.l2Cache = new MetadataCache(file, clusterSize, CACHE_BYTES);
+        this.maxDirtyL2 = Math.max(1, l2Cache.capacity() / 2);
         this.backing = backing;
         this.backingName = backingName;
         this.snapshots = snapshots;
@@ -461,7 +493,7 @@ public final class Qcow2Image implements BlockDevice {
             }
         }
         if (durable) {
-            file.force();
+            flush();
         }
     }
 
@@ -495,11 +527,9 @@ public final class Qcow2Image implements BlockDevice {
         return true;
     }
 
-    /** Metadata changes of one request, applied in crash-safe order by {@link #commit}. */
+    /** L2 changes of one request and the references they drop, applied by {@link #commit} once the request's data is written. */
     private static final class Batch {
-        boolean allocated;
         final List<long[]> l2Updates = new ArrayList<>();
-        final Set<Integer> l1Updates = new HashSet<>();
         final List<Long> frees = new ArrayList<>();
     }
 
@@ -510,7 +540,7 @@ public final class Qcow2Image implements BlockDevice {
         for (long pos = offset; pos < end; ) {
             int inCluster = (int) (pos & (clusterSize - 1));
             int n = (int) Math.min(end - pos, clusterSize - inCluster);
-            long l2 = writableL2(l1Index(pos), batch);
+            long l2 = writableL2(l1Index(pos));
             int slot = l2Index(pos) * 8;
             L2Entry e = new L2Entry(l2Cache.get(l2).getLong(slot));
             int srcIndex = index + (int) (pos - offset);
@@ -518,7 +548,6 @@ public final class Qcow2Image implements BlockDevice {
                 file.write(checkedHost(e, pos) + inCluster, src, srcIndex, n);
             } else {
                 long host = refcounts.allocate(1);
-                batch.allocated = true;
                 writeCluster(host, pos - inCluster, inCluster, n, src, srcIndex, e);
                 batch.l2Updates.add(new long[] {l2, slot, L2Entry.normal(host, true).raw()});
                 releaseLater(e, batch);
@@ -536,25 +565,27 @@ public final class Qcow2Image implements BlockDevice {
 
     /**
      * The host offset of an L2 table for {@code l1Index} that this image alone owns: the current
-     * one, a copy of a shared one, or a new empty one (the L1 entry is updated in memory now and on
-     * disk at commit).
+     * one, a copy of a shared one, or a new empty one. A new table and the L1 entry are changed in
+     * memory now (dirty, pinned) and reach the disk at the next {@link #commitMetadata}, even if
+     * the request that asked for them fails.
      */
-    private long writableL2(int l1Index, Batch batch) throws BlockDeviceException {
+    private long writableL2(int l1Index) throws BlockDeviceException {
         long l1e = l1[l1Index];
         long old = l1e & L1Entry.OFFSET_MASK;
         if (old != 0 && (l1e & L1Entry.COPIED) != 0) {
             return old;
         }
         long fresh = refcounts.allocate(1);
-        batch.allocated = true;
         ByteBuffer table = ByteBuffer.allocate(clusterSize).order(ByteOrder.BIG_ENDIAN);
         if (old != 0) {
             table.put(l2Cache.get(old).duplicate().clear()).clear();
-            batch.frees.add(L2Entry.normal(old, false).raw());
+            pendingFrees.add(L2Entry.normal(old, false).raw());
         }
-        l2Cache.install(fresh, table);
+        l2Cache.pin(fresh, table);
+        dirtyL2.put(fresh, new int[] {0, clusterSize});
         l1[l1Index] = L1Entry.of(fresh, true).raw();
-        batch.l1Updates.add(l1Index);
+        dirtyL1.add(l1Index);
+        markDirty();
         return fresh;
     }
 
@@ -581,25 +612,38 @@ public final class Qcow2Image implements BlockDevice {
         }
     }
 
-    /** Applies a batch: barrier, L2 entries, barrier, L1 entries; dropped references wait for the next flush. */
+    /**
+     * Applies a batch in memory: its L2 entries become dirty in pinned tables and its dropped
+     * references wait for the next {@link #commitMetadata}, which runs now if too much is waiting.
+     */
     private void commit(Batch batch) throws BlockDeviceException {
-        if (batch.allocated) {
-            file.force();
-        }
         for (long[] u : batch.l2Updates) {
             ByteBuffer table = l2Cache.get(u[0]);
-            table.putLong((int) u[1], u[2]);
-            l2Cache.writeThrough(u[0], table, (int) u[1], 8);
-        }
-        if (!batch.l1Updates.isEmpty()) {
-            file.force();
-            for (int i : batch.l1Updates) {
-                writeL1Entry(i);
+            int slot = (int) u[1];
+            table.putLong(slot, u[2]);
+            int[] range = dirtyL2.get(u[0]);
+            if (range == null) {
+                l2Cache.pin(u[0], table);
+                dirtyL2.put(u[0], new int[] {slot, slot + 8});
+            } else {
+                range[0] = Math.min(range[0], slot);
+                range[1] = Math.max(range[1], slot + 8);
             }
         }
         pendingFrees.addAll(batch.frees);
-        if (pendingFrees.size() > MAX_PENDING_FREES) {
-            releasePending();
+        if (!batch.l2Updates.isEmpty() || !pendingFrees.isEmpty()) {
+            markDirty();
+        }
+        if (dirtyL2.size() > maxDirtyL2 || pendingFrees.size() > MAX_PENDING_FREES
+                || (metadataDirty && System.nanoTime() - dirtySince > MAX_DIRTY_NANOS)) {
+            commitMetadata();
+        }
+    }
+
+    private void markDirty() {
+        if (!metadataDirty) {
+            dirtySince = System.nanoTime();
+            metadataDirty = true;
         }
     }
 
@@ -607,16 +651,40 @@ public final class Qcow2Image implements BlockDevice {
         file.write(l1Offset + (long) index * 8, ByteBuffer.allocate(8).putLong(0, l1[index]));
     }
 
-    /** After a barrier, drops the references given up since the last one. Caller holds the write lock. */
-    void releasePending() throws BlockDeviceException {
-        if (pendingFrees.isEmpty()) {
+    /**
+     * Writes the dirty metadata back in dependency order (class javadoc): barrier, dirty L2
+     * ranges, barrier and dirty L1 entries if any, barrier and the release of dropped references
+     * if any. The last L2 or L1 writes are durable only after the caller's next barrier (as
+     * {@link #flush()} does). Caller holds the write lock. On failure what is still dirty stays so.
+     */
+    void commitMetadata() throws BlockDeviceException {
+        if (!metadataDirty) {
             return;
         }
         file.force();
-        for (long raw : pendingFrees) {
-            release(new L2Entry(raw), -1);
+        for (Map.Entry<Long, int[]> d : dirtyL2.entrySet()) {
+            int[] range = d.getValue();
+            l2Cache.writeThrough(d.getKey(), l2Cache.get(d.getKey()), range[0], range[1] - range[0]);
         }
-        pendingFrees.clear();
+        for (long table : dirtyL2.keySet()) {
+            l2Cache.unpin(table);
+        }
+        dirtyL2.clear();
+        if (!dirtyL1.isEmpty()) {
+            file.force();
+            for (int i : dirtyL1) {
+                writeL1Entry(i);
+            }
+            dirtyL1.clear();
+        }
+        if (!pendingFrees.isEmpty()) {
+            file.force();
+            for (long raw : pendingFrees) {
+                release(new L2Entry(raw), -1);
+            }
+            pendingFrees.clear();
+        }
+        metadataDirty = false;
     }
 
     /** Adds {@code delta} to the refcounts of the host clusters an entry uses. */
@@ -635,17 +703,20 @@ public final class Qcow2Image implements BlockDevice {
 
     // ---- flush, discard, extents ----
 
+    /** {@inheritDoc} Commits dirty metadata ({@link #commitMetadata}) first when there is any. */
     @Override
     public void flush() throws BlockDeviceException {
         ensureOpen();
         if (readOnly) {
             return;
         }
-        lock.writeLock().lock();
-        try {
-            releasePending();
-        } finally {
-            lock.writeLock().unlock();
+        if (metadataDirty) {
+            lock.writeLock().lock();
+            try {
+                commitMetadata();
+            } finally {
+                lock.writeLock().unlock();
+            }
         }
         file.force();
     }
@@ -676,7 +747,7 @@ public final class Qcow2Image implements BlockDevice {
                 } else if (!whole || (showsThrough && !header.zeroClusters())) {
                     zeroRanges.add(new long[] {pos, n});
                 } else {
-                    long l2 = writableL2(l1Index(pos), batch);
+                    long l2 = writableL2(l1Index(pos));
                     long target = showsThrough ? L2Entry.ZERO.raw() : 0;
                     batch.l2Updates.add(new long[] {l2, l2Index(pos) * 8L, target});
                     releaseLater(e, batch);
@@ -886,6 +957,8 @@ public final class Qcow2Image implements BlockDevice {
             if (!h.hasBackingFile()) {
                 return;
             }
+            // The copied clusters' L2 entries must be durable before the backing file stops showing through.
+            commitMetadata();
             file.force();
             file.write(Header.OFFSET_BACKING_FILE, ByteBuffer.allocate(12));
             file.force();
