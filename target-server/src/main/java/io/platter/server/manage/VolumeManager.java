@@ -341,6 +341,7 @@ public final class VolumeManager {
 
     /** Clones {@code src} as described at {@link #clone}. Caller holds the config monitor. */
     private Views.Volume cloneOf(VolumeConfig src, String name, String iqn, int lun) {
+        long start = System.nanoTime();
         String source = src.name();
         Mapping m = config.mappingOf(src.image()).orElse(null);
         if (m != null) {
@@ -372,7 +373,7 @@ public final class VolumeManager {
             deleteImageFiles(v.image());
             throw e;
         }
-        LOG.info("volume {} cloned from {}", name, source);
+        LOG.info("volume {} cloned from {} in {} ms", name, source, (System.nanoTime() - start) / 1_000_000);
         return show(name);
     }
 
