@@ -3,12 +3,9 @@ package io.platter.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code platter acl add|remove|list}: which initiators may log in to a target (RFC 7143 §4.2.7 names). */
 @Command(name = "acl", mixinStandardHelpOptions = true,
@@ -16,16 +13,7 @@ import picocli.CommandLine.Spec;
                 "one with names admits only those (and shows itself only to them in discovery).",
                 "Changes apply to later logins at once: sessions logged in already stay until they log out."},
         subcommands = {AclCommand.Add.class, AclCommand.Remove.class, AclCommand.ListAcl.class})
-public final class AclCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+public final class AclCommand extends CommandGroup {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Allow INITIATOR to log in to TARGET.",

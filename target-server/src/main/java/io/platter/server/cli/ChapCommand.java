@@ -11,13 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code platter chap set|clear}: CHAP credentials (RFC 1994; RFC 7143 §12.1.3) of a target or
@@ -28,16 +25,7 @@ import picocli.CommandLine.Spec;
         description = {"Require CHAP authentication for logins to a target, or for discovery (--discovery).",
                 "Changes apply to later logins at once: sessions logged in already stay."},
         subcommands = {ChapCommand.Set.class, ChapCommand.Clear.class})
-public final class ChapCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+public final class ChapCommand extends CommandGroup {
 
     /** Where a command applies: one target, or discovery. */
     static Map<String, Object> scope(String target, boolean discovery) throws CliException {

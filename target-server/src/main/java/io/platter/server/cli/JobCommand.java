@@ -3,28 +3,16 @@ package io.platter.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code platter job ...}: progress of long volume operations (flatten, thick create, copies). */
 @Command(name = "job", mixinStandardHelpOptions = true, description = "Follow long volume operations.",
         subcommands = {JobCommand.ListJobs.class, JobCommand.Show.class})
-public final class JobCommand implements Callable<Integer> {
+public final class JobCommand extends CommandGroup {
 
     static final String[][] COLUMNS = {{"ID", "id"}, {"OPERATION", "operation"}, {"VOLUME", "volume"},
             {"STATE", "state"}, {"DONE", "doneBytes"}, {"TOTAL", "totalBytes"}, {"ERROR", "error"}};
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Running and recently finished jobs.")
     static final class ListJobs extends ApiCommand {

@@ -3,26 +3,14 @@ package io.platter.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code platter lun map|unmap}: volumes as LUNs of targets. */
 @Command(name = "lun", mixinStandardHelpOptions = true, description = "Map volumes into targets.",
         subcommands = {LunCommand.MapLun.class, LunCommand.Unmap.class})
-public final class LunCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+public final class LunCommand extends CommandGroup {
 
     @Command(name = "map", mixinStandardHelpOptions = true, description = "Map a volume as a LUN of a target.")
     static final class MapLun extends ApiCommand {

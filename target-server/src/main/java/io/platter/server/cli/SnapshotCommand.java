@@ -4,27 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code platter snapshot ...}: internal snapshots of qcow2 volumes. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Snapshots of qcow2 volumes.",
         subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListSnapshots.class,
                 SnapshotCommand.Revert.class, SnapshotCommand.Delete.class})
-public final class SnapshotCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+public final class SnapshotCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Take a crash-consistent snapshot, online; "
             + "with --group, of several volumes at one instant.")

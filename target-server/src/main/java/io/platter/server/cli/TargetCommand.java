@@ -3,26 +3,14 @@ package io.platter.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code platter target ...}: iSCSI targets. */
 @Command(name = "target", mixinStandardHelpOptions = true, description = "Create, list and delete targets.",
         subcommands = {TargetCommand.Create.class, TargetCommand.ListTargets.class, TargetCommand.Delete.class})
-public final class TargetCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+public final class TargetCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a target without LUNs.")
     static final class Create extends ApiCommand {

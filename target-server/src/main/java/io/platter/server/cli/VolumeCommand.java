@@ -3,32 +3,20 @@ package io.platter.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code platter volume ...}: image files managed by the daemon. */
 @Command(name = "volume", mixinStandardHelpOptions = true, description = "Create, list, resize, flatten, import and delete volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Show.class,
                 VolumeCommand.Resize.class, VolumeCommand.Delete.class, VolumeCommand.Flatten.class,
                 VolumeCommand.Import.class})
-public final class VolumeCommand implements Callable<Integer> {
+public final class VolumeCommand extends CommandGroup {
 
     static final String[][] COLUMNS = {{"NAME", "name"}, {"FORMAT", "format"}, {"PROVISIONING", "provisioning"},
             {"SIZE", "sizeBytes"}, {"ALLOCATED", "allocatedBytes"}, {"TARGET", "target"}, {"LUN", "lun"},
             {"SNAPSHOTS", "snapshots"}, {"TEMPLATE", "template"}, {"BACKING", "backing"}};
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (and map it).")
     static final class Create extends ApiCommand {
