@@ -117,8 +117,9 @@ public final class Main implements Callable<Integer> {
             try {
                 Path file = configFile != null ? configFile : cfg.server().dataDir().resolve(DATA_DIR_CONFIG);
                 ManagedConfig managed = new ManagedConfig(file, fileConfig != null ? fileConfig : cfg);
-                management = ManagementServer.start(cfg.server().management().orElse(null),
-                        Services.of(daemon, managed, VERSION));
+                Services services = Services.of(daemon, managed, VERSION);
+                services.pool().reportLeftovers();
+                management = ManagementServer.start(cfg.server().management().orElse(null), services);
             } catch (Exception e) {
                 log.error("cannot start the management API: {}", e.getMessage());
                 System.err.println("platter: cannot start the management API: " + e.getMessage());
