@@ -8,15 +8,22 @@ import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
+import io.platter.server.manage.ApiEndpoint;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,13 +32,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * SIGKILL while the CLI manages volumes: each round starts a write stream on the qcow2 volume
- * {@code busy} and one management command (volume create/resize/delete, lun map/unmap, snapshot
- * create on {@code busy}; an unmapped {@code busy} is mapped again after the round), kills the daemon at a random moment, and restarts it on the same data
- * directory and config. The daemon must start (the config loads, every configured image opens),
- * {@code qemu-img check} find no corruption, every snapshot listed read back, and no configured
- * LUN or volume lack its image; an image the config does not name is a leftover the daemon reports
- * in its log.
+ * SIGKILL during volume management: each round starts a write stream on the qcow2 volume
+ * {@code busy} and sends a series of management API calls, the ones the CLI makes (volume create,
+ * snapshot create on {@code busy}, resize of {@code busy}, volume delete, lun unmap), kills the
+ * daemon at a random moment, and restarts it on the same data directory and config. (The API is
+ * called directly: a CLI start takes a JVM start, longer than the operations, so kills would
+ * always land before them.) Every call acknowledged before the kill is in the config; the daemon
+ * starts (the config loads, every configured image opens), {@code qemu-img check} finds no
+ * corruption, every snapshot listed reads back, and no configured LUN or volume lacks its image;
+ * an image the config does not name is a leftover the daemon reports in its log. An unmapped
+ * {@code busy} is mapped again after the round.
  *
  * <p>Four rounds by default; {@code -Dplatter.mgmt.crash.rounds=40} for a long run.
  */
@@ -41,30 +51,38 @@ class ManagementCrashIT {
     private static final int ROUNDS = Integer.getInteger("platter.mgmt.crash.rounds", 4);
     private static final Duration QEMU = Duration.ofMinutes(3);
     private static final String IQN = PlatterProcess.IQN;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern COPIED_ONLY = Pattern.compile("^ERROR OFLAG_COPIED", Pattern.MULTILINE);
 
     @Test
     void killedDuringManagementTheDaemonRestartsConsistent() throws Exception {
         Random random = new Random(Long.getLong("platter.mgmt.crash.seed", 0x5EEDL));
+        int interrupted = 0;
         try (PlatterProcess server = PlatterProcess.start("ManagementCrashIT", "16M")) {
             server.cliOk("volume", "create", "busy", "--size", "128M", "--target", IQN, "--lun", "1");
+            long busySize = 128;
             for (int round = 0; round < ROUNDS; round++) {
-                List<String> op = operation(server, round);
+                List<Op> ops = operations(round, busySize);
                 Process stream = startStream(server, random, round);
-                Process cli = startCli(server, op, round);
+                List<Op> done = new CopyOnWriteArrayList<>();
+                List<String> refused = new CopyOnWriteArrayList<>();
+                Thread runner = new Thread(() -> run(server, ops, done, refused), "ops-" + round);
                 try {
-                    // The CLI starts a JVM (a second or so) before it asks the daemon anything.
-                    Thread.sleep(700 + random.nextInt(1600));
+                    Thread.sleep(300);   // the stream is writing
+                    runner.start();
+                    Thread.sleep(random.nextInt(1500));
                     server.kill();
                 } finally {
-                    for (Process p : List.of(stream, cli)) {
-                        p.destroyForcibly();
-                        p.waitFor(10, TimeUnit.SECONDS);
-                    }
+                    stream.destroyForcibly();
+                    stream.waitFor(10, TimeUnit.SECONDS);
+                    runner.join(30_000);
                 }
-                String what = "round " + round + " (" + String.join(" ", op) + ")";
+                interrupted += done.size() < ops.size() ? 1 : 0;
+                String what = "round " + round + " (done: " + done + " of " + ops + ")";
+                assertThat(refused).as("%s: operations the daemon refused", what).isEmpty();
                 PlatterConfig config = ConfigLoader.load(server.workDir().resolve("platter.yaml"));
                 assertEveryImagePresent(config, what);
+                assertAcknowledgedPersisted(config, done, what);
                 for (Path image : images(server.dataDir(), ".qcow2")) {
                     assertCheckClean(image, what);
                 }
@@ -75,29 +93,85 @@ class ManagementCrashIT {
                 if (!server.cliOk("volume", "show", "busy").contains(IQN)) {
                     server.cliOk("lun", "map", IQN, "busy", "--lun", "1");   // after an unmap round
                 }
+                busySize = virtualSizeMiB(server.dataDir().resolve("busy.qcow2"));
             }
+        }
+        assertThat(interrupted).as("rounds killed before all their operations were acknowledged").isPositive();
+    }
+
+    /** One management API call (what one {@code platter} command sends). */
+    private record Op(String path, Map<String, Object> args) {
+        @Override
+        public String toString() {
+            return path + args;
         }
     }
 
-    /** The management command of a round; volumes v0, v1, ... come and go. */
-    private static List<String> operation(PlatterProcess server, int round) {
-        String v = "v" + (round / 5);
-        return switch (round % 5) {
-            case 0 -> List.of("volume", "create", v, "--size", "32M", "--target", IQN, "--lun", String.valueOf(2 + round / 5));
-            case 1 -> List.of("snapshot", "create", "busy", "s" + round);
-            case 2 -> List.of("volume", "resize", "busy", "--size", (128 + 16 * (round / 5 + 1)) + "M");
-            case 3 -> List.of("lun", "unmap", IQN, "1");
-            default -> List.of("volume", "delete", "v" + (round / 5), "--force");
-        };
+    /** The operations of a round, sent one after the other: volumes v0, v1, ... come and go. */
+    private static List<Op> operations(int round, long busySize) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op("volume/create", Map.of("name", "v" + round, "size", "32M", "target", IQN)));
+        ops.add(new Op("snapshot/create", Map.of("volume", "busy", "name", "s" + round)));
+        ops.add(new Op("volume/resize", Map.of("name", "busy", "size", (busySize + 16) + "M")));
+        if (round >= 1) {
+            ops.add(new Op("volume/delete", Map.of("name", "v" + (round - 1), "force", true)));
+        }
+        ops.add(new Op(round % 2 == 0 ? "lun/unmap" : "volume/create",
+                round % 2 == 0 ? Map.of("target", IQN, "lun", 1) : Map.of("name", "w" + round, "size", "8M",
+                        "format", "raw")));
+        return ops;
     }
 
-    private static Process startCli(PlatterProcess server, List<String> op, int round) throws IOException {
-        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", Files.readString(server.workDir().resolve("classpath.txt")).trim(), "io.platter.server.Main"));
-        c.addAll(op);
-        c.addAll(List.of("--data-dir", server.dataDir().toString()));
-        return new ProcessBuilder(c).redirectErrorStream(true)
-                .redirectOutput(server.workDir().resolve("cli-" + round + ".log").toFile()).start();
+    /** Sends {@code ops} in order until one fails (the daemon was killed); those answered 200 go to {@code done}. */
+    private static void run(PlatterProcess server, List<Op> ops, List<Op> done, List<String> refused) {
+        try {
+            ApiEndpoint api = ApiEndpoint.read(server.dataDir());
+            for (Op op : ops) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(api.url() + "v1/" + op.path()))
+                        .header("Authorization", "Bearer " + api.token())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json(op.args())))
+                        .timeout(Duration.ofSeconds(60))
+                        .build();
+                HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    refused.add(op + ": HTTP " + r.statusCode() + " " + r.body());
+                    return;
+                }
+                done.add(op);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the daemon died under the request
+        }
+    }
+
+    private static long virtualSizeMiB(Path image) {
+        String info = Tools.runOk(QEMU, cmd("qemu-img", "info", "-U", "--output=json", image));
+        Matcher m = Pattern.compile("\"virtual-size\": (\\d+)").matcher(info);
+        assertThat(m.find()).as(info).isTrue();
+        return Long.parseLong(m.group(1)) >> 20;
+    }
+
+    /** A flat JSON object of strings, numbers and booleans. */
+    private static String json(Map<String, Object> args) {
+        StringBuilder b = new StringBuilder("{");
+        args.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(k).append("\":")
+                .append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v)));
+        return b.append('}').toString();
+    }
+
+    /** An operation the API acknowledged before the kill is in the config the daemon restarts from. */
+    private static void assertAcknowledgedPersisted(PlatterConfig config, List<Op> done, String what) {
+        for (Op op : done) {
+            Object name = op.args().get("name");
+            switch (op.path()) {
+                case "volume/create" -> assertThat(config.volume((String) name)).as("%s: %s", what, op).isPresent();
+                case "volume/delete" -> assertThat(config.volume((String) name)).as("%s: %s", what, op).isEmpty();
+                case "lun/unmap" -> assertThat(config.targets().get(0).luns()).as("%s: %s", what, op)
+                        .noneMatch(l -> l.id() == 1);
+                default -> { }
+            }
+        }
     }
 
     /** qemu-io writing to {@code busy} (LUN 1) without flushes; killed, not awaited. */
@@ -130,7 +204,7 @@ class ManagementCrashIT {
      */
     private static void assertCheckClean(Path image, String what) {
         Tools.Result r = Tools.run(QEMU, cmd("qemu-img", "check", image));
-        if (r.exitCode() == 2 && what.contains("snapshot create")) {
+        if (r.exitCode() == 2 && what.contains("snapshot/create")) {
             List<String> errors = r.output().lines().filter(l -> l.startsWith("ERROR")).toList();
             assertThat(errors).as("%s: %s\n%s", what, image, r.output())
                     .allMatch(l -> COPIED_ONLY.matcher(l).find());

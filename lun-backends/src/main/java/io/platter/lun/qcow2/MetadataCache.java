@@ -59,6 +59,11 @@ final class MetadataCache {
         clusters.remove(offset);
     }
 
+    /** Forgets every cached cluster. */
+    synchronized void clear() {
+        clusters.clear();
+    }
+
     synchronized int cached() {
         return clusters.size();
     }
