@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * SIGKILL during volume management: each round starts a write stream on the qcow2 volume
  * {@code busy} and sends a series of management API calls, the ones the CLI makes (volume create,
  * snapshot create on {@code busy}, resize of {@code busy}, volume delete, lun unmap), kills the
- * daemon at a random moment, and restarts it on the same data directory and config. (The API is
+ * daemon within 60 ms of sending one of them (a different one each round), and restarts it on the same data directory and config. (The API is
  * called directly: a CLI start takes a JVM start, longer than the operations, so kills would
  * always land before them.) Every call acknowledged before the kill is in the config; the daemon
  * starts (the config loads, every configured image opens), {@code qemu-img check} finds no
@@ -67,11 +68,15 @@ class ManagementCrashIT {
                 Process stream = startStream(server, random, round);
                 List<Op> done = new CopyOnWriteArrayList<>();
                 List<String> refused = new CopyOnWriteArrayList<>();
-                Thread runner = new Thread(() -> run(server, ops, done, refused), "ops-" + round);
+                // The kill lands in (or just after) operation k: k rotates over the round's operations.
+                int k = round % ops.size();
+                CountDownLatch reached = new CountDownLatch(1);
+                Thread runner = new Thread(() -> run(server, ops, k, reached, done, refused), "ops-" + round);
                 try {
                     Thread.sleep(300);   // the stream is writing
                     runner.start();
-                    Thread.sleep(random.nextInt(1500));
+                    reached.await(60, TimeUnit.SECONDS);
+                    Thread.sleep(random.nextInt(60));
                     server.kill();
                 } finally {
                     stream.destroyForcibly();
@@ -123,11 +128,18 @@ class ManagementCrashIT {
         return ops;
     }
 
-    /** Sends {@code ops} in order until one fails (the daemon was killed); those answered 200 go to {@code done}. */
-    private static void run(PlatterProcess server, List<Op> ops, List<Op> done, List<String> refused) {
+    /**
+     * Sends {@code ops} in order until one fails (the daemon was killed); those answered 200 go to
+     * {@code done}. Counts {@code reached} down as operation {@code k} is sent.
+     */
+    private static void run(PlatterProcess server, List<Op> ops, int k, CountDownLatch reached, List<Op> done,
+                            List<String> refused) {
         try {
             ApiEndpoint api = ApiEndpoint.read(server.dataDir());
             for (Op op : ops) {
+                if (done.size() == k) {
+                    reached.countDown();
+                }
                 HttpRequest request = HttpRequest.newBuilder(URI.create(api.url() + "v1/" + op.path()))
                         .header("Authorization", "Bearer " + api.token())
                         .header("Content-Type", "application/json")
@@ -143,6 +155,8 @@ class ManagementCrashIT {
             }
         } catch (IOException | InterruptedException e) {
             // the daemon died under the request
+        } finally {
+            reached.countDown();
         }
     }
 
