@@ -7,6 +7,8 @@ import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.sense.Sense;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 
@@ -90,6 +92,15 @@ public final class ScsiTarget {
         if (unit != null) {
             unit.reset();
         }
+    }
+
+    /**
+     * Aborts every task addressed to {@code lun} through any I_T nexus, as the device server does
+     * before it replaces a unit's medium content (a forced snapshot revert). The future completes
+     * once none of those tasks can send status; aborted tasks send none (TAS=0).
+     */
+    public CompletableFuture<Set<ItNexus>> abortTasks(int lun) {
+        return aborter.abortTasks(lun, nexus -> true);
     }
 
     /** The transport lost an I_T nexus (session closed or reinstated, SAM-5 §6.3.4). */

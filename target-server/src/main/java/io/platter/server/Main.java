@@ -136,6 +136,7 @@ public final class Main implements Callable<Integer> {
                 Path file = configFile != null ? configFile : cfg.server().dataDir().resolve(DATA_DIR_CONFIG);
                 ManagedConfig managed = new ManagedConfig(file, fileConfig != null ? fileConfig : cfg);
                 Services services = Services.of(daemon, managed, VERSION);
+                services.pool().reportLeftovers();
                 management = ManagementServer.start(cfg.server().management().orElse(null), services);
                 reloadable.set(services);
                 if (hangUp.getAndSet(false)) {

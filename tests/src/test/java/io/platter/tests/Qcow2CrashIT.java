@@ -4,9 +4,14 @@ import static io.platter.tests.support.Tools.cmd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.platter.lun.qcow2.Qcow2Check;
+import io.platter.server.manage.ApiEndpoint;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +33,13 @@ import org.junit.jupiter.api.Timeout;
  * the middle of it. After every kill, {@code qemu-img check} finds no corruption (leaked clusters are
  * allowed; Platter's own check counts the same leaks) and, after a restart, every flushed write of
  * every round reads back. Every other round an internal snapshot is taken with qemu-img while the
- * daemon is down, so later writes copy clusters shared with a snapshot. Killing the daemon while it
- * takes a snapshot is not covered: there is no online snapshot command yet.
+ * daemon is down, so later writes copy clusters shared with a snapshot. Every third round (from the
+ * first) kills the daemon while a snapshot is taken online (the management API's {@code snapshot/create},
+ * what {@code platter snapshot create} calls) under the write stream:
+ * the snapshot is then either absent or fully there (listed by {@code qemu-img snapshot -l} and by
+ * the restarted daemon, and holding every write flushed before it).
+ * Taking a snapshot switches over in one header write, so a kill inside it leaves no OFLAG_COPIED
+ * mismatch either.
  *
  * <p>Three rounds by default; {@code -Dplatter.crash.rounds=50} for the long variant (README).
  */
@@ -43,6 +54,7 @@ class Qcow2CrashIT {
     private static final long SCRATCH_START = 64 * MIB;
     private static final long SCRATCH_END = 256 * MIB;
     private static final Duration QEMU_TIMEOUT = Duration.ofMinutes(5);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern LEAKS = Pattern.compile("(\\d+) leaked clusters? were found");
 
     /** A write acknowledged by a flush: offset, length, byte pattern. */
@@ -53,8 +65,10 @@ class Qcow2CrashIT {
         Random random = new Random(0xC4A5L);
         Map<Integer, Flushed> flushed = new TreeMap<>();
         int killedMidStream = 0;
-        try (PlatterProcess server = PlatterProcess.start("Qcow2CrashIT", "256M", "qcow2")) {
-            Path image = server.image();
+        int onlineSnapshotsKept = 0;
+        int onlineSnapshotsLost = 0;
+        try (PlatterProcess server = PlatterProcess.start("Qcow2CrashIT", Qcow2CrashIT::config)) {
+            Path image = server.dataDir().resolve("lun0.qcow2");
             for (int round = 0; round < ROUNDS; round++) {
                 int slot = round % SLOTS;
                 Flushed w = new Flushed(slot * SLOT + 4096L * (round % 7), 100 * 1024 + 512 * (round % 5),
@@ -64,9 +78,17 @@ class Qcow2CrashIT {
 
                 long sizeBefore = Files.size(image);
                 Process stream = startStream(server, random, round);
+                boolean online = round % 3 == 0;
+                CompletableFuture<HttpResponse<String>> snapshot = null;
                 try {
                     waitForGrowth(image, sizeBefore);
-                    Thread.sleep(random.nextInt(400));
+                    if (online) {
+                        // A snapshot under load takes some hundred milliseconds (fsyncs): kill before, inside or after.
+                        snapshot = startSnapshot(server, "online" + round);
+                        Thread.sleep(random.nextInt(1500));
+                    } else {
+                        Thread.sleep(random.nextInt(400));
+                    }
                     if (stream.isAlive() && Files.size(image) > sizeBefore) {
                         killedMidStream++;
                     }
@@ -74,6 +96,9 @@ class Qcow2CrashIT {
                 } finally {
                     stream.destroyForcibly();
                     stream.waitFor(10, TimeUnit.SECONDS);
+                    if (snapshot != null) {
+                        snapshot.cancel(true);
+                    }
                 }
 
                 long leaks = assertNoCorruption(image, round);
@@ -85,11 +110,87 @@ class Qcow2CrashIT {
                 if (round % 3 == 2 && leaks > 0) {
                     assertThat(Qcow2Check.repairLeaks(image).after().clean()).as("round %d: repaired", round).isTrue();
                 }
+                boolean kept = online && assertSnapshotWholeOrAbsent(server, image, "online" + round, flushed.values());
+                onlineSnapshotsKept += kept ? 1 : 0;
+                onlineSnapshotsLost += online && !kept ? 1 : 0;
                 server.startAgain();
                 assertFlushedWritesPresent(server, flushed.values(), round);
+                if (online) {
+                    assertThat(server.cliOk("snapshot", "list", "lun0")).as("round %d: the daemon lists it", round)
+                            .matches(kept ? "(?s).*\\bonline" + round + "\\b.*" : "(?s)(?!.*\\bonline" + round + "\\b).*");
+                }
             }
         }
         assertThat(killedMidStream).as("rounds killed while the write stream was allocating").isPositive();
+        System.out.printf("Qcow2CrashIT: %d online snapshot(s) survived the kill, %d did not%n",
+                onlineSnapshotsKept, onlineSnapshotsLost);
+    }
+
+    /** The test target's LUN 0: a 256 MiB qcow2 image that is also the volume {@code lun0}. */
+    private static String config(int port, Path dataDir) {
+        return """
+                server:
+                  portals: ["127.0.0.1:%d"]
+                  data-dir: %s
+                targets:
+                  - iqn: %s
+                    luns:
+                      - id: 0
+                        image: %s
+                        size: 256M
+                        format: qcow2
+                        provisioning: thin
+                volumes:
+                  - name: lun0
+                    image: %s
+                    format: qcow2
+                    provisioning: thin
+                """.formatted(port, dataDir.toAbsolutePath(), PlatterProcess.IQN, dataDir.resolve("lun0.qcow2"),
+                dataDir.resolve("lun0.qcow2"));
+    }
+
+    /**
+     * Sends {@code snapshot/create} for volume lun0 to the daemon's management API (what {@code platter
+     * snapshot create} does, without the CLI's JVM start, so the kill can land inside the snapshot).
+     * The answer is not awaited: the daemon is killed under it.
+     */
+    private static CompletableFuture<HttpResponse<String>> startSnapshot(PlatterProcess server, String name)
+            throws IOException {
+        ApiEndpoint api = ApiEndpoint.read(server.dataDir());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(api.url() + "v1/snapshot/create"))
+                .header("Authorization", "Bearer " + api.token())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"volume\":\"lun0\",\"name\":\"" + name + "\"}"))
+                .build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * After a kill during an online snapshot: either qemu-img does not list it, or it lists it and
+     * the snapshot's content (converted to raw by qemu-img) holds every flushed write. Returns
+     * whether it was there.
+     */
+    private static boolean assertSnapshotWholeOrAbsent(PlatterProcess server, Path image, String name,
+                                                       Iterable<Flushed> writes) throws IOException {
+        String list = Tools.runOk(QEMU_TIMEOUT, cmd("qemu-img", "snapshot", "-l", image));
+        if (!Pattern.compile("\\b" + name + "\\b").matcher(list).find()) {
+            return false;
+        }
+        Path raw = server.workDir().resolve(name + ".raw");
+        Tools.runOk(QEMU_TIMEOUT, cmd("qemu-img", "convert", "-f", "qcow2", "-O", "raw", "-l", "snapshot.name=" + name,
+                image, raw));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(raw)) {
+            for (Flushed w : writes) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(w.length());
+                ch.read(b, w.offset());
+                byte[] want = new byte[w.length()];
+                java.util.Arrays.fill(want, (byte) w.pattern());
+                assertThat(b.array()).as("snapshot %s: flushed write %s", name, w).isEqualTo(want);
+            }
+        } finally {
+            Files.deleteIfExists(raw);
+        }
+        return true;
     }
 
     /** Waits (at most 10 s) until the image file grows: the write stream is allocating clusters. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.RawIscsiConnection;
 import io.platter.tests.support.RawPdu;
+import io.platter.tests.support.RawScsiSession;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,6 +58,70 @@ class VolumesIT {
             server.startAgain();
             assertThat(qemuIo(url(server, 1), "read -P 0xa1 0 1M")).doesNotContain("Pattern verification failed");
         }
+    }
+
+    /**
+     * A forced revert under a logged-in initiator: refused without {@code --force}; with it, the
+     * session's next command gets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h), as
+     * after a LOGICAL UNIT RESET (SAM-5 §7.7), and then reads the reverted data.
+     */
+    @Test
+    void forcedRevertRaisesAResetUnitAttentionAndServesTheSnapshot() throws Exception {
+        try (PlatterProcess server = PlatterProcess.start("volumes-forced-revert", "64M")) {
+            server.cliOk("volume", "create", "vol1", "--size", "64M", "--target", IQN, "--lun", "1");
+            try (RawScsiSession s = RawScsiSession.login(server.port(), "iqn.2026-11.io.platter:revert-it", IQN)) {
+                takeUnitAttentions(s, 1);
+                assertThat(s.command(1, write10(0), pattern(0xA1), 0).status()).isZero();
+                server.cliOk("snapshot", "create", "vol1", "before");
+                assertThat(s.command(1, write10(0), pattern(0xB2), 0).status()).isZero();
+
+                Tools.Result refused = server.cli("snapshot", "revert", "vol1", "before");
+                assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
+                assertThat(refused.output()).contains("--force");
+                assertThat(read10(s, 0)).as("not reverted without --force").isEqualTo(pattern(0xB2));
+
+                server.cliOk("snapshot", "revert", "vol1", "before", "--force");
+
+                RawScsiSession.Result ua = s.command(1, read10cdb(0), null, 8192);
+                assertThat(ua.status()).as("the first command after the revert").isEqualTo(RawScsiSession.CHECK_CONDITION);
+                assertThat(ua.senseCode()).as("POWER ON, RESET, OR BUS DEVICE RESET OCCURRED").isEqualTo("6/29/00");
+                takeUnitAttentions(s, 1);
+                assertThat(read10(s, 0)).as("the snapshot's data").isEqualTo(pattern(0xA1));
+            }
+        }
+    }
+
+    private static void takeUnitAttentions(RawScsiSession s, int lun) throws IOException {
+        for (int i = 0; i < 8; i++) {
+            if (s.command(lun, new byte[6], null, 0).status() == RawScsiSession.GOOD) {
+                return;
+            }
+        }
+        throw new AssertionError("LUN " + lun + " never became ready");
+    }
+
+    private static byte[] pattern(int value) {
+        byte[] b = new byte[8192];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    /** WRITE (10) (SBC-4 §5.35) of 16 blocks at {@code lba}. */
+    private static byte[] write10(int lba) {
+        byte[] cdb = read10cdb(lba);
+        cdb[0] = 0x2A;
+        return cdb;
+    }
+
+    /** READ (10) (SBC-4 §5.16) of 16 blocks at {@code lba}. */
+    private static byte[] read10cdb(int lba) {
+        return ByteBuffer.allocate(10).put(0, (byte) 0x28).putInt(2, lba).putShort(7, (short) 16).array();
+    }
+
+    private static byte[] read10(RawScsiSession s, int lba) throws IOException {
+        RawScsiSession.Result r = s.command(1, read10cdb(lba), null, 8192);
+        assertThat(r.status()).as("READ (10): %s", r.senseCode()).isZero();
+        return r.data();
     }
 
     @Test

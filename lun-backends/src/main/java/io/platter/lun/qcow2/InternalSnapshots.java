@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Internal snapshots (qcow2.txt "Snapshots"): create, revert and delete, each ordered so that a
- * crash leaves at worst leaked clusters (refcounts are raised before anything new refers to the
- * clusters and lowered only after the last reference is durably gone). Runs under the image's
+ * Internal snapshots (qcow2.txt "Snapshots"): create, revert and delete. Create switches over
+ * in one header write ({@link ShadowSnapshot}); revert and delete are ordered so that a crash
+ * leaves leaked clusters (refcounts are raised before anything new refers to the clusters and
+ * lowered only after the last reference is durably gone), though a crash between their refcount
+ * and COPIED-flag writes can leave flags qemu-img check reports until {@code -r all}. Runs under the image's
  * write lock; one instance per operation.
  */
 final class InternalSnapshots {
@@ -36,16 +38,7 @@ final class InternalSnapshots {
             throw new BlockDeviceException("an image holds at most " + Snapshot.MAX_SNAPSHOTS + " snapshots");
         }
         img.commitMetadata();
-        long[] l1 = img.l1;
-        requireHeadroom(l1);
-        long copy = 0;
-        if (l1.length > 0) {
-            copy = refcounts.allocate(clusters(l1.length * 8L));
-            file.write(copy, encodeL1(l1));
-        }
-        addToAll(l1, 1);
-        fixCopiedFlags();
-        file.force();
+        requireHeadroom(img.l1);
         long id = 0;
         for (Snapshot s : img.snapshots) {
             try {
@@ -55,7 +48,14 @@ final class InternalSnapshots {
             }
         }
         long now = System.currentTimeMillis() * 1_000_000L;
-        Snapshot snapshot = Snapshot.create(copy, l1.length, Long.toString(id + 1), name, now, img.size());
+        long[] l1 = img.l1;
+        if (l1.length > 0) {
+            // The active L1 becomes the snapshot's; one header write switches to the new active one.
+            Snapshot snapshot = Snapshot.create(img.l1Offset, l1.length, Long.toString(id + 1), name, now, img.size());
+            new ShadowSnapshot(img).create(snapshot);
+            return snapshot;
+        }
+        Snapshot snapshot = Snapshot.create(0, 0, Long.toString(id + 1), name, now, img.size());
         List<Snapshot> next = new ArrayList<>(img.snapshots);
         next.add(snapshot);
         writeTable(next);

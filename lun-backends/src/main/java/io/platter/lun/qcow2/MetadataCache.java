@@ -111,6 +111,12 @@ final class MetadataCache {
         }
     }
 
+    /** Forgets every cached cluster; nothing may be pinned (dirty). */
+    synchronized void clear() {
+        slots.clear();
+        clock.clear();
+    }
+
     int cached() {
         return slots.size();
     }

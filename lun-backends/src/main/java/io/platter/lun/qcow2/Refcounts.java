@@ -265,6 +265,29 @@ final class Refcounts {
         }
     }
 
+    /** The refcount table (entry t: offset of refcount block t, 0 if none); not to be modified. */
+    long[] table() {
+        return table;
+    }
+
+    /** The refcount block at {@code offset} (cached); not to be modified. */
+    ByteBuffer block(long offset) throws BlockDeviceException {
+        return blocks.get(offset);
+    }
+
+    /**
+     * Takes over a refcount structure written elsewhere and made current by a header write
+     * ({@link ShadowSnapshot}): the table at {@code tableOffset}, the file end at {@code endCluster}.
+     */
+    void replace(long[] newTable, long newTableOffset, int newTableClusters, long newEndCluster) {
+        blocks.clear();
+        table = newTable;
+        tableOffset = newTableOffset;
+        tableClusters = newTableClusters;
+        endCluster = newEndCluster;
+        freeHint = 0;
+    }
+
     long tableOffset() {
         return tableOffset;
     }

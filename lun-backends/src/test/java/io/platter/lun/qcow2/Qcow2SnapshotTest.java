@@ -59,6 +59,48 @@ class Qcow2SnapshotTest {
         assertSameAsRaw(img, raw);
     }
 
+    /**
+     * Creating a snapshot changes nothing the old image refers to until one header write (bytes
+     * 40-71) switches over; the old metadata it frees afterwards reads as zeros. So the file as it
+     * was before that write (a crash just before it) is the old image, whole, and qemu-img finds no
+     * OFLAG_COPIED mismatch at either end.
+     */
+    @Test
+    void snapshotCreateSwitchesOverInOneHeaderWrite() throws Exception {
+        Path img = dir.resolve("shadow.qcow2");
+        byte[] first = pattern(SIZE, 3);
+        try (Qcow2Image q = Qcow2Image.create(img, SIZE, 12)) {
+            write(q, 0, first);
+            q.createSnapshot("one");
+            write(q, 100_000, pattern(300_000, 4));
+            q.flush();
+            byte[] before = Files.readAllBytes(img);
+            byte[] current = read(q, 0, SIZE);
+            q.createSnapshot("two");
+            byte[] after = Files.readAllBytes(img);
+            int cluster = 1 << 12;
+            for (int c = 0; c < before.length / cluster; c++) {
+                byte[] was = Arrays.copyOfRange(before, c * cluster, (c + 1) * cluster);
+                byte[] now = Arrays.copyOfRange(after, c * cluster, (c + 1) * cluster);
+                if (Arrays.equals(was, now)) {
+                    continue;
+                }
+                if (c == 0) {
+                    Arrays.fill(was, 40, 72, (byte) 0);
+                    Arrays.fill(now, 40, 72, (byte) 0);
+                    assertThat(now).as("header outside bytes 40-71").isEqualTo(was);
+                } else {
+                    assertThat(now).as("cluster %d changed in place: only freed metadata may, as a hole", c)
+                            .containsOnly((byte) 0);
+                }
+            }
+            assertThat(read(q, 0, SIZE)).isEqualTo(current);
+            write(q, 0, pattern(8192, 5));
+        }
+        assertClean(img);
+        assertThat(ok("qemu-img", "snapshot", "-l", img.toString())).contains("one").contains("two");
+    }
+
     @Test
     void qemuSnapshotsAreListedRevertedAndDeletedHere() throws Exception {
         Path img = dir.resolve("q.qcow2");

@@ -11,8 +11,13 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pool {
     private static final Logger LOG = LoggerFactory.getLogger(Pool.class);
+    private static final List<String> IMAGE_SUFFIXES = List.of(".img", ".qcow2", ".raw");
 
     private final Daemon daemon;
     private final ManagedConfig config;
@@ -87,6 +93,35 @@ public final class Pool {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /**
+     * Logs every image in the data directory that no LUN or volume of the configuration names: the
+     * leftover of a create or delete the daemon died in (an image is made before the config names
+     * it and deleted after the config stops naming it). Leftovers are reported, never deleted.
+     * Returns their names.
+     */
+    public List<String> reportLeftovers() {
+        Set<Path> known = new HashSet<>();
+        synchronized (config) {
+            config.get().targets().forEach(t -> t.luns().forEach(l -> known.add(l.image().toAbsolutePath().normalize())));
+            config.get().volumes().forEach(v -> known.add(v.image().toAbsolutePath().normalize()));
+        }
+        List<String> leftovers = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dataDir)) {
+            files.filter(Files::isRegularFile)
+                    .filter(f -> IMAGE_SUFFIXES.stream().anyMatch(x -> f.getFileName().toString().endsWith(x)))
+                    .filter(f -> !known.contains(f.toAbsolutePath().normalize()))
+                    .sorted()
+                    .forEach(f -> leftovers.add(f.getFileName().toString()));
+        } catch (IOException e) {
+            LOG.warn("cannot list {}: {}", dataDir, e.getMessage());
+        }
+        for (String name : leftovers) {
+            LOG.warn("{} in {} is no LUN or volume of the configuration (left over from an interrupted create"
+                    + " or delete?); it is not served: import, move or delete it", name, dataDir);
+        }
+        return leftovers;
     }
 
     /** Checks the threshold; on crossing it, warns and raises the unit attention on every thin LUN. */

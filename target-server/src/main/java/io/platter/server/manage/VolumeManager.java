@@ -8,11 +8,14 @@ import io.platter.config.Provisioning;
 import io.platter.config.Sizes;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
+import io.platter.iscsi.session.ExportedTarget;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.ImageIdentity;
 import io.platter.lun.RawImage;
 import io.platter.lun.qcow2.Qcow2Image;
+import io.platter.scsi.ItNexus;
+import io.platter.scsi.ScsiTarget;
 import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
@@ -23,6 +26,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,8 +217,16 @@ public final class VolumeManager {
 
     /**
      * Reverts a volume to a snapshot. Refused while initiators are logged in to its target unless
-     * {@code force}: then they get POWER ON, RESET OCCURRED (SAM-5 §5.14) on their next command, so
-     * none goes on using data it cached before the revert without being told.
+     * {@code force}. A forced revert replaces the medium under connected initiators, so it does
+     * to the unit what a LOGICAL UNIT RESET does (SAM-5 §7.7): tasks in flight on the LUN are
+     * aborted first (no status, TAS=0), the SPC-2 reservation is released and every I_T nexus gets
+     * POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h, SPC-5 Table of ASC/ASCQ) on its next
+     * command, plus CAPACITY DATA HAS CHANGED when the snapshot's size differs. Not REPORTED LUNS
+     * DATA HAS CHANGED: the LUN inventory is the same (SPC-5 §6.33), and not NOT READY TO READY
+     * CHANGE, MEDIUM MAY HAVE CHANGED: that is for removable media and the unit reports RMB=0.
+     * Persistent reservations survive, as they survive a reset. Not yet closed: a write an aborted
+     * task had already handed to the I/O executor still runs, and if it queued behind the revert
+     * it lands on the reverted image (the transport does not report when aborted tasks finish).
      */
     public Views.Done snapshotRevert(String volume, String name, boolean force) {
         synchronized (config) {
@@ -222,17 +237,46 @@ public final class VolumeManager {
                 throw ManagementException.conflict("volume " + volume + " is LUN " + m.lun().id() + " of " + m.iqn()
                         + " with " + sessions + " session(s) logged in; log them out or use --force");
             }
+            MappedLun live = daemon.mappedImage(v.image());
+            long sizeBefore = live == null ? -1 : live.device().size();
             withQcow2(volume, image -> {
                 requireSnapshot(volume, image, name);
+                if (live != null) {
+                    abortTasks(live);
+                }
                 image.revertSnapshot(name);
                 return null;
             });
-            MappedLun live = daemon.mappedImage(v.image());
             if (live != null) {
                 live.unit().reset();
+                if (live.device().size() != sizeBefore) {
+                    live.unit().unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+                }
             }
             LOG.info("volume {} reverted to snapshot {}", volume, name);
             return new Views.Done("volume " + volume + " reverted to snapshot " + name);
+        }
+    }
+
+    /** Aborts the tasks in flight on a mapped LUN and waits (at most 10 s) until none can send status. */
+    private void abortTasks(MappedLun live) {
+        ScsiTarget target = daemon.targets().stream().filter(t -> t.name().equalsIgnoreCase(live.iqn()))
+                .map(ExportedTarget::scsi).findFirst().orElse(null);
+        if (target == null) {
+            return;
+        }
+        try {
+            Set<ItNexus> lost = target.abortTasks(live.lun()).get(10, TimeUnit.SECONDS);
+            if (!lost.isEmpty()) {
+                LOG.info("LUN {} of {}: tasks of {} I_T nexus(es) aborted for a revert", live.lun(), live.iqn(),
+                        lost.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ManagementException.failed("interrupted while aborting the tasks of LUN " + live.lun());
+        } catch (ExecutionException | TimeoutException e) {
+            throw ManagementException.failed("cannot abort the tasks of LUN " + live.lun() + " of " + live.iqn()
+                    + ": " + e + "; nothing was reverted");
         }
     }
 
