@@ -81,8 +81,10 @@ class ThinPoolFullIT {
                 assertAcknowledged(s, 2, RAW_STRIDE, r.acknowledged);
                 assertThat(write(s, 1, 0, 0xEE).senseCode()).as("overwrite of an allocated qcow2 cluster").isEmpty();
                 assertThat(read(s, 1, 0)).as("overwritten cluster").containsOnly((byte) 0xEE);
+                // Still full: refused the same way, unless the image already holds the file pages it
+                // needs (a cluster an earlier failed allocation left written but unreferenced).
                 assertThat(write(s, 1, q.acknowledged * QCOW2_STRIDE, 1).senseCode())
-                        .as("an allocating write is still refused").isEqualTo(SPACE_ALLOCATION_FAILED);
+                        .as("an allocating write on the full pool").isIn("", SPACE_ALLOCATION_FAILED);
                 String small = Tools.runOk(QEMU, cmd("qemu-io", "-f", "raw", "-c", "read -P 0x5a 0 4M", server.url(3)));
                 assertThat(small).contains("read ").doesNotContain("verification failed");
 
