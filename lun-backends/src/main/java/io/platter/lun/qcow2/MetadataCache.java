@@ -111,6 +111,12 @@ final class MetadataCache {
         }
     }
 
+    /** Drops every cluster (the structure they belong to was replaced wholesale); none may be pinned. */
+    synchronized void clear() {
+        slots.clear();
+        clock.clear();
+    }
+
     int cached() {
         return slots.size();
     }

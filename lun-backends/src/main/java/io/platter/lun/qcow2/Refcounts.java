@@ -265,6 +265,19 @@ final class Refcounts {
         }
     }
 
+    /**
+     * Switches to a new refcount table that the caller has made durable and the header now points
+     * at (a {@link MetadataRewrite}); {@code usedClusters} is one past the last cluster it counts.
+     */
+    void switchTo(long[] newTable, long newTableOffset, int newTableClusters, long usedClusters) {
+        blocks.clear();
+        table = newTable;
+        tableOffset = newTableOffset;
+        tableClusters = newTableClusters;
+        endCluster = Math.max(endCluster, usedClusters);
+        freeHint = 0;
+    }
+
     long tableOffset() {
         return tableOffset;
     }
