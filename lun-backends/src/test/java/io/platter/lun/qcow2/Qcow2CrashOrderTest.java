@@ -119,6 +119,7 @@ class Qcow2CrashOrderTest {
                 State after = State.of(img);
                 for (Path crash : recorder.takeCrashes()) {
                     outcomes[State.checkBetween(crash, before, after, ops.get(i))]++;
+                    Files.delete(crash);
                 }
                 scribble(img, random, i + 1);
             }
