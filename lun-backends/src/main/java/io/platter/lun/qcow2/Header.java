@@ -41,6 +41,13 @@ public record Header(
     static final int OFFSET_SIZE = 24;
     /** backing_file_offset (8 bytes) and backing_file_size (4): cleared together by a flatten. */
     static final int OFFSET_BACKING_FILE = 8;
+    /**
+     * l1_size (4 bytes), l1_table_offset (8), refcount_table_offset (8), refcount_table_clusters
+     * (4), nb_snapshots (4), snapshots_offset (8): bytes 36-71, inside the first sector, so one
+     * write switches all snapshot-dependent metadata at once (see {@link MetadataRewrite}).
+     */
+    static final int OFFSET_L1_SIZE = 36;
+    static final int METADATA_LENGTH = 36;
     static final int OFFSET_REFCOUNT_TABLE = 48;
     static final int OFFSET_SNAPSHOTS = 60;
     static final int OFFSET_AUTOCLEAR = 88;
@@ -152,6 +159,21 @@ public record Header(
         return new Header(version, backingFileOffset, backingFileSize, clusterBits, newSize, cryptMethod, newL1Size,
                 newL1Offset, refcountTableOffset, refcountTableClusters, nbSnapshots, snapshotsOffset,
                 incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength);
+    }
+
+    /** This header with another L1 table, refcount table and snapshot table (the fields at {@link #OFFSET_L1_SIZE}). */
+    Header withMetadata(int newL1Size, long newL1Offset, long newRefcountTableOffset, int newRefcountTableClusters,
+            int newNbSnapshots, long newSnapshotsOffset) {
+        return new Header(version, backingFileOffset, backingFileSize, clusterBits, size, cryptMethod, newL1Size,
+                newL1Offset, newRefcountTableOffset, newRefcountTableClusters, newNbSnapshots, newSnapshotsOffset,
+                incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength);
+    }
+
+    /** The fields at {@link #OFFSET_L1_SIZE} as {@link #METADATA_LENGTH} big-endian bytes. */
+    ByteBuffer encodeMetadata() {
+        return ByteBuffer.allocate(METADATA_LENGTH).order(ByteOrder.BIG_ENDIAN).putInt(l1Size).putLong(l1TableOffset)
+                .putLong(refcountTableOffset).putInt(refcountTableClusters).putInt(nbSnapshots)
+                .putLong(snapshotsOffset).flip();
     }
 
     /** This header without a backing file. */

@@ -111,7 +111,7 @@ final class MetadataCache {
         }
     }
 
-    /** Forgets every cached cluster; nothing may be pinned (dirty). */
+    /** Drops every cluster (the structure they belong to was replaced wholesale); none may be pinned. */
     synchronized void clear() {
         slots.clear();
         clock.clear();

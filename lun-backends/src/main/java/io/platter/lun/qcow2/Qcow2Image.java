@@ -902,6 +902,15 @@ public final class Qcow2Image implements BlockDevice {
         this.size = newSize;
     }
 
+    /** Records the metadata a {@link MetadataRewrite} has made durable. Caller holds the write lock. */
+    void rewritten(Header newHeader, long[] newL1, List<Snapshot> newSnapshots) {
+        this.header = newHeader;
+        this.l1 = newL1;
+        this.l1Offset = newHeader.l1TableOffset();
+        this.snapshots = newSnapshots;
+        this.snapshotsOffset = newHeader.snapshotsOffset();
+    }
+
     BlockDevice backing() {
         return backing;
     }

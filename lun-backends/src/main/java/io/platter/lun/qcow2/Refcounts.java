@@ -265,26 +265,16 @@ final class Refcounts {
         }
     }
 
-    /** The refcount table (entry t: offset of refcount block t, 0 if none); not to be modified. */
-    long[] table() {
-        return table;
-    }
-
-    /** The refcount block at {@code offset} (cached); not to be modified. */
-    ByteBuffer block(long offset) throws BlockDeviceException {
-        return blocks.get(offset);
-    }
-
     /**
-     * Takes over a refcount structure written elsewhere and made current by a header write
-     * ({@link ShadowSnapshot}): the table at {@code tableOffset}, the file end at {@code endCluster}.
+     * Switches to a new refcount table that the caller has made durable and the header now points
+     * at (a {@link MetadataRewrite}); {@code usedClusters} is one past the last cluster it counts.
      */
-    void replace(long[] newTable, long newTableOffset, int newTableClusters, long newEndCluster) {
+    void switchTo(long[] newTable, long newTableOffset, int newTableClusters, long usedClusters) {
         blocks.clear();
         table = newTable;
         tableOffset = newTableOffset;
         tableClusters = newTableClusters;
-        endCluster = newEndCluster;
+        endCluster = Math.max(endCluster, usedClusters);
         freeHint = 0;
     }
 
