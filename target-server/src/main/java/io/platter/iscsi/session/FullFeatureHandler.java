@@ -84,6 +84,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
     /** A flush task is queued on the event loop (see {@link #flushSoon}). */
     private boolean flushScheduled;
+    /** The flush task of {@link #flushSoon}, made once. */
+    private final Runnable scheduledFlush = this::scheduledFlush;
 
     FullFeatureHandler(Connection connection) {
         this.connection = connection;
@@ -133,11 +135,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void flushSoon() {
         if (!flushScheduled) {
             flushScheduled = true;
-            connection.channel().eventLoop().execute(() -> {
-                flushScheduled = false;
-                connection.channel().flush();
-            });
+            connection.channel().eventLoop().execute(scheduledFlush);
         }
+    }
+
+    private void scheduledFlush() {
+        flushScheduled = false;
+        connection.channel().flush();
     }
 
     // --- CmdSN ordering (RFC 7143 §4.2.2.1, §3.2.2.1) -----------------------------------------
