@@ -2,7 +2,6 @@ package io.platter.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -43,8 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The steady-state data path of one 4 KiB (or 64 KiB) command, as the full feature phase runs it (RFC 7143
  * §11.3 SCSI Command in, §11.7 Data-In with status or §11.4 SCSI Response out): the command PDU
- * decoded from wire bytes, a write's immediate data gathered into a composite buffer as
- * {@code FullFeatureHandler} does, the command dispatched through {@link ScsiTarget#execute} to an
+ * decoded from wire bytes (a write's immediate data as a retained slice of them, kept as it is
+ * by {@code FullFeatureHandler} when it is the only Data-Out piece), the command dispatched through {@link ScsiTarget#execute} to an
  * in-memory LUN (a read completes on the calling thread as a page-cached read does; a write's I/O
  * runs inline), and the reply written through the server's {@link PduEncoder} in a channel
  * pipeline into pooled direct buffers, then released as the socket write would. Run with {@code -prof gc}: {@code gc.alloc.rate.norm} is the garbage per command.
@@ -120,12 +119,10 @@ public class DataPathBenchmark {
     }
 
     private int run(ByteBuf wire, boolean write) throws ProtocolException {
-        ScsiCommandPdu pdu = (ScsiCommandPdu) PduDecoder.decodeOne(wire.duplicate(), false, false, MAX_SEGMENT);
-        CompositeByteBuf dataOut = null;
-        if (write) {
-            dataOut = ALLOC.compositeDirectBuffer(Integer.MAX_VALUE);
-            dataOut.addComponent(true, pdu.data().retain());
-        }
+        ScsiCommandPdu pdu = (ScsiCommandPdu) PduDecoder.decodeOne(wire, false, false, MAX_SEGMENT);
+        wire.readerIndex(0); // the same bytes arrive again next time
+        // The handler keeps a write's only Data-Out piece as it is (a composite gathers several).
+        ByteBuf dataOut = write ? pdu.data().retain() : null;
         pdu.data().release();
         current = pdu;
         target.execute(new ScsiCommand(nexus, LunAddress.decode(pdu.lun()), pdu.cdb(),
