@@ -263,7 +263,7 @@ public final class RawImage implements BlockDevice {
      */
     @Override
     public boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
-        if (!noWaitReadWorks || length == 0 || closed || !dst.hasMemoryAddress()) {
+        if (!noWaitReadWorks || fd < 0 || length == 0 || closed || !dst.hasMemoryAddress()) {
             return false;
         }
         checkRange(offset, length);
