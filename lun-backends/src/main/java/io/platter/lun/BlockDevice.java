@@ -6,7 +6,8 @@ import java.io.Closeable;
 /**
  * A linear byte-addressed storage device backing one logical unit.
  *
- * <p>Calls block: callers run them on an I/O executor, never on a network event loop.
+ * <p>Calls block: callers run them on an I/O executor, never on a network event loop. The one
+ * exception is {@link #readIfCached}, which never waits and may run on any thread.
  * Implementations are safe for concurrent calls on disjoint or overlapping ranges (overlap
  * ordering is the caller's business). No method takes ownership of a buffer it is given: the
  * caller keeps and releases it.
@@ -37,6 +38,17 @@ public interface BlockDevice extends Closeable {
      * index advances by {@code length}). Unallocated ranges read as zeros.
      */
     void read(long offset, int length, ByteBuf dst) throws BlockDeviceException;
+
+    /**
+     * Like {@link #read} but only when that needs no wait for storage (the data is in memory, e.g.
+     * the page cache): returns true with the bytes appended to {@code dst}, or false with
+     * {@code dst}'s content and indexes unchanged (it may have grown its capacity), and the caller
+     * then calls {@link #read} on an I/O executor. Never blocks, so it may run on an event loop: a
+     * small read of cached data then costs no thread hand-off. The default declines.
+     */
+    default boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+        return false;
+    }
 
     /**
      * Writes the readable bytes of {@code src} at {@code offset}. The reader index of

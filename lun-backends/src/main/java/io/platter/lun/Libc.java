@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The few Linux libc calls the JDK does not expose: fallocate(2), posix_fallocate(3), open(2),
- * close(2), lseek(2) with SEEK_DATA/SEEK_HOLE and fstat(2) for st_blocks, bound with JNA.
+ * close(2), lseek(2) with SEEK_DATA/SEEK_HOLE, fstat(2) for st_blocks, bound with JNA; and
+ * preadv2(2) with RWF_NOWAIT, bound by JNA direct mapping (no per-call allocation) because it
+ * runs once per small read on the data path.
  *
  * <p>Only bound on 64-bit Linux (where {@code off_t} is a Java {@code long}); elsewhere, or when
  * libc cannot be loaded, {@link #available()} is false and callers take their portable fallbacks.
@@ -39,6 +41,7 @@ public final class Libc {
     public static final int SEEK_HOLE = 4;
 
     public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
     public static final int ENXIO = 6;
     public static final int EINVAL = 22;
     public static final int EFBIG = 27;
@@ -156,6 +159,65 @@ public final class Libc {
             return c.lseek(fd, offset, whence);
         } catch (LastErrorException e) {
             throw new ErrnoException("lseek(" + offset + ", whence=" + whence + ")", e.getErrorCode());
+        }
+    }
+
+    /** preadv2(2) flag: fail with EAGAIN instead of waiting for storage (linux/fs.h). */
+    public static final int RWF_NOWAIT = 0x08;
+    private static final int IOVEC_SIZE = 16;
+
+    /** preadv2(2) by direct mapping; {@code long} stands for the pointer and ssize_t (LP64 only). */
+    private static final class Direct {
+        static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags);
+    }
+
+    private static final boolean PREADV2 = C_LIB != null && registerDirect();
+    /** One iovec per thread, in native memory that lives as long as the thread. */
+    private static final ThreadLocal<Memory> IOVEC = ThreadLocal.withInitial(() -> new Memory(IOVEC_SIZE));
+
+    private static boolean registerDirect() {
+        try {
+            Native.register(Direct.class, Platform.C_LIBRARY_NAME);
+            return true;
+        } catch (LinkageError | RuntimeException e) {
+            LOG.info("preadv2 not bound ({}); every read goes to the I/O executor", e.toString());
+            return false;
+        }
+    }
+
+    /** Whether {@link #readNoWait} can be called at all. */
+    public static boolean noWaitReadAvailable() {
+        return PREADV2;
+    }
+
+    /**
+     * preadv2(2) of {@code length} bytes at file {@code offset} into native memory at
+     * {@code address}, with RWF_NOWAIT: it returns what the page cache holds without waiting for
+     * storage. Returns the bytes read (possibly fewer than asked, 0 at end of file), or -1 when
+     * nothing could be read without waiting (EAGAIN). Retried on EINTR.
+     *
+     * @throws ErrnoException for any other error (EOPNOTSUPP: the file system cannot do it)
+     */
+    public static long readNoWait(int fd, long address, int length, long offset) throws ErrnoException {
+        if (!PREADV2) {
+            throw new ErrnoException("preadv2 (not bound)", ENOSYS);
+        }
+        Memory iov = IOVEC.get();
+        iov.setLong(0, address);
+        iov.setLong(8, length);
+        long iovAddress = Pointer.nativeValue(iov);
+        while (true) {
+            long n = Direct.preadv2(fd, iovAddress, 1, offset, RWF_NOWAIT);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = Native.getLastError();
+            if (errno == EAGAIN) {
+                return -1;
+            }
+            if (errno != EINTR) {
+                throw new ErrnoException("preadv2(RWF_NOWAIT, " + offset + "+" + length + ")", errno);
+            }
         }
     }
 

@@ -72,6 +72,13 @@ public final class MemoryBlockDevice implements BlockDevice {
         }
     }
 
+    /** {@inheritDoc} Memory never waits: always reads. Does not take ownership of {@code dst}. */
+    @Override
+    public boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+        read(offset, length, dst);
+        return true;
+    }
+
     /** {@inheritDoc} Does not take ownership of {@code src}; its reader index is unchanged. */
     @Override
     public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {

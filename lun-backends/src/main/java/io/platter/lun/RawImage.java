@@ -52,6 +52,8 @@ public final class RawImage implements BlockDevice {
     private volatile boolean closed;
     private volatile boolean punchHoleWorks = true;
     private volatile boolean zeroRangeWorks = true;
+    /** Cleared when the file system refuses RWF_NOWAIT reads; {@link #readIfCached} then declines. */
+    private volatile boolean noWaitReadWorks = Libc.noWaitReadAvailable();
     /** Times the channel was reopened after an interrupt closed it; guarded by {@code this}. */
     private int reopens;
 
@@ -257,6 +259,45 @@ public final class RawImage implements BlockDevice {
         int start = dst.writerIndex();
         io("read", offset, length, ch -> readInto(ch, offset, length, dst, start));
         dst.writerIndex(start + length);
+    }
+
+    /**
+     * {@inheritDoc} One preadv2(2) with RWF_NOWAIT into {@code dst}'s memory: it succeeds only
+     * when the page cache holds the whole range; a partial or refused read leaves {@code dst}
+     * as it was and returns false. Declines buffers without a memory address, and every call once
+     * the file system has refused the flag. Does not take ownership of {@code dst}.
+     */
+    @Override
+    public boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+        if (!noWaitReadWorks || fd < 0 || length == 0 || closed || !dst.hasMemoryAddress()) {
+            return false;
+        }
+        checkRange(offset, length);
+        dst.ensureWritable(length);
+        if (!fdLock.readLock().tryLock()) {
+            return false; // close() holds it
+        }
+        try {
+            if (closed) {
+                return false;
+            }
+            int start = dst.writerIndex();
+            long n = Libc.readNoWait(fd, dst.memoryAddress() + start, length, offset);
+            if (n != length) {
+                return false; // not all cached, or past the end of a short file: read() handles both
+            }
+            dst.writerIndex(start + length);
+            return true;
+        } catch (Libc.ErrnoException e) {
+            if (e.notSupported()) {
+                LOG.info("{}: no RWF_NOWAIT reads here ({}); reads go to the I/O executor", file, e.getMessage());
+                noWaitReadWorks = false;
+                return false;
+            }
+            throw IoErrors.map(file + ": read " + offset + "+" + length, e);
+        } finally {
+            fdLock.readLock().unlock();
+        }
     }
 
     private static void readInto(FileChannel ch, long offset, int length, ByteBuf dst, int start) throws IOException {

@@ -215,6 +215,33 @@ class RawImageIoTest {
     }
 
     @Test
+    void readIfCachedReadsWhatThePageCacheHoldsAndOtherwiseLeavesTheBufferAlone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Libc.noWaitReadAvailable(), "preadv2 bound");
+        writePattern(image, 8192, 4096, 3); // a buffered write leaves the pages cached
+        ByteBuf dst = PooledByteBufAllocator.DEFAULT.directBuffer(16);
+        ByteBuf heap = Unpooled.buffer(4096);
+        try {
+            dst.writeByte(0x55);
+            assertThat(image.readIfCached(8192, 4096, dst)).isTrue();
+            assertThat(dst.readableBytes()).isEqualTo(1 + 4096);
+            assertThat(dst.readByte()).isEqualTo((byte) 0x55);
+            byte[] got = new byte[4096];
+            dst.readBytes(got);
+            assertThat(got).isEqualTo(patternBytes(4096, 3));
+            assertThat(image.readIfCached(8192, 4096, heap)).as("no memory address: declined").isFalse();
+            assertThat(heap.writerIndex()).isZero();
+            assertThatThrownBy(() -> image.readIfCached(SIZE - 512, 4096, dst))
+                    .isInstanceOf(BlockDeviceException.OutOfRange.class);
+            image.close();
+            assertThat(image.readIfCached(8192, 4096, dst)).as("closed: declined").isFalse();
+            assertThat(dst.writerIndex()).isEqualTo(1 + 4096);
+        } finally {
+            dst.release();
+            heap.release();
+        }
+    }
+
+    @Test
     void closedDeviceRefusesCalls() throws Exception {
         image.close();
         image.close(); // idempotent

@@ -8,7 +8,9 @@ import io.platter.scsi.sense.StorageErrors;
 /**
  * READ (6/10/12/16) (SBC-4 §5.15-§5.18) and WRITE (6/10/12/16) (SBC-4 §5.31-§5.34).
  *
- * <p>A read lands in one buffer from the unit's allocator, filled by the device. A write passes
+ * <p>A read lands in one buffer from the unit's allocator, filled by the device: on the calling
+ * thread when the device has the data in memory ({@link BlockDevice#readIfCached}), else on the
+ * unit's I/O executor. A write passes
  * a slice of the Data-Out buffer to the device (no copy); the task releases the buffer when the
  * command completes. FUA (byte 1 bit 3), or a disabled write cache (WCE=0), makes a write
  * durable. When the initiator sends less Data-Out than the transfer length (its iSCSI expected
@@ -25,6 +27,12 @@ final class ReadWrite implements CommandHandler {
 
     private static final int FUA_BYTE = 1;
     private static final int FUA_BIT = 3;
+    /**
+     * Reads up to this size try the page cache on the calling thread first; larger ones always
+     * go to the I/O executor, whose threads copy them in parallel instead of holding up the
+     * event loop's other connections.
+     */
+    static final int INLINE_READ_LIMIT = 64 * 1024;
 
     private final Op op;
     private final LbaField field;
@@ -52,16 +60,13 @@ final class ReadWrite implements CommandHandler {
         long offset = lba * unit.blockSize();
         BlockDevice device = unit.device();
         if (op == Op.READ) {
-            task.submitLocked(offset, bytes, false, StorageErrors.Access.READ, () -> {
-                ByteBuf dataIn = unit.alloc().buffer(bytes);
-                try {
-                    device.read(offset, bytes, dataIn);
-                    return dataIn;
-                } catch (Throwable t) {
-                    dataIn.release();
-                    throw t;
-                }
-            });
+            if (bytes > INLINE_READ_LIMIT) {
+                task.submitLocked(offset, bytes, false, StorageErrors.Access.READ,
+                        () -> read(unit, offset, bytes, false));
+            } else {
+                task.submitLocked(offset, bytes, false, StorageErrors.Access.READ,
+                        () -> read(unit, offset, bytes, true), () -> read(unit, offset, bytes, false));
+            }
             return;
         }
         ByteBuf dataOut = task.dataOut();
@@ -78,5 +83,28 @@ final class ReadWrite implements CommandHandler {
             device.write(offset, data, durable);
             return null;
         });
+    }
+
+    /**
+     * One read into a new buffer from the unit's allocator; with {@code ifCached} only when the
+     * device can without waiting ({@link BlockDevice#readIfCached}), else null.
+     */
+    private static ByteBuf read(UnitContext unit, long offset, int bytes, boolean ifCached)
+            throws io.platter.lun.BlockDeviceException {
+        ByteBuf dataIn = unit.alloc().buffer(bytes);
+        try {
+            if (ifCached) {
+                if (unit.device().readIfCached(offset, bytes, dataIn)) {
+                    return dataIn;
+                }
+                dataIn.release();
+                return null;
+            }
+            unit.device().read(offset, bytes, dataIn);
+            return dataIn;
+        } catch (Throwable t) {
+            dataIn.release();
+            throw t;
+        }
     }
 }

@@ -10,8 +10,9 @@ import io.netty.channel.ChannelPromise;
 
 /**
  * Writes {@link Pdu}s (RFC 7143 §11.2): a small header buffer (BHS, AHS, header digest) followed
- * by the PDU's data segment as is, its padding and data digest, gathered in one composite
- * buffer so the payload is never copied. Takes ownership of the PDU's data.
+ * by the PDU's data segment as is, then its padding and data digest: written into the channel as
+ * up to three buffers (gathered by the socket write), or returned by {@link #encode} as one
+ * composite buffer; the payload is never copied. Takes ownership of the PDU's data.
  */
 @ChannelHandler.Sharable
 public final class PduEncoder extends ChannelOutboundHandlerAdapter {
@@ -27,46 +28,75 @@ public final class PduEncoder extends ChannelOutboundHandlerAdapter {
             return;
         }
         boolean[] digests = ctx.channel().attr(DIGESTS).get();
-        boolean header = digests != null && digests[0];
-        boolean data = digests != null && digests[1];
-        ctx.write(encode(ctx.alloc(), pdu, header, data), promise);
+        boolean headerDigest = digests != null && digests[0];
+        boolean dataDigest = digests != null && digests[1];
+        ByteBuf payload = pdu.data();
+        ByteBuf head = head(ctx.alloc(), pdu, headerDigest);
+        if (!payload.isReadable()) {
+            payload.release();
+            ctx.write(head, promise);
+            return;
+        }
+        // Three writes the channel gathers into one writev: no composite buffer per PDU.
+        ByteBuf trailer = trailer(ctx.alloc(), payload, dataDigest);
+        ctx.write(head, ctx.voidPromise());
+        if (trailer == null) {
+            ctx.write(payload, promise);
+        } else {
+            ctx.write(payload, ctx.voidPromise());
+            ctx.write(trailer, promise);
+        }
     }
 
     /** Encodes {@code pdu} into one buffer; the PDU's data is consumed (released or passed on). */
     public static ByteBuf encode(ByteBufAllocator alloc, Pdu pdu, boolean headerDigest, boolean dataDigest) {
         ByteBuf payload = pdu.data();
+        ByteBuf head = head(alloc, pdu, headerDigest);
+        if (!payload.isReadable()) {
+            payload.release();
+            return head;
+        }
+        ByteBuf trailer = trailer(alloc, payload, dataDigest);
+        CompositeByteBuf out = alloc.compositeDirectBuffer(3);
+        out.addComponent(true, head);
+        out.addComponent(true, payload);
+        if (trailer != null) {
+            out.addComponent(true, trailer);
+        }
+        return out;
+    }
+
+    /** BHS, AHS (consumed) and header digest in one new buffer; the data segment length is the payload's. */
+    private static ByteBuf head(ByteBufAllocator alloc, Pdu pdu, boolean headerDigest) {
         ByteBuf ahs = pdu.ahs();
-        int dataLength = payload.readableBytes();
         int ahsLength = ahs.readableBytes();
-        int padding = Digests.padding(dataLength);
-        boolean withDataDigest = dataDigest && dataLength > 0;
         ByteBuf head = alloc.directBuffer(Bhs.SIZE + ahsLength + 4);
         head.writeZero(Bhs.SIZE);
         Bhs bhs = new Bhs(head, 0);
         pdu.writeBhs(bhs);
         bhs.opcode(pdu.opcode(), pdu.immediate());
-        bhs.lengths(ahsLength, dataLength);
+        bhs.lengths(ahsLength, pdu.data().readableBytes());
         head.writeBytes(ahs, ahs.readerIndex(), ahsLength);
         ahs.release();
         if (headerDigest) {
             head.writeInt(Digests.crc32c(head, 0, Bhs.SIZE + ahsLength, 0));
         }
-        if (dataLength == 0) {
-            payload.release();
-            return head;
+        return head;
+    }
+
+    /** The padding and data digest after a non-empty {@code payload}, or null when there is neither. */
+    private static ByteBuf trailer(ByteBufAllocator alloc, ByteBuf payload, boolean dataDigest) {
+        int dataLength = payload.readableBytes();
+        int padding = Digests.padding(dataLength);
+        int trailerLength = padding + (dataDigest ? 4 : 0);
+        if (trailerLength == 0) {
+            return null;
         }
-        int trailerLength = padding + (withDataDigest ? 4 : 0);
-        CompositeByteBuf out = alloc.compositeDirectBuffer(3);
-        out.addComponent(true, head);
-        out.addComponent(true, payload);
-        if (trailerLength > 0) {
-            ByteBuf trailer = alloc.directBuffer(trailerLength);
-            trailer.writeZero(padding);
-            if (withDataDigest) {
-                trailer.writeInt(Digests.crc32c(payload, payload.readerIndex(), dataLength, padding));
-            }
-            out.addComponent(true, trailer);
+        ByteBuf trailer = alloc.directBuffer(trailerLength);
+        trailer.writeZero(padding);
+        if (dataDigest) {
+            trailer.writeInt(Digests.crc32c(payload, payload.readerIndex(), dataLength, padding));
         }
-        return out;
+        return trailer;
     }
 }

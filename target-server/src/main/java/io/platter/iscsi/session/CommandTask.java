@@ -1,6 +1,7 @@
 package io.platter.iscsi.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.platter.iscsi.pdu.ScsiCommandPdu;
 import java.util.ArrayDeque;
@@ -18,8 +19,15 @@ final class CommandTask {
     final int cmdSn;
     final ScsiCommandPdu command;
     final int expectedLength;
-    /** Data-Out gathered so far, in buffer-offset order (DataPDUInOrder=Yes). */
-    CompositeByteBuf data;
+    /**
+     * Data-Out gathered so far, in buffer-offset order (DataPDUInOrder=Yes): null before the
+     * first piece, that piece itself while it is the only one (the usual immediate-data write),
+     * then a composite of the pieces.
+     */
+    private ByteBuf data;
+    /** For the composite once a second piece arrives; null when the command keeps no Data-Out. */
+    private ByteBufAllocator alloc;
+    private boolean gathered;
     /** Offset up to which the initiator may send without an R2T. */
     int unsolicitedEnd;
     /** DataSN expected next in the unsolicited sequence. */
@@ -45,13 +53,14 @@ final class CommandTask {
     IscsiMetrics.LunMetrics metrics = IscsiMetrics.LunMetrics.NONE;
     long startNanos;
 
-    CommandTask(ScsiCommandPdu command, CompositeByteBuf data) {
+    /** @param alloc makes the composite of the Data-Out pieces; null for a command that keeps none */
+    CommandTask(ScsiCommandPdu command, ByteBufAllocator alloc) {
         this.command = command;
         this.itt = command.itt();
         this.lunField = command.lun();
         this.cmdSn = command.cmdSn();
         this.expectedLength = command.expectedDataTransferLength();
-        this.data = data;
+        this.alloc = alloc;
     }
 
     int received() {
@@ -69,14 +78,32 @@ final class CommandTask {
     /** Takes ownership of {@code slice}; keeps it unless the data phase already failed. */
     void append(ByteBuf slice) {
         receivedBytes += slice.readableBytes();
-        if (dataPhaseError || data == null) {
+        if (dataPhaseError || alloc == null) {
             slice.release();
+        } else if (data == null) {
+            data = slice;
+        } else if (gathered) {
+            ((CompositeByteBuf) data).addComponent(true, slice);
         } else {
-            data.addComponent(true, slice);
+            CompositeByteBuf all = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+            all.addComponent(true, data);
+            all.addComponent(true, slice);
+            data = all;
+            gathered = true;
         }
     }
 
+    /** Hands the gathered Data-Out (or null) to the caller, who then owns it; later pieces are dropped. */
+    ByteBuf takeData() {
+        ByteBuf out = data;
+        data = null;
+        alloc = null;
+        return out;
+    }
+
+    /** Drops the gathered Data-Out and any that still arrives. */
     void release() {
+        alloc = null;
         if (data != null) {
             data.release();
             data = null;

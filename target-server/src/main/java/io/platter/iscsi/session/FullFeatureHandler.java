@@ -1,7 +1,6 @@
 package io.platter.iscsi.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -84,6 +83,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
     /** A flush task is queued on the event loop (see {@link #flushSoon}). */
     private boolean flushScheduled;
+    /** The flush task of {@link #flushSoon}, made once. */
+    private final Runnable scheduledFlush = this::scheduledFlush;
 
     FullFeatureHandler(Connection connection) {
         this.connection = connection;
@@ -133,11 +134,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void flushSoon() {
         if (!flushScheduled) {
             flushScheduled = true;
-            connection.channel().eventLoop().execute(() -> {
-                flushScheduled = false;
-                connection.channel().flush();
-            });
+            connection.channel().eventLoop().execute(scheduledFlush);
         }
+    }
+
+    private void scheduledFlush() {
+        flushScheduled = false;
+        connection.channel().flush();
     }
 
     // --- CmdSN ordering (RFC 7143 §4.2.2.1, §3.2.2.1) -----------------------------------------
@@ -215,11 +218,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             throw e;
         }
         history.acknowledge(pdu.expStatSn());
-        CompositeByteBuf data = null;
-        if (pdu.write() && pdu.expectedDataTransferLength() > 0) {
-            data = connection.channel().alloc().compositeDirectBuffer(Integer.MAX_VALUE);
-        }
-        CommandTask task = new CommandTask(pdu, data);
+        CommandTask task = new CommandTask(pdu, pdu.write() && pdu.expectedDataTransferLength() > 0
+                ? connection.channel().alloc() : null);
         if (immediateLength > 0) {
             task.append(pdu.data().retain());
         }
@@ -374,8 +374,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                     io.platter.scsi.sense.Sense.DATA_PHASE_ERROR, null, null, false), 0, 0);
             return;
         }
-        ByteBuf dataOut = task.data;
-        task.data = null;
+        ByteBuf dataOut = task.takeData();
         ScsiCommandPdu pdu = task.command;
         int lun = LunAddress.decode(pdu.lun());
         ScsiCommand command = new ScsiCommand(session.nexus(), lun, pdu.cdb(),

@@ -19,8 +19,8 @@ import java.util.Map;
  * {@link #MAX_STATUSES} statuses or {@link #MAX_BYTES} of data the oldest task is forgotten, and a
  * SNACK for it is then rejected. At ERL 0 nothing is kept. Confined to the connection's event loop.
  *
- * <p>Ownership: each recorded PDU's data buffer is retained here once and released when the entry
- * is forgotten; the PDUs handed out for resending carry their own retained slices.
+ * <p>Ownership: each recorded PDU's data is kept as a retained duplicate (its own indexes) and
+ * released when the entry is forgotten; the PDUs handed out for resending carry their own retained slices.
  */
 final class Retransmissions {
     static final int MAX_STATUSES = 256;
@@ -53,27 +53,34 @@ final class Retransmissions {
         return enabled;
     }
 
-    /** Records a Data-In just written (with or without status); retains its data. */
-    void dataIn(DataIn pdu) {
+    /**
+     * Records a Data-In about to be written (with or without status); keeps a retained duplicate of
+     * its data, since the socket write moves the written buffer's reader index.
+     */
+    void dataIn(DataIn written) {
         if (!enabled) {
             return;
         }
+        DataIn pdu = new DataIn(written.flags(), written.status(), written.lun(), written.itt(), written.ttt(),
+                written.statSn(), written.expCmdSn(), written.maxCmdSn(), written.dataSn(), written.bufferOffset(),
+                written.residual(), written.data().retainedDuplicate());
         Entry e = open.computeIfAbsent(pdu.itt(), Entry::new);
         e.dataIn.add(pdu);
-        pdu.data().retain();
         bytes += pdu.data().readableBytes();
         if (pdu.hasStatus()) {
             answered(e, pdu, pdu.statSn());
         }
     }
 
-    /** Records a SCSI Response just written; retains its data. */
-    void response(ScsiResponsePdu pdu) {
+    /** Records a SCSI Response about to be written; keeps a retained duplicate of its data (see {@link #dataIn}). */
+    void response(ScsiResponsePdu written) {
         if (!enabled) {
             return;
         }
+        ScsiResponsePdu pdu = new ScsiResponsePdu(written.flags(), written.response(), written.status(), written.itt(),
+                written.snackTag(), written.statSn(), written.expCmdSn(), written.maxCmdSn(), written.expDataSn(),
+                written.bidiResidual(), written.residual(), written.data().retainedDuplicate());
         Entry e = open.computeIfAbsent(pdu.itt(), Entry::new);
-        pdu.data().retain();
         bytes += pdu.data().readableBytes();
         answered(e, pdu, pdu.statSn());
     }

@@ -87,6 +87,41 @@ class PduGoldenTest {
         assertThat(Wire.hex(wire)).isEqualTo(Wire.hex(v.wire()));
     }
 
+    /**
+     * The channel encoder writes the header, the PDU's own data buffer (not a copy) and the
+     * padding/digest as separate buffers; on the wire they are the vector's bytes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vectors")
+    void writtenThroughTheChannelAsHeaderPayloadAndTrailer(Vector v) {
+        EmbeddedChannel ch = new EmbeddedChannel(new PduEncoder());
+        ch.attr(PduEncoder.DIGESTS).set(new boolean[] {v.headerDigest(), v.dataDigest()});
+        Pdu pdu = v.expected().get();
+        ByteBuf payload = pdu.data();
+        boolean hasData = payload.isReadable();
+        ch.writeOutbound(pdu);
+        List<ByteBuf> parts = new ArrayList<>();
+        for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
+            parts.add((ByteBuf) o);
+        }
+        try {
+            if (hasData) {
+                assertThat(parts.size()).isBetween(2, 3);
+                assertThat(parts.get(1)).as("the payload itself").isSameAs(payload);
+            } else {
+                assertThat(parts).hasSize(1);
+            }
+            java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+            for (ByteBuf b : parts) {
+                wire.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(b));
+            }
+            assertThat(Wire.hex(wire.toByteArray())).isEqualTo(Wire.hex(v.wire()));
+        } finally {
+            parts.forEach(ByteBuf::release);
+        }
+        assertThat(ch.finish()).isFalse();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("vectors")
     void incompleteInputConsumesNothing(Vector v) throws ProtocolException {

@@ -1,6 +1,9 @@
 package io.platter.iscsi.session;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.platter.lun.BlockDevice;
+import io.platter.lun.BlockDeviceException;
 import io.platter.lun.MemoryBlockDevice;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
@@ -34,12 +37,66 @@ final class Server {
     Server(ServerLimits limits, Executor realIo) {
         this.limits = limits;
         scsi.addLun(0, new LogicalUnit(new LunIdentity(UUID.fromString("8a1e3c52-6f0b-4b8e-9d1a-2c3b4d5e6f70")),
-                new MemoryBlockDevice(1 << 20), realIo == null ? ioExecutor : realIo, PooledByteBufAllocator.DEFAULT));
+                new Uncached(new MemoryBlockDevice(1 << 20)), realIo == null ? ioExecutor : realIo,
+                PooledByteBufAllocator.DEFAULT));
         targets = new TargetRegistry(List.of(new ExportedTarget(TARGET, null, 1, scsi)));
     }
 
     Server() {
         this(ServerLimits.defaults());
+    }
+
+    /** A memory device that never reads without the executor, so every read waits for {@link #runIo()}. */
+    private record Uncached(MemoryBlockDevice inner) implements BlockDevice {
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public boolean thin() {
+            return inner.thin();
+        }
+
+        @Override
+        public boolean readOnly() {
+            return inner.readOnly();
+        }
+
+        @Override
+        public long allocatedBytes() {
+            return inner.allocatedBytes();
+        }
+
+        @Override
+        public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+            inner.read(offset, length, dst);
+        }
+
+        @Override
+        public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
+            inner.write(offset, src, durable);
+        }
+
+        @Override
+        public void flush() throws BlockDeviceException {
+            inner.flush();
+        }
+
+        @Override
+        public void discard(long offset, long length) throws BlockDeviceException {
+            inner.discard(offset, length);
+        }
+
+        @Override
+        public Extent extentAt(long offset) throws BlockDeviceException {
+            return inner.extentAt(offset);
+        }
+
+        @Override
+        public void close() throws BlockDeviceException {
+            inner.close();
+        }
     }
 
     /** Runs every queued block I/O (and what those queue in turn); returns how many ran. */
