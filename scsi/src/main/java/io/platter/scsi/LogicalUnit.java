@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.attention.UnitAttentions;
+import io.platter.scsi.command.MediumFence;
 import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.mode.ModeState;
 import io.platter.scsi.mode.ModeStore;
@@ -75,6 +76,14 @@ public final class LogicalUnit {
     public void reset() {
         context.reservations().reset();
         context.unitAttentions().reset();
+    }
+
+    /**
+     * Replaces the medium's contents (a snapshot revert) with no write in flight; writes of tasks
+     * issued before it fail instead of landing on the new contents ({@link MediumFence}).
+     */
+    public <E extends Exception> void replaceMedium(MediumFence.Replacement<E> replacement) throws E {
+        context.fence().replace(replacement);
     }
 
     /** I_T nexus loss (SAM-5 §6.3.4): releases its SPC-2 reservation and forgets its unit attentions. */

@@ -26,6 +26,8 @@ final class MemoryDevice implements BlockDevice {
     volatile long allocated = -1;
     /** When set, every write flips bit 0 of this byte afterwards (a medium that corrupts data). */
     volatile int flipAfterWrite = -1;
+    /** When set, runs at the start of every write (to hold a write in flight). */
+    volatile Runnable beforeWrite;
 
     MemoryDevice(int bytes, boolean thin) {
         this.data = new byte[bytes];
@@ -75,7 +77,15 @@ final class MemoryDevice implements BlockDevice {
     }
 
     @Override
-    public synchronized void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
+    public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
+        Runnable hook = beforeWrite;
+        if (hook != null) {
+            hook.run();
+        }
+        writeNow(offset, src, durable);
+    }
+
+    private synchronized void writeNow(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
         maybeFail(offset, src.readableBytes());
         src.getBytes(src.readerIndex(), data, (int) offset, src.readableBytes());
         mapped.set((int) (offset / 512), (int) ((offset + src.readableBytes() + 511) / 512));

@@ -47,6 +47,8 @@ public final class Task {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile int dataOutLength = -1;
     private final TaskSet.Entry entry;
+    /** The unit's {@link MediumFence} epoch when this task was created. */
+    private final long epoch;
 
     /**
      * @param unit the addressed logical unit, or {@code null} when the LUN is not mapped
@@ -58,6 +60,7 @@ public final class Task {
         this.unit = unit;
         this.target = target;
         this.entry = unit == null ? null : new TaskSet.Entry(command.attribute(), this::run);
+        this.epoch = unit == null ? 0 : unit.fence().epoch();
         this.alloc = alloc;
         this.completion = Objects.requireNonNull(completion, "completion");
     }
@@ -227,7 +230,7 @@ public final class Task {
 
     private void submit(StorageErrors.Access access, IoWork work, Runnable onRejected) {
         try {
-            unit.ioExecutor().execute(() -> runIo(access, work));
+            unit.ioExecutor().execute(() -> runIo(access, work, onRejected));
         } catch (RejectedExecutionException e) {
             log.warn("I/O executor rejected {}", describe());
             onRejected.run();
@@ -235,13 +238,26 @@ public final class Task {
         }
     }
 
-    private void runIo(StorageErrors.Access access, IoWork work) {
+    /** Runs {@code work} on the I/O executor; {@code onRefused} undoes what was taken for it if it does not run. */
+    private void runIo(StorageErrors.Access access, IoWork work, Runnable onRefused) {
+        boolean write = access == StorageErrors.Access.WRITE;
+        if (write && !unit.fence().enter(epoch)) {
+            onRefused.run();
+            // The medium was replaced (a forced snapshot revert) after this task was issued: it must
+            // not change the new contents. Not executed, so UNIT ATTENTION tells the initiator to retry.
+            fail(new CheckConditionException(Sense.POWER_ON_RESET_OR_BUS_DEVICE_RESET));
+            return;
+        }
         ByteBuf result;
         try {
             result = work.run();
         } catch (Exception e) {
             ioFailed(e, access);
             return;
+        } finally {
+            if (write) {
+                unit.fence().exit();
+            }
         }
         complete(result);
     }

@@ -31,6 +31,7 @@ public final class UnitContext {
     private final ModeState modeState;
     private final TaskSet taskSet = new TaskSet();
     private final RangeLocks rangeLocks = new RangeLocks(NEXT_ORDER.incrementAndGet());
+    private final MediumFence fence = new MediumFence();
     private final CopyResults copyResults = new CopyResults();
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations;
@@ -96,6 +97,11 @@ public final class UnitContext {
     }
 
     /** Byte-range locks of the medium (offsets in bytes). */
+    /** Fences writes of earlier tasks off a replacement of the medium's contents (a snapshot revert). */
+    public MediumFence fence() {
+        return fence;
+    }
+
     public RangeLocks rangeLocks() {
         return rangeLocks;
     }

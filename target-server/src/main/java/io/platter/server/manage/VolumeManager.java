@@ -224,9 +224,9 @@ public final class VolumeManager {
      * command, plus CAPACITY DATA HAS CHANGED when the snapshot's size differs. Not REPORTED LUNS
      * DATA HAS CHANGED: the LUN inventory is the same (SPC-5 §6.33), and not NOT READY TO READY
      * CHANGE, MEDIUM MAY HAVE CHANGED: that is for removable media and the unit reports RMB=0.
-     * Persistent reservations survive, as they survive a reset. Not yet closed: a write an aborted
-     * task had already handed to the I/O executor still runs, and if it queued behind the revert
-     * it lands on the reverted image (the transport does not report when aborted tasks finish).
+     * Persistent reservations survive, as they survive a reset. A write an aborted task had
+     * already handed to the I/O executor does not land on the reverted image: the revert runs
+     * behind the unit's medium fence, which waits for running writes and refuses older ones.
      */
     public Views.Done snapshotRevert(String volume, String name, boolean force) {
         synchronized (config) {
@@ -243,8 +243,11 @@ public final class VolumeManager {
                 requireSnapshot(volume, image, name);
                 if (live != null) {
                     abortTasks(live);
+                    // A write an aborted task had already queued for I/O must not land on the reverted image.
+                    live.unit().replaceMedium(() -> image.revertSnapshot(name));
+                } else {
+                    image.revertSnapshot(name);
                 }
-                image.revertSnapshot(name);
                 return null;
             });
             if (live != null) {
