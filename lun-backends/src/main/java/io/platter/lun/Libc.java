@@ -6,6 +6,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -219,6 +220,21 @@ public final class Libc {
                 throw new ErrnoException("preadv2(RWF_NOWAIT, " + offset + "+" + length + ")", errno);
             }
         }
+    }
+
+    /**
+     * {@link #readNoWait} of {@code length} bytes into {@code dst} (which must have a memory
+     * address) at its writer index: true, with the index moved, when the page cache held them all;
+     * false, with {@code dst} unchanged, when some would have to wait for storage.
+     */
+    public static boolean readNoWaitInto(int fd, long offset, int length, ByteBuf dst) throws ErrnoException {
+        dst.ensureWritable(length);
+        int start = dst.writerIndex();
+        if (readNoWait(fd, dst.memoryAddress() + start, length, offset) != length) {
+            return false; // not all cached, or past the end of a short file: a blocking read handles both
+        }
+        dst.writerIndex(start + length);
+        return true;
     }
 
     /** Bytes allocated to the open file {@code fd} (st_blocks * 512), from fstat(2). */

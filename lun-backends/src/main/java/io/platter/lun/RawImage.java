@@ -281,13 +281,7 @@ public final class RawImage implements BlockDevice {
             if (closed) {
                 return false;
             }
-            int start = dst.writerIndex();
-            long n = Libc.readNoWait(fd, dst.memoryAddress() + start, length, offset);
-            if (n != length) {
-                return false; // not all cached, or past the end of a short file: read() handles both
-            }
-            dst.writerIndex(start + length);
-            return true;
+            return Libc.readNoWaitInto(fd, offset, length, dst);
         } catch (Libc.ErrnoException e) {
             if (e.notSupported()) {
                 LOG.info("{}: no RWF_NOWAIT reads here ({}); reads go to the I/O executor", file, e.getMessage());

@@ -22,6 +22,8 @@ final class ImageFile implements AutoCloseable {
     /** libc descriptor for punching holes, -1 without one. */
     private final int fd;
     private volatile boolean punchWorks = true;
+    /** Cleared when the file system refuses RWF_NOWAIT reads. */
+    private volatile boolean noWaitReadWorks = Libc.noWaitReadAvailable();
     /** Test hook (crash simulation); null in production. Set before any I/O, never changed after. */
     private Observer observer;
 
@@ -180,6 +182,26 @@ final class ImageFile implements AutoCloseable {
             ch.force(false);
         } catch (IOException e) {
             throw IoErrors.map(path + ": flush", e);
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code pos} into {@code dst} only if the page cache holds them
+     * (RWF_NOWAIT, never waits); false, with {@code dst} unchanged, otherwise or without a libc
+     * descriptor. The caller keeps the file open meanwhile (Qcow2Image's lock).
+     */
+    boolean readIfCached(long pos, int length, ByteBuf dst) throws BlockDeviceException {
+        if (fd < 0 || !noWaitReadWorks || !dst.hasMemoryAddress()) {
+            return false;
+        }
+        try {
+            return Libc.readNoWaitInto(fd, pos, length, dst);
+        } catch (Libc.ErrnoException e) {
+            if (e.notSupported()) {
+                noWaitReadWorks = false;
+                return false;
+            }
+            throw IoErrors.map(path + ": read " + pos + "+" + length, e);
         }
     }
 

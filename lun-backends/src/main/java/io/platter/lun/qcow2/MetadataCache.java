@@ -61,6 +61,16 @@ final class MetadataCache {
         return s.buffer;
     }
 
+    /** The cached cluster at {@code offset}, or null; never reads the file (so never blocks on storage). */
+    ByteBuffer peek(long offset) {
+        Slot s = slots.get(offset);
+        if (s == null) {
+            return null;
+        }
+        s.referenced = true;
+        return s.buffer;
+    }
+
     private synchronized ByteBuffer load(long offset) throws BlockDeviceException {
         Slot s = slots.get(offset);
         if (s != null) {

@@ -466,6 +466,33 @@ public final class Qcow2Image implements BlockDevice {
         }
     }
 
+    /**
+     * {@inheritDoc} Only a read inside one allocated cluster whose L2 table is cached, while no
+     * allocating write or metadata change holds the lock: its host range is read with RWF_NOWAIT.
+     */
+    @Override
+    public boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+        int inCluster = (int) (offset & (clusterSize - 1));
+        if (length == 0 || inCluster + length > clusterSize || closed) {
+            return false;
+        }
+        checkRange(offset, length);
+        if (!lock.readLock().tryLock()) {
+            return false;
+        }
+        try {
+            long l2 = l1[l1Index(offset)] & L1Entry.OFFSET_MASK;
+            ByteBuffer table = l2 == 0 || closed ? null : l2Cache.peek(l2);
+            if (table == null) {
+                return false;
+            }
+            L2Entry e = new L2Entry(table.getLong(l2Index(offset) * 8));
+            return e.kind() == L2Entry.Kind.NORMAL && file.readIfCached(checkedHost(e, offset) + inCluster, length, dst);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     // ---- write ----
 
     /** {@inheritDoc} Does not take ownership of {@code src}; its reader index is unchanged. */
@@ -1068,10 +1095,13 @@ public final class Qcow2Image implements BlockDevice {
             } catch (BlockDeviceException e) {
                 failure = failure != null ? failure : e;
             }
+            lock.writeLock().lock(); // no readIfCached is using the descriptor
             try {
                 file.close();
             } catch (BlockDeviceException e) {
                 failure = failure != null ? failure : e;
+            } finally {
+                lock.writeLock().unlock();
             }
             if (failure != null) {
                 throw failure;
