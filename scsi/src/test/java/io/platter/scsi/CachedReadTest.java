@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
+import io.platter.lun.ForwardingDevice;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -111,14 +112,13 @@ class CachedReadTest {
     }
 
     /** A {@link MemoryDevice} that says whether its data is cached and counts both kinds of read. */
-    private static final class CachedDevice implements BlockDevice {
-        private final MemoryDevice inner;
+    private static final class CachedDevice extends ForwardingDevice {
         final AtomicInteger cachedReads = new AtomicInteger();
         final AtomicInteger blockingReads = new AtomicInteger();
         volatile boolean cached = true;
 
         CachedDevice(MemoryDevice inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -135,41 +135,6 @@ class CachedReadTest {
         public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
             blockingReads.incrementAndGet();
             inner.read(offset, length, dst);
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
-        @Override
-        public boolean thin() {
-            return false;
-        }
-
-        @Override
-        public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
-            inner.write(offset, src, durable);
-        }
-
-        @Override
-        public void flush() throws BlockDeviceException {
-            inner.flush();
-        }
-
-        @Override
-        public void discard(long offset, long length) throws BlockDeviceException {
-            inner.discard(offset, length);
-        }
-
-        @Override
-        public Extent extentAt(long offset) throws BlockDeviceException {
-            return inner.extentAt(offset);
-        }
-
-        @Override
-        public void close() throws BlockDeviceException {
-            inner.close();
         }
     }
 }

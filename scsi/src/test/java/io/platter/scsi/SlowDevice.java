@@ -1,8 +1,8 @@
 package io.platter.scsi;
 
 import io.netty.buffer.ByteBuf;
-import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
+import io.platter.lun.ForwardingDevice;
 import java.util.function.LongToIntFunction;
 
 /**
@@ -10,13 +10,12 @@ import java.util.function.LongToIntFunction;
  * each write lands in two halves with the wait in between, so overlapping commands that are not
  * kept apart by the SCSI core would see torn data. The wait (ms) may depend on the offset.
  */
-final class SlowDevice implements BlockDevice {
+final class SlowDevice extends ForwardingDevice {
 
-    private final MemoryDevice inner;
     private final LongToIntFunction delayMs;
 
     SlowDevice(MemoryDevice inner, LongToIntFunction delayMs) {
-        this.inner = inner;
+        super(inner);
         this.delayMs = delayMs;
     }
 
@@ -32,19 +31,14 @@ final class SlowDevice implements BlockDevice {
     }
 
     @Override
-    public long size() {
-        return inner.size();
-    }
-
-    @Override
-    public boolean thin() {
-        return inner.thin();
-    }
-
-    @Override
     public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
         pause(offset);
         inner.read(offset, length, dst);
+    }
+
+    @Override
+    public boolean readIfCached(long offset, int length, ByteBuf dst) {
+        return false; // every read waits
     }
 
     @Override
@@ -54,25 +48,5 @@ final class SlowDevice implements BlockDevice {
         inner.write(offset, src.slice(src.readerIndex(), half), durable);
         pause(offset);
         inner.write(offset + half, src.slice(src.readerIndex() + half, n - half), durable);
-    }
-
-    @Override
-    public void flush() throws BlockDeviceException {
-        inner.flush();
-    }
-
-    @Override
-    public void discard(long offset, long length) throws BlockDeviceException {
-        inner.discard(offset, length);
-    }
-
-    @Override
-    public Extent extentAt(long offset) throws BlockDeviceException {
-        return inner.extentAt(offset);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

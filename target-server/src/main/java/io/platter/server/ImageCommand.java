@@ -2,6 +2,7 @@ package io.platter.server;
 
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.qcow2.Qcow2Check;
+import io.platter.server.cli.CommandGroup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,16 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code platter image}: offline tools for image files. */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Offline tools for image files.",
         subcommands = {ImageCommand.Check.class})
-final class ImageCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+final class ImageCommand extends CommandGroup {
 
     /**
      * {@code platter image check FILE}: the qcow2 consistency check, with qemu-img check's exit

@@ -2,8 +2,7 @@ package io.platter.iscsi.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.platter.lun.BlockDevice;
-import io.platter.lun.BlockDeviceException;
+import io.platter.lun.ForwardingDevice;
 import io.platter.lun.MemoryBlockDevice;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
@@ -47,55 +46,14 @@ final class Server {
     }
 
     /** A memory device that never reads without the executor, so every read waits for {@link #runIo()}. */
-    private record Uncached(MemoryBlockDevice inner) implements BlockDevice {
-        @Override
-        public long size() {
-            return inner.size();
+    private static final class Uncached extends ForwardingDevice {
+        Uncached(MemoryBlockDevice inner) {
+            super(inner);
         }
 
         @Override
-        public boolean thin() {
-            return inner.thin();
-        }
-
-        @Override
-        public boolean readOnly() {
-            return inner.readOnly();
-        }
-
-        @Override
-        public long allocatedBytes() {
-            return inner.allocatedBytes();
-        }
-
-        @Override
-        public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
-            inner.read(offset, length, dst);
-        }
-
-        @Override
-        public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
-            inner.write(offset, src, durable);
-        }
-
-        @Override
-        public void flush() throws BlockDeviceException {
-            inner.flush();
-        }
-
-        @Override
-        public void discard(long offset, long length) throws BlockDeviceException {
-            inner.discard(offset, length);
-        }
-
-        @Override
-        public Extent extentAt(long offset) throws BlockDeviceException {
-            return inner.extentAt(offset);
-        }
-
-        @Override
-        public void close() throws BlockDeviceException {
-            inner.close();
+        public boolean readIfCached(long offset, int length, ByteBuf dst) {
+            return false;
         }
     }
 
