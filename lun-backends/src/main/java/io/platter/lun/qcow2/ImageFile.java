@@ -185,6 +185,18 @@ final class ImageFile implements AutoCloseable {
         }
     }
 
+    /** Bytes the file system has allocated to the file (holes punched in freed clusters excluded), else its length. */
+    long allocatedBytes() throws BlockDeviceException {
+        if (fd >= 0) {
+            try {
+                return Libc.allocatedBytes(fd);
+            } catch (Libc.ErrnoException e) {
+                // fall back to the length
+            }
+        }
+        return length();
+    }
+
     /**
      * Reads {@code length} bytes at {@code pos} into {@code dst} only if the page cache holds them
      * (RWF_NOWAIT, never waits); false, with {@code dst} unchanged, otherwise or without a libc

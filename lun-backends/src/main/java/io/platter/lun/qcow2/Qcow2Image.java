@@ -325,13 +325,13 @@ public final class Qcow2Image implements BlockDevice {
     }
 
     /**
-     * The image file's length: clusters are allocated by appending, so this is the data plus
-     * metadata the image holds (holes punched by discards inside the file still count).
+     * The space the file system gives the image file: data plus metadata, without the holes
+     * punched in freed clusters (its length when that cannot be asked).
      */
     @Override
     public long allocatedBytes() {
         try {
-            return file.length();
+            return file.allocatedBytes();
         } catch (BlockDeviceException e) {
             return size;
         }
