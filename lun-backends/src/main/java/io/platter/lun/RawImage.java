@@ -273,7 +273,6 @@ public final class RawImage implements BlockDevice {
             return false;
         }
         checkRange(offset, length);
-        dst.ensureWritable(length);
         if (!fdLock.readLock().tryLock()) {
             return false; // close() holds it
         }

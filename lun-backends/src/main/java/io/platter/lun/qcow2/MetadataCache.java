@@ -51,14 +51,8 @@ final class MetadataCache {
 
     /** The cluster at {@code offset}, loaded from the file on a miss. */
     ByteBuffer get(long offset) throws BlockDeviceException {
-        Slot s = slots.get(offset);
-        if (s == null) {
-            return load(offset);
-        }
-        if (!s.referenced) {
-            s.referenced = true;
-        }
-        return s.buffer;
+        ByteBuffer cached = peek(offset);
+        return cached != null ? cached : load(offset);
     }
 
     /** The cached cluster at {@code offset}, or null; never reads the file (so never blocks on storage). */
@@ -67,7 +61,9 @@ final class MetadataCache {
         if (s == null) {
             return null;
         }
-        s.referenced = true;
+        if (!s.referenced) {
+            s.referenced = true; // only written when it changes: hits do not dirty the cache line
+        }
         return s.buffer;
     }
 
