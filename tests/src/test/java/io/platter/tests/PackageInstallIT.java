@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -119,7 +116,7 @@ class PackageInstallIT {
                 "--portal", "127.0.0.1:" + port, "--metrics", "127.0.0.1:" + PlatterProcess.freePort())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            awaitPort(port, p, log);
+            Tools.awaitPort(port, p, log);
             String ls = Tools.runOk("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port);
             assertThat(ls).as(ls).contains("iqn.2026-11.io.platter:demo").contains("Lun:0");
             try (Stream<Path> images = Files.list(data)) {
@@ -214,22 +211,5 @@ class PackageInstallIT {
         assertThat((Integer) Files.getAttribute(p, "unix:gid")).as("group of " + p).isEqualTo(gid);
         assertThat(Files.getPosixFilePermissions(p)).as("mode of " + p)
                 .isEqualTo(PosixFilePermissions.fromString(mode));
-    }
-
-    private static void awaitPort(int port, Process p, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError("launcher exited with " + p.exitValue() + "\n"
-                        + Files.readString(log, StandardCharsets.ISO_8859_1));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("launcher not listening in 60 s\n" + Files.readString(log));
     }
 }

@@ -85,6 +85,11 @@ final class Initiator {
     /** Every PDU the target wrote so far, decoded from the bytes on the wire; the caller releases them. */
     List<Pdu> responses() {
         ch.runPendingTasks();
+        return decodeOutbound(ch, headerDigest, dataDigest);
+    }
+
+    /** Every PDU {@code ch} wrote so far, decoded from its outbound bytes (none may be left over); the caller releases them. */
+    static List<Pdu> decodeOutbound(EmbeddedChannel ch, boolean headerDigest, boolean dataDigest) {
         ByteBuf all = PooledByteBufAllocator.DEFAULT.buffer();
         for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
             ByteBuf b = (ByteBuf) o;

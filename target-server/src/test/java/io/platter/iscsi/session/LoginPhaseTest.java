@@ -16,12 +16,10 @@ import io.platter.iscsi.pdu.NopOut;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
-import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.TextRequest;
 import io.platter.iscsi.pdu.TextResponse;
 import io.platter.scsi.ScsiTarget;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,25 +77,7 @@ class LoginPhaseTest {
 
     /** Every PDU the target wrote so far, decoded from the bytes on the wire. */
     private List<Pdu> responses() {
-        ByteBuf all = PooledByteBufAllocator.DEFAULT.buffer();
-        for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
-            ByteBuf b = (ByteBuf) o;
-            all.writeBytes(b);
-            b.release();
-        }
-        List<Pdu> out = new ArrayList<>();
-        try {
-            for (Pdu p = PduDecoder.decodeOne(all, digests, digests, MAX); p != null;
-                 p = PduDecoder.decodeOne(all, digests, digests, MAX)) {
-                out.add(p);
-            }
-            assertThat(all.readableBytes()).as("trailing bytes").isZero();
-        } catch (ProtocolException e) {
-            throw new AssertionError(e);
-        } finally {
-            all.release();
-        }
-        return out;
+        return Initiator.decodeOutbound(ch, digests, digests);
     }
 
     private <T extends Pdu> T only(Class<T> type) {

@@ -2,7 +2,6 @@ package io.platter.iscsi.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.platter.config.Portal;
@@ -12,12 +11,10 @@ import io.platter.iscsi.pdu.LoginResponse;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
-import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.TextRequest;
 import io.platter.iscsi.pdu.TextResponse;
 import io.platter.scsi.ScsiTarget;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,24 +52,7 @@ class PortalGroupLoginTest {
     }
 
     private List<Pdu> responses() {
-        ByteBuf all = PooledByteBufAllocator.DEFAULT.buffer();
-        for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
-            ByteBuf b = (ByteBuf) o;
-            all.writeBytes(b);
-            b.release();
-        }
-        List<Pdu> out = new ArrayList<>();
-        try {
-            for (Pdu p = PduDecoder.decodeOne(all, false, false, LoginPhaseTest.MAX); p != null;
-                 p = PduDecoder.decodeOne(all, false, false, LoginPhaseTest.MAX)) {
-                out.add(p);
-            }
-        } catch (ProtocolException e) {
-            throw new AssertionError(e);
-        } finally {
-            all.release();
-        }
-        return out;
+        return Initiator.decodeOutbound(ch, false, false);
     }
 
     private <T extends Pdu> T only(Class<T> type) {

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,5 +151,23 @@ public final class Tools {
         if (r.ok() || r.exitCode() != 1 || !r.output().contains(expected) || r.output().strip().lines().count() != 1) {
             throw new AssertionError("expected a one-line failure containing \"" + expected + "\":\n" + r.describe());
         }
+    }
+
+    /** Waits up to 60 s until 127.0.0.1:{@code port} accepts a connection; fails with {@code log} if {@code p} exits first. */
+    public static void awaitPort(int port, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new AssertionError("launcher exited with " + p.exitValue() + "\n"
+                        + Files.readString(log, StandardCharsets.ISO_8859_1));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("launcher not listening in 60 s\n" + Files.readString(log));
     }
 }
