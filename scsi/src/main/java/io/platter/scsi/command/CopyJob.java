@@ -2,6 +2,7 @@ package io.platter.scsi.command;
 
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDeviceException;
+import io.platter.scsi.InternalErrors;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.StorageErrors;
@@ -108,7 +109,7 @@ final class CopyJob {
                     log.debug("EXTENDED COPY segment {} failed", segment, e);
                     error = StorageErrors.toCheckCondition(e, StorageErrors.Access.WRITE);
                 } catch (RuntimeException e) {
-                    log.warn("EXTENDED COPY segment {} failed unexpectedly", segment, e);
+                    InternalErrors.record(log, "EXTENDED COPY segment " + segment, e);
                     error = new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
                 } finally {
                     buf.release();

@@ -3,6 +3,7 @@ package io.platter.scsi.command;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.platter.lun.BlockDeviceException;
+import io.platter.scsi.InternalErrors;
 import io.platter.scsi.ScsiCommand;
 import io.platter.scsi.ScsiResponse;
 import io.platter.scsi.ScsiStatus;
@@ -93,7 +94,7 @@ public final class Task {
         } catch (ReservationConflictException e) {
             conflict(e);
         } catch (RuntimeException e) {
-            log.warn("command {} failed unexpectedly", describe(), e);
+            InternalErrors.record(log, "command " + describe(), e);
             fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
         }
     }
@@ -272,7 +273,7 @@ public final class Task {
             log.debug("storage failure in {}", describe(), b);
             fail(StorageErrors.toCheckCondition(b, access));
         } else {
-            log.warn("I/O of {} failed unexpectedly", describe(), e);
+            InternalErrors.record(log, "I/O of " + describe(), e);
             fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
         }
     }

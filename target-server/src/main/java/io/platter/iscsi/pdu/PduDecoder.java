@@ -4,7 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.platter.scsi.InternalErrors;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Frames iSCSI PDUs on a TCP byte stream (RFC 7143 §11.2): BHS, AHS, header digest, data
@@ -15,6 +18,8 @@ import java.util.List;
  * <p>Confined to the channel's event loop: {@link #configure} is called from that loop.
  */
 public final class PduDecoder extends ByteToMessageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PduDecoder.class);
 
     /** Largest data segment accepted before login negotiates one (RFC 7143 §13.12: 8192). */
     public static final int LOGIN_MAX_RECV_DATA_SEGMENT_LENGTH = 8192;
@@ -112,12 +117,15 @@ public final class PduDecoder extends ByteToMessageDecoder {
             return pdu;
         } catch (ProtocolException | RuntimeException e) {
             data.release();
+            byte[] rejected = header(in);
             in.skipBytes(total);
             if (e instanceof ProtocolException pe) {
                 throw pe;
             }
-            throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "malformed " + opcode + ": " + e,
-                    false, null);
+            // A decoder that throws anything but ProtocolException has a bug: the input is refused
+            // all the same (the Reject carries its header, RFC 7143 §11.17), and the bug is counted.
+            InternalErrors.record(LOG, "decoding " + opcode, e);
+            throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "malformed " + opcode, false, rejected);
         }
     }
 

@@ -696,8 +696,12 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 protocolError(e.protocolException());
             }
             ctx.flush();
+        } else if (cause instanceof java.io.IOException) {
+            LOG.info("connection {} of {} failed: {}", connection.remoteAddress(), session, cause.toString());
+            ctx.close();
         } else {
-            LOG.warn("connection {} of {} failed", connection.remoteAddress(), session, cause);
+            io.platter.scsi.InternalErrors.record(LOG, "connection " + connection.remoteAddress() + " of " + session,
+                    cause);
             ctx.close();
         }
     }

@@ -376,8 +376,10 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 fail(ctx, LoginStatus.INITIATOR_ERROR, "protocol error: " + e.protocolException().getMessage());
                 return;
             }
+        } else if (cause instanceof java.io.IOException) {
+            LOG.info("connection {} failed during login: {}", connection.remoteAddress(), cause.toString());
         } else {
-            LOG.warn("connection {} failed during login", connection.remoteAddress(), cause);
+            io.platter.scsi.InternalErrors.record(LOG, "login on connection " + connection.remoteAddress(), cause);
         }
         done = true;
         connection.close();

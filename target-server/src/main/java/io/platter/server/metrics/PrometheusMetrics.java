@@ -6,7 +6,9 @@ import io.platter.iscsi.session.IscsiMetrics;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.platter.scsi.InternalErrors;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -76,6 +78,10 @@ public final class PrometheusMetrics implements IscsiMetrics {
         taskManagement = Counter.builder().name("platter_iscsi_task_management_total")
                 .help("Task management function requests, by function and response code")
                 .labelNames("function", "response").register(registry);
+        CounterWithCallback.builder().name("platter_internal_errors_total")
+                .help("Bugs caught by a catch-all and answered politely (Reject, close, INTERNAL TARGET FAILURE); "
+                        + "should stay 0")
+                .callback(cb -> cb.call(InternalErrors.count())).register(registry);
     }
 
     public PrometheusRegistry registry() {

@@ -367,6 +367,33 @@ public final class PlatterProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The daemon's internal-error count ({@code io.platter.scsi.InternalErrors}): the highest
+     * {@code internal error #N} in its log, 0 when there is none. Hostile-input, fuzz and load tests
+     * assert it stays 0, so a catch-all cannot hide a bug from them.
+     */
+    public long internalErrors() {
+        try {
+            String s = Files.readString(log(), StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("internal error #(\\d+)").matcher(s);
+            long max = 0;
+            while (m.find()) {
+                max = Math.max(max, Long.parseLong(m.group(1)));
+            }
+            return max;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Fails with the log when the daemon recorded any internal error. */
+    public void assertNoInternalErrors() {
+        long n = internalErrors();
+        if (n != 0) {
+            throw new AssertionError(n + " internal error(s) in the daemon log " + log() + "\n" + logText());
+        }
+    }
+
     /** The current log, its last 20,000 characters if longer, with its path. */
     public String logText() {
         try {
