@@ -94,8 +94,10 @@ final class PersistentReserveOut implements CommandHandler {
             ItNexus destination = destination(list, nexus);
             boolean unregister = Cdb.bit(list, MOVE_FLAGS, 1);
             boolean aptpl = Cdb.bit(list, MOVE_FLAGS, 0);
-            inTurn(task, turn -> reservations.registerAndMove(turn, nexus, key, serviceActionKey, destination,
-                    unregister, aptpl));
+            inTurn(task, turn -> {
+                reservations.registerAndMove(turn, nexus, key, serviceActionKey, destination, unregister, aptpl);
+                return List.of();
+            });
             return;
         }
         if (Cdb.bit(list, FLAGS, SPEC_I_PT)) {
@@ -107,52 +109,58 @@ final class PersistentReserveOut implements CommandHandler {
         }
         boolean aptpl = Cdb.bit(list, FLAGS, 0);
         PrType t = type;
-        if (action == ServiceAction.PREEMPT_AND_ABORT) {
-            reservations.enter(turn -> task.submit(StorageErrors.Access.READ, () -> {
-                List<Registration> preempted;
-                try {
-                    preempted = reservations.preempt(turn, nexus, key, serviceActionKey, t);
-                } finally {
-                    turn.release();   // before aborting: an aborted task may be waiting for the turn
-                }
-                abort(task, preempted);
-                return null;
-            }, turn::release));
-            return;
-        }
-        inTurn(task, turn -> {
-            switch (action) {
-                case REGISTER, REGISTER_AND_IGNORE_EXISTING_KEY -> reservations.register(turn, nexus, key,
-                        serviceActionKey, action == ServiceAction.REGISTER_AND_IGNORE_EXISTING_KEY, allTargetPorts,
-                        aptpl);
-                case RESERVE -> reservations.reserve(turn, nexus, key, t);
-                case RELEASE -> reservations.release(turn, nexus, key, t);
-                case CLEAR -> reservations.clear(turn, nexus, key);
-                case PREEMPT -> reservations.preempt(turn, nexus, key, serviceActionKey, t);
-                default -> throw new IllegalStateException(action.name());
+        inTurn(task, turn -> switch (action) {
+            case REGISTER, REGISTER_AND_IGNORE_EXISTING_KEY -> {
+                reservations.register(turn, nexus, key, serviceActionKey,
+                        action == ServiceAction.REGISTER_AND_IGNORE_EXISTING_KEY, allTargetPorts, aptpl);
+                yield List.of();
             }
+            case RESERVE -> {
+                reservations.reserve(turn, nexus, key, t);
+                yield List.of();
+            }
+            case RELEASE -> {
+                reservations.release(turn, nexus, key, t);
+                yield List.of();
+            }
+            case CLEAR -> {
+                reservations.clear(turn, nexus, key);
+                yield List.of();
+            }
+            case PREEMPT -> {
+                reservations.preempt(turn, nexus, key, serviceActionKey, t);
+                yield List.of();
+            }
+            case PREEMPT_AND_ABORT -> reservations.preempt(turn, nexus, key, serviceActionKey, t);
+            case REGISTER_AND_MOVE -> throw new IllegalStateException(action.name());
         });
     }
 
-    /** A service action that changes the reservations; with APTPL it saves them (blocking file I/O). */
+    /**
+     * A service action that changes the reservations (with APTPL it saves them: blocking file
+     * I/O); returns the registrations whose nexuses' tasks are to be aborted (PREEMPT AND ABORT).
+     */
     @FunctionalInterface
     private interface Change {
-        void run(Turnstile.Turn turn) throws ReservationConflictException, CheckConditionException;
+        List<Registration> run(Turnstile.Turn turn) throws ReservationConflictException, CheckConditionException;
     }
 
     /**
      * Runs {@code change} on the I/O executor in the unit's reservation turn: PERSISTENT RESERVE
      * OUTs of a unit run one at a time, queued without blocking the event loop, and a save never
-     * holds anything a conflict check needs ({@link Reservations}). Not a medium access: READ
-     * keeps it out of the medium fence, and storage errors cannot come from it.
+     * holds anything a conflict check needs ({@link Reservations}). The turn ends before tasks are
+     * aborted: an aborted task may be waiting for it. Not a medium access: READ keeps it out of
+     * the medium fence, and storage errors cannot come from it.
      */
     private static void inTurn(Task task, Change change) {
         task.unit().reservations().enter(turn -> task.submit(StorageErrors.Access.READ, () -> {
+            List<Registration> preempted;
             try {
-                change.run(turn);
+                preempted = change.run(turn);
             } finally {
                 turn.release();
             }
+            abort(task, preempted);
             return null;
         }, turn::release));
     }
