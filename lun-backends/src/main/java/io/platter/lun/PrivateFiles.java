@@ -14,8 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Files only the daemon's user may read: images and their sidecars ({@code .id}, {@code .pr},
- * {@code .mode}) are created 0600 and the data directory 0700 at creation, whatever the umask
+ * Files only the daemon's user may read: images and the small files kept beside them (identity,
+ * saved unit state) are created 0600 and the data directory 0700 at creation, whatever the umask
  * (never chmod afterwards: the window in between would let another user open them). Sidecars
  * are replaced atomically through a temporary file with a random name, created with
  * O_CREAT|O_EXCL and written without following links, so a link planted next to the target
