@@ -43,7 +43,8 @@ public final class ImageIdentity {
             return load(sidecar);
         }
         UUID fresh = UUID.randomUUID();
-        Path temp = Files.createTempFile(sidecar.toAbsolutePath().getParent(), "." + sidecar.getFileName(), ".tmp");
+        Path temp = Files.createTempFile(sidecar.toAbsolutePath().getParent(), "." + sidecar.getFileName(), ".tmp",
+                PrivateFiles.fileMode());   // 0600; the link below keeps the mode
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer text = ByteBuffer.wrap((KEY + fresh + "\n").getBytes(StandardCharsets.US_ASCII));

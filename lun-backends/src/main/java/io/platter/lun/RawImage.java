@@ -85,7 +85,7 @@ public final class RawImage implements BlockDevice {
         if (sizeBytes <= 0 || sizeBytes % SECTOR != 0) {
             throw new IllegalArgumentException("image size must be a positive multiple of 512: " + sizeBytes);
         }
-        Files.createFile(file); // atomic create-new: an existing file is never touched
+        PrivateFiles.createFile(file); // atomic create-new, 0600: an existing file is never touched
         try {
             if (thick) {
                 Preallocation.allocate(file, sizeBytes, progress);

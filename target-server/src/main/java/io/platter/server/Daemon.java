@@ -90,7 +90,7 @@ public final class Daemon implements AutoCloseable {
 
     private void open(PlatterConfig config) throws IOException {
         dataDir = config.server().dataDir();
-        Files.createDirectories(dataDir);
+        io.platter.lun.PrivateFiles.createDirectories(dataDir);   // 0700 when new, whatever the umask
         for (TargetConfig t : config.targets()) {
             addTarget(t);
             for (LunConfig lun : t.luns()) {

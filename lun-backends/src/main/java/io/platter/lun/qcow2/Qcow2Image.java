@@ -149,7 +149,7 @@ public final class Qcow2Image implements BlockDevice {
      */
     public static Qcow2Image create(Path path, long size, int clusterBits, String backingFile, String backingFormat)
             throws IOException {
-        Files.createFile(path);
+        io.platter.lun.PrivateFiles.createFile(path);   // 0600, whatever the umask
         try {
             ImageLayout.write(path, size, clusterBits, backingFile, backingFormat);
             return open(path, false);

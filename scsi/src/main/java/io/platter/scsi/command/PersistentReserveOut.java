@@ -6,8 +6,10 @@ import io.platter.scsi.ItNexus;
 import io.platter.scsi.TargetPort;
 import io.platter.scsi.reservation.PrType;
 import io.platter.scsi.reservation.Registration;
+import io.platter.scsi.reservation.ReservationConflictException;
 import io.platter.scsi.reservation.Reservations;
 import io.platter.scsi.reservation.TransportId;
+import io.platter.scsi.reservation.Turnstile;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.StorageErrors;
@@ -21,8 +23,8 @@ import java.util.function.Predicate;
 /**
  * PERSISTENT RESERVE OUT (SPC-5 §6.16), one table row per service action. Parses and checks
  * the CDB and the parameter list (§6.16.3, or §6.16.4 for REGISTER AND MOVE), then runs the
- * service action on the I/O executor, since with APTPL it writes the state durably before
- * completing. SPEC_I_PT is not supported (SIP_C=0): INVALID FIELD IN PARAMETER LIST. Format 00b
+ * service action on the I/O executor in the unit's reservation turn (one at a time per unit,
+ * queued without blocking), since with APTPL it writes the state durably before completing. SPEC_I_PT is not supported (SIP_C=0): INVALID FIELD IN PARAMETER LIST. Format 00b
  * iSCSI TransportIDs name every port of an initiator (any ISID), which a registration (one I_T
  * nexus, or one initiator port through every target port) cannot express, and no initiator
  * Platter serves (WSFC, ESXi, fence_scsi, dm-multipath) registers that way; half support behind
@@ -92,9 +94,9 @@ final class PersistentReserveOut implements CommandHandler {
             ItNexus destination = destination(list, nexus);
             boolean unregister = Cdb.bit(list, MOVE_FLAGS, 1);
             boolean aptpl = Cdb.bit(list, MOVE_FLAGS, 0);
-            task.submit(StorageErrors.Access.WRITE, () -> {
-                reservations.registerAndMove(nexus, key, serviceActionKey, destination, unregister, aptpl);
-                return null;
+            inTurn(task, turn -> {
+                reservations.registerAndMove(turn, nexus, key, serviceActionKey, destination, unregister, aptpl);
+                return List.of();
             });
             return;
         }
@@ -107,26 +109,67 @@ final class PersistentReserveOut implements CommandHandler {
         }
         boolean aptpl = Cdb.bit(list, FLAGS, 0);
         PrType t = type;
-        task.submit(StorageErrors.Access.WRITE, () -> {
-            switch (action) {
-                case REGISTER, REGISTER_AND_IGNORE_EXISTING_KEY -> reservations.register(nexus, key, serviceActionKey,
+        inTurn(task, turn -> switch (action) {
+            case REGISTER, REGISTER_AND_IGNORE_EXISTING_KEY -> {
+                reservations.register(turn, nexus, key, serviceActionKey,
                         action == ServiceAction.REGISTER_AND_IGNORE_EXISTING_KEY, allTargetPorts, aptpl);
-                case RESERVE -> reservations.reserve(nexus, key, t);
-                case RELEASE -> reservations.release(nexus, key, t);
-                case CLEAR -> reservations.clear(nexus, key);
-                case PREEMPT -> reservations.preempt(nexus, key, serviceActionKey, t);
-                case PREEMPT_AND_ABORT -> abort(task, reservations.preempt(nexus, key, serviceActionKey, t));
-                default -> throw new IllegalStateException(action.name());
+                yield List.of();
             }
-            return null;
+            case RESERVE -> {
+                reservations.reserve(turn, nexus, key, t);
+                yield List.of();
+            }
+            case RELEASE -> {
+                reservations.release(turn, nexus, key, t);
+                yield List.of();
+            }
+            case CLEAR -> {
+                reservations.clear(turn, nexus, key);
+                yield List.of();
+            }
+            case PREEMPT -> {
+                reservations.preempt(turn, nexus, key, serviceActionKey, t);
+                yield List.of();
+            }
+            case PREEMPT_AND_ABORT -> reservations.preempt(turn, nexus, key, serviceActionKey, t);
+            case REGISTER_AND_MOVE -> throw new IllegalStateException(action.name());
         });
+    }
+
+    /**
+     * A service action that changes the reservations (with APTPL it saves them: blocking file
+     * I/O); returns the registrations whose nexuses' tasks are to be aborted (PREEMPT AND ABORT).
+     */
+    @FunctionalInterface
+    private interface Change {
+        List<Registration> run(Turnstile.Turn turn) throws ReservationConflictException, CheckConditionException;
+    }
+
+    /**
+     * Runs {@code change} on the I/O executor in the unit's reservation turn: PERSISTENT RESERVE
+     * OUTs of a unit run one at a time, queued without blocking the event loop, and a save never
+     * holds anything a conflict check needs ({@link Reservations}). The turn ends before tasks are
+     * aborted: an aborted task may be waiting for it. Not a medium access: READ keeps it out of
+     * the medium fence, and storage errors cannot come from it.
+     */
+    private static void inTurn(Task task, Change change) {
+        task.unit().reservations().enter(turn -> task.submit(StorageErrors.Access.READ, () -> {
+            List<Registration> preempted;
+            try {
+                preempted = change.run(turn);
+            } finally {
+                turn.release();
+            }
+            abort(task, preempted);
+            return null;
+        }, turn::release));
     }
 
     /**
      * The second half of PREEMPT AND ABORT (SPC-5 §5.14.11.5): the tasks of the preempted nexuses
      * on this LUN are aborted without status (TAS=0), and the nexuses that lost tasks get COMMANDS
-     * CLEARED BY ANOTHER INITIATOR (SAM-5 §5.6). Waits on the I/O thread, outside the reservation
-     * monitor, until no aborted task can send status, so none does after this command's status.
+     * CLEARED BY ANOTHER INITIATOR (SAM-5 §5.6). Waits on the I/O thread, after the reservation
+     * turn is released, until no aborted task can send status, so none does after this command's status.
      * The issuer's own nexus is spared: its tasks include this command.
      */
     private static void abort(Task task, List<Registration> preempted) throws CheckConditionException {

@@ -1,6 +1,7 @@
 package io.platter.scsi.command;
 
 import io.platter.scsi.reservation.ReservationConflictException;
+import io.platter.scsi.reservation.Reservations;
 
 /**
  * RESERVE(6) and RESERVE(10) (SPC-2 §7.21-22) of the whole logical unit. Extents, third-party
@@ -10,8 +11,19 @@ import io.platter.scsi.reservation.ReservationConflictException;
 final class Reserve implements CommandHandler {
 
     @Override
-    public void execute(Task task) throws ReservationConflictException {
-        task.unit().reservations().reserve(task.command().nexus());
-        task.completeGood();
+    public void execute(Task task) {
+        // In the reservation turn, after any PERSISTENT RESERVE OUT in progress (SPC-5 §5.14.3 conflicts).
+        Reservations reservations = task.unit().reservations();
+        reservations.enter(turn -> {
+            try {
+                reservations.reserve(turn, task.command().nexus());
+            } catch (ReservationConflictException e) {
+                turn.release();
+                task.conflict(e);
+                return;
+            }
+            turn.release();
+            task.completeGood();
+        });
     }
 }

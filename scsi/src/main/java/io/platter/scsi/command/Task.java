@@ -229,7 +229,11 @@ public final class Task {
         });
     }
 
-    private void submit(StorageErrors.Access access, IoWork work, Runnable onRejected) {
+    /**
+     * Like {@link #submit(StorageErrors.Access, IoWork)}; {@code onRejected} undoes what the
+     * caller took for {@code work} (a lock, a turn) when the work does not run.
+     */
+    public void submit(StorageErrors.Access access, IoWork work, Runnable onRejected) {
         try {
             unit.ioExecutor().execute(() -> runIo(access, work, onRejected));
         } catch (RejectedExecutionException e) {

@@ -85,7 +85,17 @@ public final class ModeState {
     /** Saves the current values of the saveable parameters (MODE SELECT with SP=1). Blocks on I/O. */
     public synchronized void saveCurrent() throws IOException {
         boolean wce = writeCacheEnabled;
-        store.save(Map.of(WCE_KEY, Boolean.toString(wce)));
+        try {
+            store.save(Map.of(WCE_KEY, Boolean.toString(wce)));
+        } catch (IOException e) {
+            // The save may have failed after replacing the file (its directory fsync): put the old values back.
+            try {
+                store.save(Map.of(WCE_KEY, Boolean.toString(savedWriteCacheEnabled)));
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         savedWriteCacheEnabled = wce;
     }
 }

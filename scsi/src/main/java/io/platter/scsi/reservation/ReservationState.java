@@ -1,9 +1,11 @@
 package io.platter.scsi.reservation;
 
+import io.platter.scsi.ItNexus;
 import java.util.List;
 
 /**
- * A snapshot of the persistent reservation state of a logical unit: what the APTPL store saves.
+ * An immutable snapshot of the persistent reservation state of a logical unit: what the APTPL
+ * store saves, what PERSISTENT RESERVE IN reports and what the conflict check reads.
  *
  * @param holder index into {@code registrations} of the reservation holder, -1 when not reserved
  * @param type   the reservation type, null when not reserved
@@ -18,5 +20,23 @@ public record ReservationState(long generation, boolean aptpl, List<Registration
         if ((holder < 0) != (type == null) || holder >= registrations.size()) {
             throw new IllegalArgumentException("holder " + holder + " type " + type);
         }
+    }
+
+    /** The registration covering {@code nexus} (SPC-5 §5.14.7), or null. */
+    Registration find(ItNexus nexus) {
+        for (Registration r : registrations) {
+            if (r.covers(nexus)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code nexus} holds the reservation (every registrant does under all registrants types). */
+    boolean holds(ItNexus nexus) {
+        if (type == null) {
+            return false;
+        }
+        return type.allRegistrants() ? find(nexus) != null : registrations.get(holder).covers(nexus);
     }
 }

@@ -35,7 +35,9 @@ final class ImageFiles {
      * bytes copied so far. On failure the partial copy is deleted.
      */
     static void copySparse(Path from, Path to, LongConsumer progress) throws IOException {
-        FileChannel created = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel created = FileChannel.open(to,   // 0600, whatever the umask
+                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                io.platter.lun.PrivateFiles.fileMode());
         try (FileChannel out = created; FileChannel in = FileChannel.open(from, StandardOpenOption.READ)) {
             long length = in.size();
             ByteBuffer buf = ByteBuffer.allocateDirect(STEP);

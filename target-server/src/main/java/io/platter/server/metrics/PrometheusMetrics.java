@@ -82,6 +82,9 @@ public final class PrometheusMetrics implements IscsiMetrics {
                 .help("Bugs caught by a catch-all and answered politely (Reject, close, INTERNAL TARGET FAILURE); "
                         + "should stay 0")
                 .callback(cb -> cb.call(InternalErrors.count())).register(registry);
+        CounterWithCallback.builder().name("platter_persisted_state_damaged_total")
+                .help("Damaged <image>.pr / .mode files a LUN started without (logged at ERROR with the path)")
+                .callback(cb -> cb.call(io.platter.scsi.PersistedStateErrors.count())).register(registry);
     }
 
     public PrometheusRegistry registry() {
