@@ -131,5 +131,14 @@ class PackageIT {
                 .containsPattern("platter-[^/]+/share/platter/platter.jar\n")
                 .containsPattern("platter-[^/]+/etc/platter/platter.yaml\n")
                 .containsPattern("platter-[^/]+/lib/systemd/system/platter.service\n");
+        // The config file takes CHAP secrets: never readable by other users (issue 21, finding 7).
+        String modes = Tools.runOk("sh", "-c", "tar tvzf " + target + "/platter-*-dist.tar.gz");
+        assertThat(modes).containsPattern("(?m)^-rw------- .*platter-[^/]+/etc/platter/platter.yaml$");
+    }
+
+    @Test
+    void theDebShipsTheConfigClosedToOthers() {
+        String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
+        assertThat(listing).containsPattern("(?m)^-rw-r----- .*\\./etc/platter/platter.yaml$");
     }
 }
