@@ -46,7 +46,10 @@ public final class ManagementServer implements AutoCloseable {
         this.services = services;
         this.token = token.getBytes(StandardCharsets.US_ASCII);
         InetSocketAddress a = http.getAddress();
-        String host = a.getAddress().getHostAddress();
+        // Bound to every address: the CLI reaches it on loopback (the only address it trusts).
+        String host = a.getAddress().isAnyLocalAddress()
+                ? (a.getAddress() instanceof java.net.Inet6Address ? "::1" : "127.0.0.1")
+                : a.getAddress().getHostAddress();
         this.endpoint = new ApiEndpoint("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
                 + a.getPort() + "/", token);
     }
