@@ -12,6 +12,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,24 @@ class PackageIT {
         Tools.Result r = Tools.run(Duration.ofMinutes(1), cmd("systemd-analyze", "verify", copy));
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.output()).as(r.describe()).doesNotContain("Unknown", "ignoring");
+    }
+
+    @Test
+    void theUnitsExposureIsAtMostTwo() throws IOException {
+        // Issue 21, finding 17: the unit rated 3.8 (no syscall filter, /proc, clock, kernel logs...).
+        Path copy = root.getParent().resolve("security/platter.service");
+        Files.createDirectories(copy.getParent());
+        Files.writeString(copy, Files.readString(root.resolve("lib/systemd/system/platter.service"))
+                .replace("/usr/bin/platter", root.resolve("usr/bin/platter").toString()));
+        Tools.Result r = Tools.run(Duration.ofMinutes(1), cmd("systemd-analyze", "security", "--offline=true",
+                "--no-pager", copy));
+        Matcher m = Pattern.compile("Overall exposure level for platter.service: (\\d+\\.\\d+)").matcher(r.output());
+        assertThat(m.find()).as(r.describe()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).as(r.describe()).isLessThanOrEqualTo(2.0);
+        String unit = Files.readString(copy);
+        assertThat(unit).contains("SystemCallFilter=@system-service", "SystemCallArchitectures=native",
+                "ProtectClock=yes", "ProtectKernelLogs=yes", "ProtectHostname=yes", "ProtectProc=invisible",
+                "RestrictRealtime=yes", "RemoveIPC=yes", "UMask=0077");
     }
 
     @Test
