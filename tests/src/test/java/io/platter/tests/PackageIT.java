@@ -60,6 +60,7 @@ class PackageIT {
         assertThat(root.resolve("etc/platter/platter.yaml")).isRegularFile();
         assertThat(root.resolve("var/lib/platter")).isDirectory();
         assertThat(root.resolve("usr/share/doc/platter/metrics.md")).isRegularFile();
+        assertThat(root.resolve("usr/share/doc/platter/security.md")).isRegularFile();
         String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
         assertThat(listing).as("owned by root in the archive; postinst hands them to platter")
                 .doesNotContain("platter/platter ");
