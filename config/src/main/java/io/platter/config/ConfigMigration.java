@@ -2,14 +2,8 @@ package io.platter.config;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -28,8 +22,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * {@link PlatterConfig#CURRENT_VERSION}, in place, before it is loaded. A file without a
  * {@code version} key is version 0. Each {@link Step} rewrites the text (so the operator's
  * comments and layout survive); the original is first saved beside the file as
- * {@code <name>.bak-v<old version>}. Both the backup and the rewritten file are written to a
- * temporary file in the same directory and renamed into place, so a crash leaves either the
+ * {@code <name>.bak-v<old version>}. Both the backup and the rewritten file are written with
+ * {@link PrivateFiles#write} (owner and group of the original; its mode, narrowed to
+ * {@link PrivateFiles#secretMode} when the file holds a CHAP secret), so a crash leaves either the
  * old file or the new one, never half of either. A file of the current or a newer version,
  * or one that is not a YAML mapping, is left alone for {@link ConfigLoader} to judge.
  */
@@ -88,7 +83,7 @@ public final class ConfigMigration {
      *                     written (the original is then untouched)
      */
     public static Result migrate(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = ConfigLoader.readText(file.toAbsolutePath().normalize());
         Optional<Integer> found = version(text);
         if (found.isEmpty()) {
             return new Result(-1, -1, Optional.empty());
@@ -99,8 +94,14 @@ public final class ConfigMigration {
         }
         String migrated = migrateText(text, from);
         Path backup = file.resolveSibling(file.getFileName() + ".bak-v" + from);
-        writeAtomically(backup, text, file);
-        writeAtomically(file, migrated, file);
+        // The backup holds what the file holds: a file with a secret and its copy get the secret
+        // mode (issue 21, finding 7), whatever mode the operator's file had.
+        PrivateFiles.Ownership like = PrivateFiles.Ownership.of(file);
+        if (ConfigWriter.secrets(text).map(held -> !held.isEmpty()).orElse(true)) {
+            like = like.forSecrets();
+        }
+        PrivateFiles.write(backup, text.getBytes(StandardCharsets.UTF_8), like);
+        PrivateFiles.write(file, migrated.getBytes(StandardCharsets.UTF_8), like);
         return new Result(from, PlatterConfig.CURRENT_VERSION, Optional.of(backup));
     }
 
@@ -176,38 +177,5 @@ public final class ConfigMigration {
             }
         }
         return out.toString();
-    }
-
-    /**
-     * Writes {@code text} to a temporary file beside {@code target}, with the owner, group and
-     * mode of {@code like}, forces it to disk and renames it over {@code target}.
-     */
-    private static void writeAtomically(Path target, String text, Path like) throws IOException {
-        Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
-            copyOwnership(like, temp);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
-    private static void copyOwnership(Path from, Path to) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(to, PosixFileAttributeView.class);
-        if (view == null) {
-            return;
-        }
-        PosixFileAttributes attrs = Files.readAttributes(from, PosixFileAttributes.class);
-        view.setPermissions(attrs.permissions());
-        try {
-            view.setGroup(attrs.group());
-            view.setOwner(attrs.owner());
-        } catch (IOException e) {
-            // Not root: the file stays ours, which is who could write the original anyway.
-        }
     }
 }

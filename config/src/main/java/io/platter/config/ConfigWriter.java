@@ -1,38 +1,41 @@
 package io.platter.config;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Writes a {@link PlatterConfig} back to its YAML file so that {@link ConfigLoader} reads the same
- * configuration again. The write is atomic and durable: the text goes to a temporary file in the
- * same directory, which is fsynced and renamed over the file, then the directory is fsynced. The
- * previous file is kept as {@code <file>.bak} (one backup). A crash at any point leaves either the
- * old or the new file, each complete. Comments of a hand-written file are not kept.
+ * configuration again. The write is atomic and durable ({@link PrivateFiles#write}). The previous
+ * file is kept as {@code <file>.bak} (one backup) unless the change drops a secret it held. A
+ * crash at any point leaves either the old or the new file, each complete. Comments of a
+ * hand-written file are not kept.
  *
- * <p>The file holds CHAP secrets: a new file is created readable by its owner only, a rewritten
- * file keeps its permissions.
+ * <p>The file holds CHAP secrets (issue 21, finding 7): a file or backup holding one is written
+ * 0600 (0640 where the file was already closed to others), and a secret that was cleared or
+ * replaced is not kept in a backup.
  */
 public final class ConfigWriter {
-
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private ConfigWriter() {
     }
@@ -89,7 +92,8 @@ public final class ConfigWriter {
         options.setIndent(2);
         options.setIndicatorIndent(2);
         options.setIndentWithIndicator(true);
-        return "# Written by platter; the previous version is in the .bak file beside this one.\n"
+        return "# Written by platter; the previous version is in the .bak file beside this one,\n"
+                + "# unless this change removed a CHAP secret.\n"
                 + new Yaml(options).dump(root);
     }
 
@@ -143,49 +147,106 @@ public final class ConfigWriter {
         return file.resolveSibling(file.getFileName() + ".bak");
     }
 
-    /** Atomically replaces {@code file} with {@code config}, keeping the old file as {@link #backup}. */
-    public static void write(Path file, PlatterConfig config) throws IOException {
-        Path abs = file.toAbsolutePath().normalize();
-        Path dir = abs.getParent();
-        byte[] text = toYaml(config).getBytes(StandardCharsets.UTF_8);
-        Path tmp = dir.resolve("." + abs.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Set<PosixFilePermission> mode = Files.exists(abs) ? Files.getPosixFilePermissions(abs) : OWNER_ONLY;
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(mode));
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("another writer is replacing " + abs, e);
-        }
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(text);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            if (Files.exists(abs)) {
-                // A hard link is an instant, complete backup; copy where links are not possible.
-                Path bak = backup(abs);
-                Files.deleteIfExists(bak);
-                try {
-                    Files.createLink(bak, abs);
-                } catch (IOException | UnsupportedOperationException e) {
-                    Files.copy(abs, bak, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        fsyncDirectory(dir);
+    /** What became of the backup when a file was written. */
+    public enum Backup {
+        /** The previous file is in {@code .bak}. */
+        KEPT,
+        /** There was no previous file. */
+        NONE,
+        /**
+         * The new file drops a secret the previous one held (a CHAP secret cleared or replaced):
+         * no backup is kept, and an older one is removed, so the old secret is gone from disk.
+         */
+        REMOVED_FOR_SECRETS
     }
 
-    /** Makes a rename in {@code dir} durable (POSIX: the directory entry is data of the directory). */
-    public static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+    /**
+     * Atomically replaces {@code file} with {@code config}. The previous file is copied to
+     * {@link #backup} (a real copy, written the same way, never a hard link) unless it holds a
+     * secret the new file no longer has; then no backup is kept at all (see {@link Backup}). A file
+     * holding a secret and its backup get {@link PrivateFiles#secretMode}: 0600, or 0640 where
+     * the previous file was already closed to others; a file without secrets keeps its mode.
+     */
+    public static Backup write(Path file, PlatterConfig config) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        byte[] text = toYaml(config).getBytes(StandardCharsets.UTF_8);
+        boolean exists = Files.exists(abs);
+        PrivateFiles.Ownership previous = exists ? PrivateFiles.Ownership.of(abs)
+                : PrivateFiles.Ownership.ours(PrivateFiles.OWNER_ONLY);
+        Set<String> secrets = secrets(config);
+        PrivateFiles.Ownership next = secrets.isEmpty() ? previous : previous.forSecrets();
+        Backup backup = Backup.NONE;
+        if (exists) {
+            String old = ConfigLoader.readText(abs);
+            Optional<Set<String>> oldSecrets = secrets(old);
+            Path bak = backup(abs);
+            if (oldSecrets.isPresent() && secrets.containsAll(oldSecrets.get())) {
+                PrivateFiles.write(bak, old.getBytes(StandardCharsets.UTF_8),
+                        oldSecrets.get().isEmpty() ? previous : previous.forSecrets());
+                backup = Backup.KEPT;
+            } else {
+                Files.deleteIfExists(bak);
+                backup = Backup.REMOVED_FOR_SECRETS;
+            }
         }
+        PrivateFiles.write(abs, text, next);
+        return backup;
+    }
+
+    /** Every CHAP secret of {@code config}. */
+    static Set<String> secrets(PlatterConfig config) {
+        Set<String> out = new HashSet<>();
+        List<ChapCredentials> chaps = new ArrayList<>();
+        chaps.add(config.server().discoveryChap());
+        config.targets().forEach(t -> chaps.add(t.chap()));
+        for (ChapCredentials c : chaps) {
+            if (c != null) {
+                out.add(c.secret());
+                if (c.mutualSecret() != null) {
+                    out.add(c.mutualSecret());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every value of a {@code secret} or {@code mutual-secret} key anywhere in the YAML
+     * {@code text}; empty when the text cannot be parsed (then it may hold anything).
+     */
+    static Optional<Set<String>> secrets(String text) {
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        Set<String> out = new HashSet<>();
+        Deque<Node> todo = new ArrayDeque<>();
+        if (root != null) {
+            todo.push(root);
+        }
+        Set<String> keys = Set.of(ConfigKey.CHAP_SECRET.word(), ConfigKey.MUTUAL_SECRET.word());
+        while (!todo.isEmpty()) {
+            Node node = todo.pop();
+            if (node instanceof MappingNode map) {
+                for (NodeTuple t : map.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && keys.contains(k.getValue())
+                            && t.getValueNode() instanceof ScalarNode v) {
+                        out.add(v.getValue());
+                    } else {
+                        todo.push(t.getValueNode());
+                    }
+                }
+            } else if (node instanceof SequenceNode seq) {
+                seq.getValue().forEach(todo::push);
+            }
+        }
+        return Optional.of(out);
+    }
+
+    /** Makes a rename in {@code dir} durable; see {@link PrivateFiles#fsyncDirectory}. */
+    public static void fsyncDirectory(Path dir) throws IOException {
+        PrivateFiles.fsyncDirectory(dir);
     }
 }

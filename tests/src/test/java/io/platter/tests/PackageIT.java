@@ -12,6 +12,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,7 @@ class PackageIT {
         assertThat(root.resolve("etc/platter/platter.yaml")).isRegularFile();
         assertThat(root.resolve("var/lib/platter")).isDirectory();
         assertThat(root.resolve("usr/share/doc/platter/metrics.md")).isRegularFile();
+        assertThat(root.resolve("usr/share/doc/platter/security.md")).isRegularFile();
         String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
         assertThat(listing).as("owned by root in the archive; postinst hands them to platter")
                 .doesNotContain("platter/platter ");
@@ -91,6 +94,24 @@ class PackageIT {
         Tools.Result r = Tools.run(Duration.ofMinutes(1), cmd("systemd-analyze", "verify", copy));
         assertThat(r.ok()).as(r.describe()).isTrue();
         assertThat(r.output()).as(r.describe()).doesNotContain("Unknown", "ignoring");
+    }
+
+    @Test
+    void theUnitsExposureIsAtMostTwo() throws IOException {
+        // Issue 21, finding 17: the unit rated 3.8 (no syscall filter, /proc, clock, kernel logs...).
+        Path copy = root.getParent().resolve("security/platter.service");
+        Files.createDirectories(copy.getParent());
+        Files.writeString(copy, Files.readString(root.resolve("lib/systemd/system/platter.service"))
+                .replace("/usr/bin/platter", root.resolve("usr/bin/platter").toString()));
+        Tools.Result r = Tools.run(Duration.ofMinutes(1), cmd("systemd-analyze", "security", "--offline=true",
+                "--no-pager", copy));
+        Matcher m = Pattern.compile("Overall exposure level for platter.service: (\\d+\\.\\d+)").matcher(r.output());
+        assertThat(m.find()).as(r.describe()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).as(r.describe()).isLessThanOrEqualTo(2.0);
+        String unit = Files.readString(copy);
+        assertThat(unit).contains("SystemCallFilter=@system-service", "SystemCallArchitectures=native",
+                "ProtectClock=yes", "ProtectKernelLogs=yes", "ProtectHostname=yes", "ProtectProc=invisible",
+                "RestrictRealtime=yes", "RemoveIPC=yes", "UMask=0077");
     }
 
     @Test
@@ -131,5 +152,14 @@ class PackageIT {
                 .containsPattern("platter-[^/]+/share/platter/platter.jar\n")
                 .containsPattern("platter-[^/]+/etc/platter/platter.yaml\n")
                 .containsPattern("platter-[^/]+/lib/systemd/system/platter.service\n");
+        // The config file takes CHAP secrets: never readable by other users (issue 21, finding 7).
+        String modes = Tools.runOk("sh", "-c", "tar tvzf " + target + "/platter-*-dist.tar.gz");
+        assertThat(modes).containsPattern("(?m)^-rw------- .*platter-[^/]+/etc/platter/platter.yaml$");
+    }
+
+    @Test
+    void theDebShipsTheConfigClosedToOthers() {
+        String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
+        assertThat(listing).containsPattern("(?m)^-rw-r----- .*\\./etc/platter/platter.yaml$");
     }
 }

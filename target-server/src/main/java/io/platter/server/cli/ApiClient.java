@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /** Sends one request to the daemon's management API, found through its data directory. */
 final class ApiClient {
@@ -33,6 +34,9 @@ final class ApiClient {
     /**
      * The daemon's data directory: {@code --data-dir}, else that of {@code --config}, else that of
      * /etc/platter/platter.yaml, else /var/lib/platter when a daemon runs there, else ./platter-data.
+     * The endpoint files are believed only as {@link ApiEndpoint#readTrusted} says: owned by the
+     * caller or root, or by the owner of the data directory when it was named (by an option, the
+     * system config or the system data directory), never by a stranger for ./platter-data.
      */
     static ApiClient locate(Path dataDir, Path config) throws CliException {
         Path dir = dataDir;
@@ -44,14 +48,24 @@ final class ApiClient {
                 throw new CliException("cannot read " + file + ": " + e.getMessage().replace('\n', ' '));
             }
         }
+        boolean named = dir != null;
         if (dir == null) {
-            dir = Files.exists(SYSTEM_DATA_DIR.resolve(ApiEndpoint.API_FILE)) ? SYSTEM_DATA_DIR : Path.of("platter-data");
+            named = Files.exists(SYSTEM_DATA_DIR.resolve(ApiEndpoint.API_FILE));
+            dir = named ? SYSTEM_DATA_DIR : Path.of("platter-data");
         }
+        Path abs = dir.toAbsolutePath().normalize();
         try {
-            return new ApiClient(ApiEndpoint.read(dir.toAbsolutePath().normalize()));
+            Set<Integer> alsoTrusted = named && Files.isDirectory(abs) ? Set.of(ApiEndpoint.uidOf(abs.toRealPath()))
+                    : Set.of();
+            return new ApiClient(ApiEndpoint.readTrusted(abs, callerUid(), alsoTrusted));
         } catch (IOException e) {
             throw new CliException(e.getMessage());
         }
+    }
+
+    /** This process's real uid (Linux: the owner of /proc/self). */
+    private static int callerUid() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
     /** Runs {@code operation} with {@code args}; the result, or a {@link CliException} with the daemon's message. */

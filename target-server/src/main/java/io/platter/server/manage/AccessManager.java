@@ -93,7 +93,11 @@ public final class AccessManager {
         return new Views.Done(warnings.isEmpty() ? done : done + "; warning: " + String.join("; ", warnings));
     }
 
-    /** Turns authentication of target {@code iqn} (discovery when null) off. */
+    /**
+     * Turns authentication of target {@code iqn} (discovery when null) off. The cleared secret is
+     * left in no file: the config writer keeps no backup of a file holding a secret the change
+     * removes (the same holds for a secret {@link #chapSet} replaces).
+     */
     public Views.Done chapClear(String iqn) {
         synchronized (config) {
             String done = "CHAP of " + change(iqn, null) + " cleared: no authentication";

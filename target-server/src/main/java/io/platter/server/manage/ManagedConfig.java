@@ -47,14 +47,16 @@ public final class ManagedConfig {
     /** Writes {@code change(current)} and makes it current; on failure nothing changes. */
     public PlatterConfig update(UnaryOperator<PlatterConfig> change) {
         PlatterConfig next = change.apply(config);
+        ConfigWriter.Backup backup;
         try {
-            ConfigWriter.write(file, next);
+            backup = ConfigWriter.write(file, next);
         } catch (IOException e) {
             throw ManagementException.failed("cannot write " + file + ": " + e.getMessage()
                     + "; nothing was changed");
         }
         config = next;
-        LOG.info("configuration saved to {}", file);
+        LOG.info("configuration saved to {}{}", file, backup == ConfigWriter.Backup.REMOVED_FOR_SECRETS
+                ? " (no backup kept: the change removed a CHAP secret the previous file held)" : "");
         return next;
     }
 

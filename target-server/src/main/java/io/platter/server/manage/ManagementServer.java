@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.platter.config.Portal;
+import io.platter.server.HttpLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,11 +25,14 @@ import org.slf4j.LoggerFactory;
  * The management API over HTTP (the JDK's server): {@code POST /v1/<operation>} with a JSON
  * object, answered {@code 200} with the result or an error status with {@code {"error": "..."}}.
  * Every request must carry {@code Authorization: Bearer <token>}; the token is compared in
- * constant time and never logged. Listens on loopback unless configured otherwise.
+ * constant time and never logged. Listens on loopback unless configured otherwise. Connections,
+ * request and reply times are bounded ({@link HttpLimits}): stalled clients cannot freeze it.
  */
 public final class ManagementServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private static final int MAX_BODY = 64 * 1024;
+    /** Request threads: stalled clients hold one each until {@link HttpLimits#MAX_REQUEST_SECONDS}. */
+    static final int WORKERS = 16;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer http;
@@ -46,7 +50,10 @@ public final class ManagementServer implements AutoCloseable {
         this.services = services;
         this.token = token.getBytes(StandardCharsets.US_ASCII);
         InetSocketAddress a = http.getAddress();
-        String host = a.getAddress().getHostAddress();
+        // Bound to every address: the CLI reaches it on loopback (the only address it trusts).
+        String host = a.getAddress().isAnyLocalAddress()
+                ? (a.getAddress() instanceof java.net.Inet6Address ? "::1" : "127.0.0.1")
+                : a.getAddress().getHostAddress();
         this.endpoint = new ApiEndpoint("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
                 + a.getPort() + "/", token);
     }
@@ -58,12 +65,9 @@ public final class ManagementServer implements AutoCloseable {
     public static ManagementServer start(Portal listen, Services services) throws IOException {
         InetSocketAddress address = listen == null ? new InetSocketAddress("127.0.0.1", 0)
                 : new InetSocketAddress(listen.host(), listen.port());
-        HttpServer http = HttpServer.create(address, 16);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "platter-api");
-            t.setDaemon(true);
-            return t;
-        });
+        HttpLimits.apply();
+        HttpServer http = HttpServer.create(address, 64);
+        ExecutorService executor = HttpLimits.workers("platter-api", WORKERS);
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "platter-pool");
             t.setDaemon(true);

@@ -17,8 +17,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,6 +141,30 @@ class AccessManagerTest {
         assertThat(exported().chap()).isNull();
         assertThat(saved().target(IQN).orElseThrow().chap()).isNull();
         assertThat(JSON.writeValueAsString(run("target/list", Map.of()))).contains("\"chap\":\"none\"");
+    }
+
+    @Test
+    void aClearedSecretIsInNoFileAndASetOneOnlyInPrivateFiles() throws Exception {
+        // Issue 21, finding 7: the operator's file was 0644; chap clear left the secret in the .bak.
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        run("chap/set", Map.of("target", IQN, "user", "alice", "secret", SECRET));
+        run("acl/add", Map.of("target", IQN, "initiator", HOST1));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        Path bak = ConfigWriter.backup(file);
+        assertThat(Files.readString(bak)).contains(SECRET);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(bak))).isEqualTo("rw-------");
+
+        run("chap/clear", Map.of("target", IQN));
+
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return Files.readString(f).contains(SECRET);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            })).as("files still holding the cleared secret").isEmpty();
+        }
     }
 
     @Test
