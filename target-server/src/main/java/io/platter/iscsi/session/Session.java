@@ -130,7 +130,11 @@ public final class Session {
         connections.remove(connection);
         boolean last = connections.isEmpty();
         if (last) {
-            loop.execute(() -> ended.complete(null));
+            try {
+                loop.execute(() -> ended.complete(null));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                ended.complete(null); // the server is stopping: nobody waits to reinstate
+            }
         }
         return last;
     }
