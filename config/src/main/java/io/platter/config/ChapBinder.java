@@ -17,8 +17,9 @@ final class ChapBinder {
 
     /** The credentials of a CHAP mapping; null when anything in it is wrong (reported). */
     static ChapCredentials chap(Section c) {
+        boolean allowShort = allowShort(c);
         String user = c.text(ConfigKey.CHAP_USER);
-        String secret = secret(c, ConfigKey.CHAP_SECRET);
+        String secret = secret(c, ConfigKey.CHAP_SECRET, allowShort);
         boolean ok = user != null && secret != null;
         String mutualUser = null;
         String mutualSecret = null;
@@ -27,7 +28,7 @@ final class ChapBinder {
             if (mutualUser == null) {
                 c.problem(ConfigKey.MUTUAL_USER, "missing: mutual CHAP needs mutual-user and mutual-secret");
             }
-            mutualSecret = secret(c, ConfigKey.MUTUAL_SECRET);
+            mutualSecret = secret(c, ConfigKey.MUTUAL_SECRET, allowShort);
             ok &= mutualUser != null && mutualSecret != null;
         }
         String same = ChapCredentials.mutualProblem(secret, mutualSecret).orElse(null);
@@ -38,8 +39,22 @@ final class ChapBinder {
         return ok ? new ChapCredentials(user, secret, mutualUser, mutualSecret) : null;
     }
 
-    /** A secret as written; it must be quoted text when YAML would read it as another type. */
-    private static String secret(Section c, ConfigKey key) {
+    /** {@code allow-short-secret: true}: the operator's explicit consent to secrets under 12 bytes. */
+    private static boolean allowShort(Section c) {
+        Object raw = c.scalar(ConfigKey.ALLOW_SHORT_SECRET);
+        if (raw == null || raw instanceof Boolean) {
+            return Boolean.TRUE.equals(raw);
+        }
+        c.problem(ConfigKey.ALLOW_SHORT_SECRET, "expected true or false, got " + Section.yamlType(raw));
+        return false;
+    }
+
+    /**
+     * A secret as written; it must be quoted text when YAML would read it as another type, and at
+     * least {@value ChapCredentials#MIN_RECOMMENDED_SECRET_BYTES} bytes unless {@code allowShort}
+     * (then a shorter one is only a warning).
+     */
+    private static String secret(Section c, ConfigKey key, boolean allowShort) {
         Object raw = c.scalar(key);
         if (raw == null) {
             if (!key.required()) {
@@ -57,7 +72,14 @@ final class ChapBinder {
             c.problem(key, problem);
             return null;
         }
-        ChapCredentials.secretWarning(text).ifPresent(w -> c.warn(key, w));
+        String weak = ChapCredentials.secretWarning(text).orElse(null);
+        if (weak != null && !allowShort) {
+            c.problem(key, weak + "; set " + ConfigKey.ALLOW_SHORT_SECRET.word() + ": true to accept it anyway");
+            return null;
+        }
+        if (weak != null) {
+            c.warn(key, weak);
+        }
         return text;
     }
 

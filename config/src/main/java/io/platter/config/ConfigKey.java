@@ -39,6 +39,7 @@ enum ConfigKey {
     CHAP_SECRET(Scope.CHAP, "secret", true, true),
     MUTUAL_USER(Scope.CHAP, "mutual-user", false, false),
     MUTUAL_SECRET(Scope.CHAP, "mutual-secret", false, true),
+    ALLOW_SHORT_SECRET(Scope.CHAP, "allow-short-secret", false, false),
 
     GROUP_TAG(Scope.PORTAL_GROUP, "tag", true, false),
     GROUP_PORTALS(Scope.PORTAL_GROUP, "portals", true, false),

@@ -139,6 +139,11 @@ public final class ConfigWriter {
             m.put("mutual-user", c.mutualUser());
             m.put("mutual-secret", c.mutualSecret());
         }
+        if (ChapCredentials.secretWarning(c.secret()).isPresent()
+                || (c.mutualSecret() != null && ChapCredentials.secretWarning(c.mutualSecret()).isPresent())) {
+            // A short secret accepted with a warning (management API) must load again.
+            m.put(ConfigKey.ALLOW_SHORT_SECRET.word(), true);
+        }
         return m;
     }
 

@@ -56,11 +56,26 @@ class ChapConfigTest {
     }
 
     @Test
-    void shortSecretIsAWarningThatHidesTheSecret() throws Exception {
+    void shortSecretIsAProblemThatHidesTheSecretUnlessExplicitlyAllowed() throws Exception {
+        List<ConfigProblem> problems = problems("""
+                server:
+                  discovery-chap: {user: disco, secret: "eleven-byte"}
+                targets:
+                  - iqn: iqn.2026-11.io.platter:a
+                    chap: {user: alice, secret: short1, mutual-user: t, mutual-secret: "twelve-bytes"}
+                """);
+        assertThat(problems).extracting(ConfigProblem::where).containsExactlyInAnyOrder(
+                "server.discovery-chap.secret", "targets[0].chap.secret");
+        assertThat(problems).allSatisfy(p -> assertThat(p.toString()).contains("12", "allow-short-secret")
+                .doesNotContain("short1", "eleven-byte"));
+    }
+
+    @Test
+    void shortSecretIsAWarningThatHidesTheSecretWhenAllowed() throws Exception {
         PlatterConfig config = load("""
                 targets:
                   - iqn: iqn.2026-11.io.platter:a
-                    chap: {user: alice, secret: short1}
+                    chap: {user: alice, secret: short1, allow-short-secret: true}
                 """);
         assertThat(config.targets().get(0).chap().secret()).isEqualTo("short1");
         assertThat(warnings).singleElement().satisfies(w -> {

@@ -33,6 +33,7 @@ import io.platter.iscsi.session.SessionRegistry;
 import io.platter.iscsi.session.SessionTaskAborter;
 import io.platter.iscsi.session.TargetRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The iSCSI network front: event loops (native epoll when available, NIO otherwise), one
- * listening channel per portal, and the per-connection pipeline decoder / encoder / login.
+ * listening channel per portal, the caps on connections per source address and in all, and the
+ * per-connection pipeline decoder / encoder / login.
  */
 public final class IscsiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IscsiServer.class);
@@ -57,6 +59,8 @@ public final class IscsiServer implements AutoCloseable {
     private final TargetRegistry targets;
     private final SessionRegistry sessions = new SessionRegistry();
     private final ServerLimits limits;
+    private final ConnectionCaps caps;
+    private volatile long lastRefusalLog = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
     /** Read by each new connection; replaced (never mutated) when discovery CHAP changes. */
     private volatile LoginSecurity security;
     private final IscsiMetrics metrics;
@@ -80,6 +84,7 @@ public final class IscsiServer implements AutoCloseable {
         // PREEMPT AND ABORT reaches the sessions of each target through this hook.
         targets.all().forEach(t -> t.scsi().taskAborter(new SessionTaskAborter(sessions, t.scsi())));
         this.limits = limits;
+        this.caps = new ConnectionCaps(limits.connectionsPerAddress(), limits.connectionsTotal());
         this.metrics = metrics;
         IoHandlerFactory factory;
         if (Epoll.isAvailable()) {
@@ -135,6 +140,19 @@ public final class IscsiServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        InetSocketAddress remote = ch.remoteAddress();
+                        if (remote == null || remote.getAddress() == null) {
+                            ch.close(); // gone before we saw it
+                            return;
+                        }
+                        InetAddress source = remote.getAddress();
+                        String refused = caps.admit(source);
+                        if (refused != null) {
+                            refusedConnection(source, refused);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> caps.release(source));
                         channels.add(ch);
                         metrics.connectionAccepted();
                         PduDecoder decoder = new PduDecoder();
@@ -145,6 +163,16 @@ public final class IscsiServer implements AutoCloseable {
                                 .addLast("login", new LoginHandler(connection));
                     }
                 });
+    }
+
+    /** Logs a refused connection, at most once a second (a flood must not flood the log too). */
+    private void refusedConnection(InetAddress source, String why) {
+        long now = System.nanoTime();
+        long last = lastRefusalLog;
+        if (now - last >= TimeUnit.SECONDS.toNanos(1)) {
+            lastRefusalLog = now;
+            LOG.warn("refusing a connection from {}: {}", source.getHostAddress(), why);
+        }
     }
 
     private static String formatAddress(InetSocketAddress address) {

@@ -51,12 +51,12 @@ class ManagementIT {
             server.cliOk("acl", "add", IQN, HOST_B.toUpperCase());
             assertThat(server.cliOk("acl", "list", IQN)).contains(HOST_A, HOST_B);
             loginWorks(inq(server, HOST_A, null));
-            loginRefused(inq(server, STRANGER, null), "Authorization failure");
+            loginRefused(inq(server, STRANGER, null), "Target not found");
             String hidden = Tools.runOk("iscsi-ls", "-i", STRANGER, server.portalUrl());
             assertThat(hidden).as("discovery hides the target from others").doesNotContain(IQN);
 
             assertThat(server.cliOk("acl", "remove", IQN, HOST_A)).contains("removed");
-            loginRefused(inq(server, HOST_A, null), "Authorization failure");
+            loginRefused(inq(server, HOST_A, null), "Target not found");
             loginWorks(inq(server, HOST_B, null));
 
             Tools.result(server.cli("acl", "add", IQN, HOST_B), "already in the ACL");
@@ -64,14 +64,14 @@ class ManagementIT {
             Tools.result(server.cli("acl", "add", IQN, "host-c"), "bad initiator name");
             Tools.result(server.cli("acl", "add", "iqn.2026-11.io.platter:nope", HOST_A), "no target");
             Tools.result(server.cli("acl", "remove", IQN, HOST_B), "--open");
-            loginRefused(inq(server, STRANGER, null), "Authorization failure");
+            loginRefused(inq(server, STRANGER, null), "Target not found");
 
             server.cliOk("acl", "remove", IQN, HOST_B, "--open");
             loginWorks(inq(server, STRANGER, null));
             // Persisted: the next start has the same (empty) ACL and the earlier changes never came back.
             server.cliOk("acl", "add", IQN, HOST_B);
             server.restart();
-            loginRefused(inq(server, HOST_A, null), "Authorization failure");
+            loginRefused(inq(server, HOST_A, null), "Target not found");
             loginWorks(inq(server, HOST_B, null));
         }
     }

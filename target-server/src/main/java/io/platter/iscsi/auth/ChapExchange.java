@@ -52,6 +52,11 @@ public final class ChapExchange {
         return state == State.DONE;
     }
 
+    /** {@code name} when it is the configured CHAP user name (case-sensitive), else {@code null}. */
+    public String configuredUser(String name) {
+        return credentials.user().equals(name) ? credentials.user() : null;
+    }
+
     /** Whether the exchange has begun (CHAP_A received) but not finished. */
     public boolean inProgress() {
         return state == State.AWAIT_RESPONSE;
@@ -127,8 +132,10 @@ public final class ChapExchange {
             throw failure("bad CHAP_I");
         }
         byte[] c = decode(C, theirChallenge);
-        if (c.length == 0) {
-            throw failure("empty CHAP_C");
+        if (c.length < MIN_CHALLENGE_BYTES) {
+            // A short challenge lets an eavesdropper collect our answers to every possible one
+            // (RFC 7143 §12.1.3 asks for unpredictable challenges; we take as many bytes as we send).
+            throw failure("CHAP_C of " + c.length + " bytes, fewer than " + MIN_CHALLENGE_BYTES);
         }
         if (MessageDigest.isEqual(c, challenge)) {
             // RFC 7143 §12.1.3: a reflected challenge would make us answer our own question.

@@ -87,7 +87,7 @@ public final class LoginNegotiator {
                               Map<String, String> answer, String authMethods, Map<LoginKey, String> ours)
             throws LoginException {
         switch (key) {
-            case INITIATOR_NAME, TARGET_NAME, INITIATOR_ALIAS -> params.set(key, value);
+            case INITIATOR_NAME, TARGET_NAME, INITIATOR_ALIAS -> params.set(key, DeclaredNames.checked(key, value));
             case SESSION_TYPE -> {
                 if (!value.equals("Normal") && !value.equals("Discovery")) {
                     throw new LoginException(LoginStatus.SESSION_TYPE_NOT_SUPPORTED, "SessionType " + value);

@@ -20,7 +20,7 @@ import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(LoginHandler.class);
+
+    /** Keys only the first login request may set (RFC 7143 §6.3.1). */
+    private static final List<LoginKey> FIRST_REQUEST_ONLY = List.of(LoginKey.INITIATOR_NAME, LoginKey.SESSION_TYPE,
+            LoginKey.TARGET_NAME);
 
     private final Connection connection;
     private final SessionParameters parameters = new SessionParameters();
@@ -139,6 +143,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         if (first) {
             security.require(offered);
+        } else {
+            refuseRedeclaration(offered);
         }
         Map<String, String> chapKeys = security.takeChapKeys(offered);
         Map<String, String> answer = new LinkedHashMap<>(LoginNegotiator.negotiate(offered, stage, parameters,
@@ -176,6 +182,27 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Who logs in, to what and for which kind of session is declared once, in the first request
+     * (RFC 7143 §6.3.1, §13.4, §13.21): the ACL and the CHAP requirement are decided on it, so a
+     * later request may repeat a declaration but never change it.
+     */
+    private void refuseRedeclaration(Map<String, String> offered) throws LoginException {
+        for (LoginKey key : FIRST_REQUEST_ONLY) {
+            String value = offered.get(key.keyName());
+            if (value == null) {
+                continue;
+            }
+            String declared = parameters.get(key);
+            boolean same = declared != null && (key == LoginKey.SESSION_TYPE ? declared.equals(value)
+                    : declared.equalsIgnoreCase(value.strip()) && value.equals(value.strip()));
+            if (!same) {
+                throw new LoginException(LoginStatus.INITIATOR_ERROR, key.keyName() + " changed after the first "
+                        + "login request");
+            }
+        }
+    }
+
     /** Checks the first request's declarations: who logs in, to what (RFC 7143 §6.3.1). */
     private void admit(Map<String, String> answer) throws LoginException {
         if (parameters.initiatorName() == null || parameters.initiatorName().isEmpty()) {
@@ -204,7 +231,10 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             }
             target = target.inGroup(connection.portalGroupTag());
             if (!target.allows(parameters.initiatorName())) {
-                throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE, "not in the ACL of " + target.name());
+                // The same status as an unknown target (02/03, RFC 7143 §11.13.5), so that an
+                // initiator outside the ACL cannot tell a hidden target from none; the log says which.
+                throw new LoginException(LoginStatus.NOT_FOUND, "not in the ACL of " + target.name()
+                        + " (answered as not found)");
             }
             if (target.alias() != null && joining == null) {
                 answer.put(LoginKey.TARGET_ALIAS.keyName(), target.alias());
@@ -218,22 +248,27 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     /**
      * The login succeeds: a new session (reinstating an old one with the same initiator name and
      * ISID, §6.3.5) or a connection joining one (MC/S, replacing a live connection with the same
-     * CID: connection reinstatement, §6.3.4). Whatever is replaced is closed first and its
-     * tasks cleaned up; a joining connection then moves onto the session's event loop before it
-     * answers, so everything of one session runs on one loop.
+     * CID: connection reinstatement, §6.3.4). Whatever is replaced is closed first and must be gone
+     * before the new one is admitted: a reinstated session until its teardown has signalled the
+     * loss of its I_T nexus (which has the same name as the new session's), a replaced connection
+     * until its channel closed. A joining connection then moves onto the session's event loop
+     * before it answers, so everything of one session runs on one loop. Until it enters full
+     * feature phase a new session is registered (so limits count it) but has no connection; every
+     * way out of this handover either enters or {@link #abandon abandons} it.
      */
     private void complete(ChannelHandlerContext ctx, LoginRequest request, Map<String, String> answer)
             throws LoginException {
         Session session;
-        List<Connection> replaced = new ArrayList<>();
+        List<CompletableFuture<?>> replaced = new ArrayList<>();
         if (joining == null) {
             SessionRegistry.Registration reg = connection.sessions().create(isid, parameters.initiatorName(), target,
                     parameters, request.cmdSn(), connection.limits().commandWindow(), ctx.channel().eventLoop(),
                     connection.limits().sessionsPerTarget(), connection.limits().sessionsPerInitiator());
             session = reg.session();
+            session.authenticated(security.authenticated());
             for (Session old : reg.replaced()) {
                 LOG.info("reinstating {}: closing the old session", old);
-                replaced.addAll(old.connections());
+                replaced.add(old.ended());
                 old.close();
             }
         } else {
@@ -241,8 +276,10 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             Connection old = session.connection(request.cid());
             if (old != null) {
                 LOG.info("reinstating connection {} of {}", request.cid(), session);
-                replaced.add(old);
                 old.loggedOut(true);
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                old.channel().close().addListener(f -> closed.complete(null));
+                replaced.add(closed);
             } else if (session.connections().size() >= session.maxConnections()) {
                 throw new LoginException(LoginStatus.TOO_MANY_CONNECTIONS, session + " has "
                         + session.connections().size() + " connection(s), MaxConnections "
@@ -251,16 +288,19 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         done = true;
         ctx.channel().config().setAutoRead(false);
-        AtomicInteger waiting = new AtomicInteger(replaced.size() + 1);
-        Runnable next = () -> {
-            if (waiting.decrementAndGet() == 0) {
-                join(ctx, session, request, answer);
-            }
-        };
-        for (Connection old : replaced) {
-            old.channel().close().addListener(f -> next.run());
-        }
-        next.run();
+        long millis = connection.limits().loginTimeout().toMillis();
+        CompletableFuture.allOf(replaced.toArray(CompletableFuture[]::new))
+                .orTimeout(millis, TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> {
+                    if (e == null) {
+                        join(ctx, session, request, answer);
+                    } else {
+                        // Never admit the new session beside a half-torn-down old one.
+                        LOG.warn("login of {} from {} abandoned: what it replaces was not torn down within {} ms",
+                                session, connection.remoteAddress(), millis);
+                        session.loop().execute(() -> abandon(ctx, session));
+                    }
+                });
     }
 
     /** Moves the channel onto the session's loop (if it is not there yet), then enters full feature phase. */
@@ -276,7 +316,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             } else {
                 LOG.warn("cannot move connection {} onto the loop of {}", connection.remoteAddress(), session,
                         r.cause());
-                ch.close();
+                session.loop().execute(() -> abandon(ctx, session));
             }
         }));
     }
@@ -286,7 +326,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive() || session.closing()) {
             LOG.info("login of {} to {} abandoned: the connection or the session closed", connection.remoteAddress(),
                     session);
-            ctx.close();
+            abandon(ctx, session);
             return;
         }
         tsih = session.tsih();
@@ -300,6 +340,10 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.pipeline().replace(this, "session", new FullFeatureHandler(connection));
         ctx.pipeline().addBefore("session", "keepalive", new KeepAlive(connection));
+        if (session.discovery()) {
+            ctx.pipeline().addBefore("session", "discovery-idle",
+                    new DiscoveryIdle(connection.limits().discoveryIdleTimeout()));
+        }
         ctx.channel().config().setAutoRead(true);
         LOG.info("login: {} cid {} from {} ({} connection(s); auth {}, header digest {}, data digest {}, "
                         + "MaxRecvDataSegmentLength {}, MaxBurstLength {}, FirstBurstLength {}, InitialR2T {}, "
@@ -311,15 +355,34 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 session.parameters().initialR2T(), session.parameters().immediateData());
     }
 
-    private void accumulate(ByteBuf data) {
+    /**
+     * The handover failed (the connection closed, the session was reinstated or stopped meanwhile):
+     * the connection closes, and a session this login created, which never got a connection, is
+     * unregistered so it counts against no limit and shows in no list.
+     */
+    private void abandon(ChannelHandlerContext ctx, Session session) {
+        if (joining == null) {
+            session.abandoned(connection.sessions());
+        }
+        ctx.close();
+    }
+
+    /**
+     * Gathers the text of a request continued over several PDUs (RFC 7143 §6.2, §11.12.2 C bit)
+     * up to {@link ServerLimits#maxTextLength()} in all: no key of ours is longer than a few
+     * hundred bytes, so more is an initiator error (02/00), not something to buffer.
+     */
+    private void accumulate(ByteBuf data) throws LoginException {
         if (!data.isReadable()) {
             return;
         }
+        int held = pendingText == null ? 0 : pendingText.readableBytes();
+        if (held + data.readableBytes() > connection.limits().maxTextLength()) {
+            throw new LoginException(LoginStatus.INITIATOR_ERROR, "login text longer than "
+                    + connection.limits().maxTextLength() + " bytes");
+        }
         if (pendingText == null) {
             pendingText = data.alloc().compositeBuffer();
-        }
-        if (pendingText.readableBytes() + data.readableBytes() > connection.limits().maxTextLength()) {
-            return; // oversized text: parse what we have, the negotiation will fail it
         }
         pendingText.addComponent(true, data.retain());
     }
@@ -342,11 +405,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     private void fail(ChannelHandlerContext ctx, LoginStatus status, String why) {
         if (status == LoginStatus.AUTHENTICATION_FAILURE) {
-            if (security.responseChecked()) {
-                connection.security().throttle().failed(connection.remoteHost());
-            } else {
-                connection.security().throttle().refused();
-            }
+            security.failed();
         }
         LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
                 connection.remoteAddress(), status, why);

@@ -21,6 +21,9 @@ final class SecurityStage {
     private final Connection connection;
     private ChapExchange exchange;
     private boolean responseChecked;
+    /** What the throttle counts a failure against besides the source: the target (or discovery), the user. */
+    private String throttleTarget;
+    private String throttleUser;
 
     SecurityStage(Connection connection) {
         this.connection = connection;
@@ -31,9 +34,11 @@ final class SecurityStage {
         ChapCredentials chap;
         if ("Discovery".equals(firstRequest.get(LoginKey.SESSION_TYPE.keyName()))) {
             chap = connection.security().discoveryChap();
+            throttleTarget = "discovery";
         } else {
             ExportedTarget target = connection.targets().find(firstRequest.get(LoginKey.TARGET_NAME.keyName()));
             chap = target == null ? null : target.chap();
+            throttleTarget = target == null ? null : target.name();
         }
         exchange = chap == null ? null : new ChapExchange(chap, connection.security().random());
     }
@@ -44,6 +49,24 @@ final class SecurityStage {
      */
     boolean responseChecked() {
         return responseChecked && !exchange.authenticated();
+    }
+
+    /**
+     * Counts a login that failed authentication with the throttle: a checked wrong response
+     * against the source address, the target and the user name; a refusal before any response
+     * only in the failure count.
+     */
+    void failed() {
+        if (responseChecked()) {
+            connection.security().throttle().failed(connection.remoteHost(), throttleTarget, throttleUser);
+        } else {
+            connection.security().throttle().refused();
+        }
+    }
+
+    /** Whether the initiator proved its identity with CHAP in this login. */
+    boolean authenticated() {
+        return exchange != null && exchange.authenticated();
     }
 
     /** The AuthMethod this login accepts: CHAP alone when required (so None is refused), else None. */
@@ -82,7 +105,9 @@ final class SecurityStage {
             if (stage != LoginNegotiator.SECURITY || !chapAgreed) {
                 throw new LoginException(LoginStatus.INITIATOR_ERROR, "CHAP keys outside a CHAP security stage");
             }
-            if (exchange.inProgress() && connection.security().throttle().blocked(connection.remoteHost())) {
+            throttleUser = exchange.configuredUser(chapKeys.get(ChapExchange.N));
+            if (exchange.inProgress() && connection.security().throttle().blocked(connection.remoteHost(),
+                    throttleTarget, throttleUser)) {
                 // Refused unchecked, so a right guess from a blocked source cannot be told from a wrong one.
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
                         "source blocked after repeated authentication failures");

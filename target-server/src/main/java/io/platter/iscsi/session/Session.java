@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.platter.iscsi.login.SessionParameters;
 import io.platter.scsi.ItNexus;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -27,6 +28,10 @@ public final class Session {
     private final EventLoop loop;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
+    /** Completed once the session is torn down: no connection left, its I_T nexus loss signalled. */
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** Whether the login authenticated the initiator (CHAP); confined to {@link #loop()}. */
+    private boolean authenticated;
 
     /** A numbered PDU or command waiting for its CmdSN, with the connection it arrived on (allegiance). */
     record Queued(FullFeatureHandler owner, Object item) {
@@ -116,10 +121,48 @@ public final class Session {
         connections.add(connection);
     }
 
-    /** Removes a connection; returns true when it was the last one. */
+    /**
+     * Removes a connection; returns true when it was the last one. The caller then tears the
+     * session down (unregisters it, signals the loss of its I_T nexus) in the same event-loop task,
+     * so {@link #ended()} completes in the loop's next task, after that teardown.
+     */
     boolean detach(Connection connection) {
         connections.remove(connection);
-        return connections.isEmpty();
+        boolean last = connections.isEmpty();
+        if (last) {
+            try {
+                loop.execute(() -> ended.complete(null));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                ended.complete(null); // the server is stopping: nobody waits to reinstate
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Completes once the session is gone: unregistered and its nexus loss signalled to the SCSI
+     * target (SPC-2 reservations and unit attentions of the nexus cleared). A session reinstating
+     * this one (same initiator, ISID and target, RFC 7143 §6.3.5) waits for it, so that clearing
+     * never reaches the new session, whose I_T nexus has the same name.
+     */
+    public CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    /** A session that never reached full feature phase: nothing of it to tear down but its registration. */
+    void abandoned(SessionRegistry registry) {
+        closing = true;
+        registry.remove(this);
+        ended.complete(null);
+    }
+
+    /** Whether the initiator proved its identity at login (CHAP; discovery CHAP for a discovery session). */
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    void authenticated(boolean value) {
+        this.authenticated = value;
     }
 
     /** Whether the session is being torn down (reinstated, logged out, or failed). */

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Live sessions of the server: TSIH allocation (RFC 7143 §11.12.6, never 0), session
  * reinstatement (§6.3.5: a login with the same initiator name and ISID and TSIH 0 replaces the
  * old session), lookup of a session a connection joins (MC/S), and the session limits per
- * target and per initiator. Thread-safe: connections on different event loops use it; creation
+ * target and per initiator name (normal sessions only). Thread-safe: connections on different event loops use it; creation
  * is serialised on this object.
  */
 public final class SessionRegistry {
@@ -36,7 +36,7 @@ public final class SessionRegistry {
      * here, to be closed by the caller).
      *
      * @throws LoginException OUT_OF_RESOURCES (03/02) when the target or the initiator already
-     *                        holds its limit of sessions, not counting the ones reinstated
+     *                        holds its limit of normal sessions, not counting the ones reinstated
      */
     public synchronized Registration create(long isid, String initiatorName, ExportedTarget target,
                                             SessionParameters parameters, int firstCmdSn, int windowDepth,
@@ -54,7 +54,10 @@ public final class SessionRegistry {
             if (target != null && sameTarget(s.target(), target)) {
                 ofTarget++;
             }
-            if (sameInitiator) {
+            // Only normal sessions count against a name: a discovery session merely claims one,
+            // and counting it would let anyone lock the named initiator out (its connections are
+            // bounded per source address instead, ServerLimits.connectionsPerAddress).
+            if (sameInitiator && s.target() != null) {
                 ofInitiator++;
             }
         }
@@ -62,7 +65,7 @@ public final class SessionRegistry {
             throw new LoginException(LoginStatus.OUT_OF_RESOURCES, "target " + target.name() + " has " + ofTarget
                     + " sessions (limit " + perTarget + ")");
         }
-        if (ofInitiator >= perInitiator) {
+        if (target != null && ofInitiator >= perInitiator) {
             throw new LoginException(LoginStatus.OUT_OF_RESOURCES, "initiator " + initiatorName + " has "
                     + ofInitiator + " sessions (limit " + perInitiator + ")");
         }

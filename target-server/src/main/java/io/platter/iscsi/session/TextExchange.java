@@ -17,8 +17,10 @@ import java.util.Map;
 /**
  * Text requests in the full feature phase (RFC 7143 §6.2, §11.10-11): SendTargets discovery
  * (§13.3, Appendix C) and MaxRecvDataSegmentLength renegotiation, with request continuation
- * (C bit) and long responses split across PDUs under a target transfer tag. SendTargets lists
- * only the targets whose ACL admits the session's initiator.
+ * (C bit, at most {@link ServerLimits#maxTextLength()} in all) and long responses split across
+ * PDUs under a target transfer tag. SendTargets lists only the targets the session's initiator
+ * may log in to: its ACL admits the initiator, and a CHAP-protected target only to a session that
+ * authenticated (discovery CHAP).
  *
  * <p>Confined to the connection's event loop.
  */
@@ -45,8 +47,12 @@ final class TextExchange {
                     request = connection.channel().alloc().compositeBuffer();
                 }
                 if (request.readableBytes() + pdu.data().readableBytes() > connection.limits().maxTextLength()) {
+                    // A text request continued (C bit) past the bound (RFC 7143 §6.2: our keys need
+                    // a few hundred bytes): rejected, and the connection closed rather than left to
+                    // guess where the initiator's next request begins.
                     release();
-                    connection.reject(io.platter.iscsi.pdu.RejectReason.PROTOCOL_ERROR.wire(), null);
+                    connection.reject(io.platter.iscsi.pdu.RejectReason.PROTOCOL_ERROR.wire(), header(pdu));
+                    connection.close();
                     return;
                 }
                 request.addComponent(true, pdu.data().retain());
@@ -102,6 +108,12 @@ final class TextExchange {
             if (!target.allows(session.initiatorName())) {
                 continue; // an initiator outside a target's ACL does not learn that it exists
             }
+            if (target.chap() != null && !session.authenticated()) {
+                // A CHAP-protected target is named only to a session that authenticated itself
+                // (discovery CHAP, or CHAP at its own login): the ACL alone trusts a name any
+                // client can claim, and an unauthenticated client learns nothing to guess against.
+                continue;
+            }
             boolean wanted = value.equals("All")
                     || (value.isEmpty() ? session.target() != null && session.target().name().equals(target.name()) : target.name().equalsIgnoreCase(value));
             if (wanted) {
@@ -128,6 +140,20 @@ final class TextExchange {
     private void respond(TextRequest pdu, ByteBuf data, boolean finalBit, int ttt) {
         connection.write(new TextResponse(finalBit, !finalBit && data.isReadable(), pdu.lun(), pdu.itt(), ttt,
                 connection.nextStatSn(), connection.expCmdSn(), connection.maxCmdSn(), data));
+    }
+
+    /** The rejected request's header, for the Reject's data segment (RFC 7143 §11.17). */
+    private static byte[] header(TextRequest pdu) {
+        ByteBuf bhs = io.platter.iscsi.pdu.PduEncoder.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
+                new TextRequest(pdu.immediate(), pdu.finalBit(), pdu.cont(), pdu.lun(), pdu.itt(), pdu.ttt(),
+                        pdu.cmdSn(), pdu.expStatSn(), Unpooled.EMPTY_BUFFER), false, false);
+        try {
+            byte[] out = new byte[Bhs.SIZE];
+            bhs.getBytes(0, out);
+            return out;
+        } finally {
+            bhs.release();
+        }
     }
 
     private void releaseResponse() {

@@ -40,4 +40,30 @@ class LoginThrottleTest {
         assertThat(throttle.blocked("10.0.0.1")).isFalse();
         assertThat(throttle.failures()).isEqualTo(10);
     }
+
+    @Test
+    void guessesFromManyAddressesBlockTheTargetAndTheUser() {
+        // Issue 21 finding 11: 55 addresses x 4 guesses each went unthrottled.
+        int shared = 5 * LoginThrottle.SHARED_FACTOR;
+        for (int i = 0; i < shared - 1; i++) {
+            String source = "10.0.0." + i;
+            assertThat(throttle.blocked(source, "iqn.t", "alice")).isFalse();
+            throttle.failed(source, "iqn.t", "alice");
+        }
+        assertThat(throttle.blocked("10.0.1.1", "iqn.t", null)).isFalse();
+        throttle.failed("10.0.0.99", "iqn.t", "alice");
+        assertThat(throttle.blocked("10.0.1.1", "iqn.t", null)).as("the target, from a fresh address").isTrue();
+        assertThat(throttle.blocked("10.0.1.1", "iqn.other", "alice")).as("the user, on another target").isTrue();
+        assertThat(throttle.blocked("10.0.1.1", "iqn.other", "bob")).as("another user elsewhere").isFalse();
+        advance(Duration.ofSeconds(121));
+        assertThat(throttle.blocked("10.0.1.1", "iqn.t", "alice")).isFalse();
+    }
+
+    @Test
+    void unknownUserNamesAreNotRemembered() {
+        for (int i = 0; i < 5 * LoginThrottle.SHARED_FACTOR; i++) {
+            throttle.failed("10.0.0." + i, "iqn.t" + i, null);
+        }
+        assertThat(throttle.blocked("10.0.1.1", "iqn.x", null)).isFalse();
+    }
 }

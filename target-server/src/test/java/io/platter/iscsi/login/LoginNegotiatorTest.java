@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Negotiation rules of RFC 7143 §6.2 and §13 as the {@link LoginKey} table applies them. */
 class LoginNegotiatorTest {
-    private final SessionParameters params = new SessionParameters();
+    private SessionParameters params = new SessionParameters();
 
     private Map<String, String> negotiate(int stage, String... pairs) throws LoginException {
         Map<String, String> offered = new LinkedHashMap<>();
@@ -167,11 +167,43 @@ class LoginNegotiatorTest {
     @Test
     void declarationsAreRecordedButNotAnswered() throws LoginException {
         Map<String, String> answer = negotiate(SECURITY, "InitiatorName", "iqn.1994-05.com.redhat:x",
-                "InitiatorAlias", "host", "SessionType", "Discovery", "TargetName", "iqn.t", "AuthMethod", "None");
+                "InitiatorAlias", "host", "SessionType", "Discovery", "TargetName", "iqn.2024-01.io.platter:t", "AuthMethod", "None");
         assertThat(answer).containsExactly(Map.entry("AuthMethod", "None"));
         assertThat(params.initiatorName()).isEqualTo("iqn.1994-05.com.redhat:x");
-        assertThat(params.targetName()).isEqualTo("iqn.t");
+        assertThat(params.targetName()).isEqualTo("iqn.2024-01.io.platter:t");
         assertThat(params.discovery()).isTrue();
+    }
+
+    @Test
+    void namesAreIscsiNamesInTheirStringprepForm() throws LoginException {
+        // Issue 21 finding 1: any non-empty InitiatorName went into the log and the .pr file raw.
+        negotiate(SECURITY, "InitiatorName", "IQN.1994-05.COM.Redhat:Host", "TargetName", "eui.02004567A425678D");
+        assertThat(params.initiatorName()).isEqualTo("iqn.1994-05.com.redhat:host");
+        assertThat(params.targetName()).isEqualTo("eui.02004567a425678d");
+        String longest = "iqn.2024-01.io.platter:" + "x".repeat(223 - 23);
+        negotiate(SECURITY, "InitiatorName", longest, "InitiatorAlias", "host 1 (rack 2) ü");
+        assertThat(params.initiatorName()).isEqualTo(longest);
+    }
+
+    @Test
+    void malformedNamesAndAliasesAreInitiatorErrors() {
+        for (String[] pair : new String[][] {
+                {"InitiatorName", "iqn.1994-05.com.redhat:x\n<0>forged"},
+                {"InitiatorName", "iqn.1994-05.com.redhat:two words"},
+                {"InitiatorName", " iqn.1994-05.com.redhat:x"},
+                {"InitiatorName", "iqn.1994-05.com.redhat:x\r"},
+                {"InitiatorName", "iqn.2024-01.io.platter:" + "x".repeat(224 - 23)},
+                {"InitiatorName", "initiator"},
+                {"InitiatorName", "iqn.1994-05.com.redhat:a/b"},
+                {"TargetName", "iqn.2024-01.io.platter:t\u0000"},
+                {"TargetName", "eui.12"},
+                {"InitiatorAlias", "host\n<0>forged"},
+                {"InitiatorAlias", "h".repeat(256)}}) {
+            params = new SessionParameters();
+            assertThatThrownBy(() -> negotiate(SECURITY, pair[0], pair[1])).as(pair[0] + "=" + pair[1])
+                    .isInstanceOfSatisfying(LoginException.class,
+                            e -> assertThat(e.status()).isEqualTo(LoginStatus.INITIATOR_ERROR));
+        }
     }
 
     @Test

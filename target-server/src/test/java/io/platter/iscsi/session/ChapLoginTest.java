@@ -248,9 +248,13 @@ class ChapLoginTest {
     }
 
     @Test
-    void initiatorOutsideTheAclFails0202() {
+    void initiatorOutsideTheAclGetsTheStatusOfAnUnknownTarget() {
+        // Issue 21 finding 13: 02/02 for a hidden target against 02/03 for none told them apart.
         connect(null);
-        assertFailed(step(0, 1, true, "InitiatorName", OTHER, "TargetName", ACL_TARGET, "AuthMethod", "None"), 2);
+        assertFailed(step(0, 1, true, "InitiatorName", OTHER, "TargetName", ACL_TARGET, "AuthMethod", "None"), 3);
+        connect(null);
+        assertFailed(step(0, 1, true, "InitiatorName", OTHER, "TargetName", "iqn.2024-01.io.platter:none",
+                "AuthMethod", "None"), 3);
         connect(null);
         LoginResponse r = step(0, 1, true, "InitiatorName", INITIATOR, "TargetName", ACL_TARGET, "AuthMethod", "None");
         assertStatus(r, 0, 0);
@@ -259,13 +263,42 @@ class ChapLoginTest {
 
     @Test
     void sendTargetsListsOnlyTargetsTheInitiatorMayLogInTo() {
-        assertThat(discover(INITIATOR)).containsExactlyInAnyOrder(ACL_TARGET, OPEN_TARGET, CHAP_TARGET);
-        assertThat(discover(OTHER)).containsExactlyInAnyOrder(OPEN_TARGET, CHAP_TARGET);
+        // Without discovery CHAP nothing is proved: CHAP-protected targets stay unnamed (finding 13).
+        assertThat(discover(INITIATOR)).containsExactlyInAnyOrder(ACL_TARGET, OPEN_TARGET);
+        assertThat(discover(OTHER)).containsExactlyInAnyOrder(OPEN_TARGET);
+    }
+
+    @Test
+    void aDiscoverySessionAuthenticatedWithDiscoveryChapAlsoSeesChapTargets() {
+        connect(DISCOVERY);
+        step(0, 1, true, "InitiatorName", OTHER, "SessionType", "Discovery", "AuthMethod", "CHAP").release();
+        Map<String, String> c = keys(step(0, 1, true, "CHAP_A", "5"));
+        assertStatus(step(0, 3, true, "CHAP_N", "disco", "CHAP_R", response(c, "discovery-secret")), 0, 0);
+        assertThat(sendTargets()).containsExactlyInAnyOrder(OPEN_TARGET, CHAP_TARGET);
+    }
+
+    @Test
+    void aShortMutualChallengeIsRefused() {
+        // Issue 21 finding 11: a 1-byte CHAP_C was answered, so every answer could be collected.
+        connect(null);
+        Map<String, String> c = challenge(CHAP_TARGET);
+        assertFailed(step(0, 1, true, "CHAP_N", "alice", "CHAP_R", response(c, "alice-secret-16b"),
+                "CHAP_I", "7", "CHAP_C", "0x" + "ab".repeat(15)), 1);
+        connect(null);
+        c = challenge(CHAP_TARGET);
+        LoginResponse r = step(0, 1, true, "CHAP_N", "alice", "CHAP_R", response(c, "alice-secret-16b"),
+                "CHAP_I", "7", "CHAP_C", "0x" + "ab".repeat(16));
+        assertThat(keys(r)).containsKeys("CHAP_N", "CHAP_R");
+        finishOperational();
     }
 
     private List<String> discover(String initiator) {
         connect(null);
         assertStatus(step(1, 3, true, "InitiatorName", initiator, "SessionType", "Discovery"), 0, 0);
+        return sendTargets();
+    }
+
+    private List<String> sendTargets() {
         send(new TextRequest(true, true, false, 0, 5, Bhs.RESERVED_TAG, 1, 0, text("SendTargets", "All")));
         TextResponse t = only(TextResponse.class);
         ByteBuf data = t.data();

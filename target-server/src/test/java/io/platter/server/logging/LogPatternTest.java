@@ -28,14 +28,40 @@ class LogPatternTest {
         assertThat(format(LogPattern.TERMINAL, Level.INFO, "x")).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+ INFO .*\n");
     }
 
+    @Test
+    void aValueCannotForgeALineOrAJournalPriority() {
+        for (String pattern : new String[] {LogPattern.TERMINAL,
+                LogPattern.forEnvironment(Map.of("JOURNAL_STREAM", "8:1"))}) {
+            String line = format(pattern, Level.INFO, "login failed: initiator iqn.x\n<0>forged\r\u0085\u2028 \\n");
+            assertThat(line).as(line).endsWith("\n").doesNotContain("\r").doesNotContain("\u0085")
+                    .doesNotContain("\u2028");
+            assertThat(line.split("\n", -1)).as(line).hasSize(2); // one line, then the end
+            assertThat(line).contains("iqn.x\\n<0>forged\\r\\x85\\u2028 \\\\n");
+        }
+    }
+
+    @Test
+    void anExceptionMessageCannotForgeALine() {
+        String out = format(LogPattern.forEnvironment(Map.of("JOURNAL_STREAM", "8:1")), Level.WARN, "failed",
+                new IllegalStateException("bad\n<0>forged"));
+        assertThat(out.lines()).as(out).noneMatch(l -> l.startsWith("<0>"));
+        assertThat(out).contains("java.lang.IllegalStateException: bad\\n<0>forged");
+    }
+
     private static String format(String pattern, Level level, String message) {
+        return format(pattern, level, message, null);
+    }
+
+    private static String format(String pattern, Level level, String message, Throwable thrown) {
         LoggerContext context = new LoggerContext();
         PatternLayout layout = new PatternLayout();
         layout.setContext(context);
         layout.getInstanceConverterMap().put("syslogPriority", SyslogPriority::new);
+        layout.getInstanceConverterMap().put("safeMsg", SafeMessage::new);
+        layout.getInstanceConverterMap().put("safeEx", SafeThrowable::new);
         layout.setPattern(pattern);
         layout.start();
-        LoggingEvent event = new LoggingEvent("fqcn", context.getLogger("io.platter.Test"), level, message, null,
+        LoggingEvent event = new LoggingEvent("fqcn", context.getLogger("io.platter.Test"), level, message, thrown,
                 null);
         event.setThreadName("t");
         return layout.doLayout(event);
