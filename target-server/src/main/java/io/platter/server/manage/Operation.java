@@ -20,10 +20,12 @@ public enum Operation {
     VOLUME_LIST("volume/list", (s, a) -> s.volumes().list()),
     VOLUME_SHOW("volume/show", (s, a) -> s.volumes().show(a.text("name"))),
     VOLUME_RESIZE("volume/resize", (s, a) -> s.volumes().resize(a.text("name"), a.size("size"), a.flag("force"))),
-    VOLUME_DELETE("volume/delete", (s, a) -> s.volumes().delete(a.text("name"), a.flag("force"))),
+    VOLUME_DELETE("volume/delete", (s, a) -> s.volumes().delete(a.text("name"), a.flag("force"),
+            a.flag("outsideDataDir"))),
     VOLUME_FLATTEN("volume/flatten", (s, a) -> s.volumes().flatten(a.text("name"))),
-    VOLUME_IMPORT("volume/import", (s, a) -> s.volumes().importVolume(a.text("name"), a.text("file"), a.flag("copy"),
-            a.optText("target"), a.integer("lun", -1))),
+    /** {@code format} is required: an image's format is never guessed. */
+    VOLUME_IMPORT("volume/import", (s, a) -> s.volumes().importVolume(a.text("name"), a.text("file"), a.format(null),
+            a.flag("copy"), a.optText("target"), a.integer("lun", -1))),
     SNAPSHOT_CREATE("snapshot/create", (s, a) -> s.volumes().snapshotCreate(a.text("volume"), a.text("name"))),
     SNAPSHOT_CREATE_GROUP("snapshot/create-group", (s, a) ->
             s.volumes().snapshotCreateGroup(a.text("group"), a.texts("volumes"), a.text("name"))),

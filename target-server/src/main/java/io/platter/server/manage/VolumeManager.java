@@ -13,6 +13,7 @@ import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.ImageIdentity;
 import io.platter.lun.RawImage;
+import io.platter.lun.qcow2.BackingPolicy;
 import io.platter.lun.qcow2.Qcow2Image;
 import io.platter.scsi.ItNexus;
 import io.platter.scsi.ScsiTarget;
@@ -57,6 +58,25 @@ public final class VolumeManager {
         this.dataDir = dataDir.toAbsolutePath().normalize();
     }
 
+    /**
+     * The backing files this daemon's images may open: only images of the data directory (their
+     * real paths), wherever a header's name points (see {@link BackingPolicy}).
+     */
+    BackingPolicy backingPolicy() {
+        return BackingPolicy.confinedTo(dataDir);
+    }
+
+    /** Whether {@code image}'s real path (its own path when it does not exist) lies in the data directory. */
+    boolean inDataDir(Path image) {
+        try {
+            Path top = dataDir.toRealPath();
+            Path real = Files.exists(image) ? image.toRealPath() : image.toAbsolutePath().normalize();
+            return real.startsWith(top) && !real.equals(top);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The long operations running and recently finished; readable while an operation runs. */
     public Jobs jobs() {
         return jobs;
@@ -97,10 +117,19 @@ public final class VolumeManager {
         }
     }
 
-    /** Deletes a volume; a mapped one only with {@code force} (it is unmapped first). */
-    public Views.Done delete(String name, boolean force) {
+    /**
+     * Deletes a volume; a mapped one only with {@code force} (it is unmapped first), one whose image
+     * lies outside the data directory only with {@code outsideDataDir} (a file the operator put
+     * there, which a management token alone must not remove).
+     */
+    public Views.Done delete(String name, boolean force, boolean outsideDataDir) {
         synchronized (config) {
             VolumeConfig v = volume(name);
+            if (!outsideDataDir && !inDataDir(v.image())) {
+                throw ManagementException.conflict("the image of volume " + name + " is " + v.image()
+                        + ", outside the data directory " + dataDir + "; nothing was deleted. Add --outside-data-dir"
+                        + " to delete that file too");
+            }
             List<String> clones = clonesOf(v);
             if (!clones.isEmpty()) {
                 throw ManagementException.conflict("volume " + name + " is the template of " + String.join(", ", clones)
@@ -395,6 +424,10 @@ public final class VolumeManager {
             throw ManagementException.conflict("volume " + source + " is LUN " + m.lun().id() + " of " + m.iqn()
                     + "; a template must be read-only, so unmap it first");
         }
+        if (!inDataDir(src.image())) {
+            throw ManagementException.conflict("the image of volume " + source + " is outside the data directory "
+                    + dataDir + ", where the daemon follows no backing file; import a copy (--copy) and clone that");
+        }
         VolumeConfig v = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN);
         long size;
         try (BlockDevice device = open(src, true)) {
@@ -452,94 +485,13 @@ public final class VolumeManager {
     }
 
     /**
-     * Adopts an existing raw or qcow2 image (format from the qcow2 magic), validated by opening it.
-     * In place, its path is recorded as it is; with {@code copy} it is copied, thin, into the data
-     * directory. Its identity sidecar is created once (or the existing one kept). On failure
-     * nothing is left: no copy, no new sidecar, no configuration entry.
+     * Adopts an existing image of the data directory as a volume, in place or copied ({@code
+     * copy}); the checks and the all-or-nothing rule are {@link VolumeImport}'s.
      */
-    public Views.Volume importVolume(String name, String file, boolean copy, String iqn, int lun) {
+    public Views.Volume importVolume(String name, String file, ImageFormat format, boolean copy, String iqn,
+                                     int lun) {
         synchronized (config) {
-            Path src = Path.of(Objects.requireNonNullElse(file, "")).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(src)) {
-                throw ManagementException.notFound("no image file " + src);
-            }
-            if (config.volumeOfImage(src).isPresent() || config.mappingOf(src).isPresent()) {
-                throw ManagementException.conflict(src + " is already a volume or LUN image");
-            }
-            ImageFormat format;
-            Provisioning provisioning;
-            try {
-                format = ImageFiles.probe(src);
-                provisioning = format == ImageFormat.QCOW2 ? Provisioning.THIN : probeProvisioning(src);
-            } catch (IOException e) {
-                throw ManagementException.failed("cannot read " + src + ": " + e.getMessage());
-            }
-            long size = validate(src, format, provisioning);
-            VolumeConfig v;
-            if (copy) {
-                v = newVolume(name, format, provisioning);
-                try {
-                    runJob("import", name, Files.size(src), job -> ImageFiles.copySparse(src, v.image(), job));
-                } catch (IOException e) {
-                    throw ManagementException.failed("cannot copy " + src + " to " + v.image() + ": " + e.getMessage());
-                }
-            } else {
-                try {
-                    v = new VolumeConfig(name, src, format, provisioning, false);
-                } catch (IllegalArgumentException e) {
-                    throw ManagementException.badRequest(e.getMessage());
-                }
-                if (config.volume(name).isPresent()) {
-                    throw ManagementException.conflict("volume " + name + " exists already");
-                }
-            }
-            Path sidecar = ImageIdentity.sidecar(v.image());
-            boolean hadIdentity = Files.exists(sidecar);
-            try {
-                if (copy) {
-                    validate(v.image(), format, provisioning); // a relative backing name may not resolve from here
-                }
-                ImageIdentity.loadOrCreate(v.image());
-                LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
-                commitNew(v, mapping == null ? null : iqn, mapping);
-            } catch (IOException | RuntimeException e) {
-                if (copy) {
-                    deleteImageFiles(v.image());
-                } else if (!hadIdentity) {
-                    deleteQuietly(sidecar);
-                }
-                if (e instanceof IOException) {
-                    throw ManagementException.failed("cannot import " + src + ": " + e.getMessage());
-                }
-                throw (RuntimeException) e;
-            }
-            LOG.info("volume {} imported from {} ({}, {})", name, src, format.word(), copy ? "copied" : "in place");
-            return show(name);
-        }
-    }
-
-    private static Provisioning probeProvisioning(Path raw) throws IOException {
-        try (BlockDevice d = RawImage.open(raw, true)) {
-            return d.thin() ? Provisioning.THIN : Provisioning.THICK;
-        }
-    }
-
-    /** Opens an image read-only to check it (a qcow2 backing chain must exist); its size. */
-    private static long validate(Path image, ImageFormat format, Provisioning provisioning) {
-        try (BlockDevice d = format == ImageFormat.QCOW2 ? Qcow2Image.open(image, true)
-                : RawImage.open(image, true, provisioning == Provisioning.THIN)) {
-            return d.size();
-        } catch (IOException e) {
-            throw ManagementException.conflict("cannot use " + image + " as a " + format.word() + " image: "
-                    + e.getMessage());
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", p, e.getMessage());
+            return new VolumeImport(this, config, dataDir).run(name, file, format, copy, iqn, lun);
         }
     }
 
@@ -581,7 +533,7 @@ public final class VolumeManager {
                     if (live != null) {
                         image = (Qcow2Image) live.device();
                     } else {
-                        image = Qcow2Image.open(v.image(), false);
+                        image = Qcow2Image.open(v.image(), false, backingPolicy());
                         opened.add(image);
                     }
                     if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
@@ -612,12 +564,12 @@ public final class VolumeManager {
     // ---- jobs ----
 
     /** The body of a long operation, reporting bytes done to the job. */
-    private interface JobBody {
+    interface JobBody {
         void run(Jobs.Job job) throws IOException;
     }
 
     /** Runs {@code body} as a job of {@code totalBytes} visible in {@code job/list} while it runs. */
-    private void runJob(String operation, String volume, long totalBytes, JobBody body) throws IOException {
+    void runJob(String operation, String volume, long totalBytes, JobBody body) throws IOException {
         Jobs.Job job = jobs.start(operation, volume, totalBytes);
         try {
             body.run(job);
@@ -631,7 +583,7 @@ public final class VolumeManager {
 
     // ---- helpers ----
 
-    private VolumeConfig newVolume(String name, ImageFormat format, Provisioning provisioning) {
+    VolumeConfig newVolume(String name, ImageFormat format, Provisioning provisioning) {
         if (format == ImageFormat.QCOW2 && provisioning == Provisioning.THICK) {
             throw ManagementException.badRequest("qcow2 volumes are always thin; use --format raw for thick");
         }
@@ -684,7 +636,7 @@ public final class VolumeManager {
     }
 
     /** Maps (when asked) and persists a new volume; undoes the mapping when saving fails. */
-    private void commitNew(VolumeConfig v, String iqn, LunConfig lun) {
+    void commitNew(VolumeConfig v, String iqn, LunConfig lun) {
         String name = iqn == null ? null : IscsiNames.normalize(iqn);
         if (lun != null) {
             try {
@@ -734,7 +686,7 @@ public final class VolumeManager {
         if (live != null && live.device() instanceof Qcow2Image q) {
             name = q.backingFile();
         } else if (v.format() == ImageFormat.QCOW2) {
-            try (Qcow2Image q = Qcow2Image.open(v.image(), true)) {
+            try (Qcow2Image q = Qcow2Image.open(v.image(), true, backingPolicy())) {
                 name = q.backingFile();
             } catch (IOException e) {
                 LOG.warn("cannot open {}: {}", v.image(), e.getMessage());
@@ -743,8 +695,8 @@ public final class VolumeManager {
         return name == null ? null : v.image().getParent().resolve(name).toAbsolutePath().normalize();
     }
 
-    private static BlockDevice open(VolumeConfig v, boolean readOnly) throws IOException {
-        return v.format() == ImageFormat.QCOW2 ? Qcow2Image.open(v.image(), readOnly)
+    private BlockDevice open(VolumeConfig v, boolean readOnly) throws IOException {
+        return v.format() == ImageFormat.QCOW2 ? Qcow2Image.open(v.image(), readOnly, backingPolicy())
                 : RawImage.open(v.image(), readOnly, v.provisioning() == Provisioning.THIN);
     }
 
@@ -763,7 +715,7 @@ public final class VolumeManager {
             if (live != null) {
                 return action.apply((Qcow2Image) live.device());
             }
-            try (Qcow2Image image = Qcow2Image.open(v.image(), v.template())) {
+            try (Qcow2Image image = Qcow2Image.open(v.image(), v.template(), backingPolicy())) {
                 return action.apply(image);
             }
         } catch (ManagementException e) {
