@@ -171,6 +171,9 @@ public final class Main implements Callable<Integer> {
             stop.await();
             log.info("stopping");
             SystemdNotify.stopping();
+            // Order matters: the API first (no new requests; long jobs cancelled at their next step and
+            // running requests waited for, never interrupted inside image I/O), then the daemon drains
+            // the initiators and flushes every LUN; nothing touches an image after its final flush.
             management.close();
             daemon.close();
             log.info("stopped");
