@@ -100,11 +100,6 @@ public final class Jobs {
         cancelled = true;
     }
 
-    /** Whether a job is running. */
-    public synchronized boolean anyRunning() {
-        return !running.isEmpty();
-    }
-
     /** Starts a job; close it (try-with-resources) when the operation ends. */
     public synchronized Job start(String operation, String volume, long totalBytes) {
         Job j = new Job(ids.incrementAndGet(), operation, volume, totalBytes);
