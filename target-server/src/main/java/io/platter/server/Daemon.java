@@ -15,6 +15,7 @@ import io.platter.iscsi.session.TargetRegistry;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.ImageIdentity;
 import io.platter.lun.RawImage;
+import io.platter.lun.qcow2.BackingPolicy;
 import io.platter.lun.qcow2.Qcow2Image;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
@@ -194,7 +195,7 @@ public final class Daemon implements AutoCloseable {
         if (other != null) {
             throw new IllegalStateException(lun.image() + " is already LUN " + other.lun() + " of " + other.iqn());
         }
-        BlockDevice device = openImage(lun);
+        BlockDevice device = openImage(lun, dataDir);
         LogicalUnit unit;
         LunIdentity identity;
         try {
@@ -279,9 +280,9 @@ public final class Daemon implements AutoCloseable {
     public record MappedLun(String iqn, int lun, LogicalUnit unit, BlockDevice device) {
     }
 
-    private static BlockDevice openImage(LunConfig lun) throws IOException {
+    private static BlockDevice openImage(LunConfig lun, Path dataDir) throws IOException {
         if (lun.format() == ImageFormat.QCOW2) {
-            return openQcow2(lun);
+            return openQcow2(lun, dataDir);
         }
         boolean thin = lun.provisioning() == Provisioning.THIN;
         if (Files.exists(lun.image())) {
@@ -294,9 +295,10 @@ public final class Daemon implements AutoCloseable {
         return RawImage.create(lun.image(), lun.sizeBytes(), !thin);
     }
 
-    private static BlockDevice openQcow2(LunConfig lun) throws IOException {
+    /** A qcow2 LUN; its backing chain may not leave the data directory, whatever its header names. */
+    private static BlockDevice openQcow2(LunConfig lun, Path dataDir) throws IOException {
         if (Files.exists(lun.image())) {
-            Qcow2Image image = Qcow2Image.open(lun.image(), false);
+            Qcow2Image image = Qcow2Image.open(lun.image(), false, BackingPolicy.confinedTo(dataDir));
             if (lun.hasSize() && lun.sizeBytes() != image.size()) {
                 LOG.warn("LUN {}: qcow2 image {} is {} bytes, not the configured {}; serving it as it is",
                         lun.id(), lun.image(), image.size(), lun.sizeBytes());

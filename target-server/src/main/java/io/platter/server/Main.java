@@ -86,6 +86,10 @@ public final class Main implements Callable<Integer> {
                 description = "serve Prometheus metrics here (default: server.metrics, else off)")
         String metrics;
 
+        @Option(names = "--insecure-management",
+                description = "allow server.management on a non-loopback address although the API has no TLS yet")
+        boolean insecureManagement;
+
         @Override
         public Integer call() throws Exception {
             setLogLevel(logLevel);
@@ -103,6 +107,19 @@ public final class Main implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 System.err.println("platter: " + e.getMessage());
                 return EXIT_CONFIG;
+            }
+            String exposed = exposedManagement(cfg);
+            if (exposed != null && !insecureManagement) {
+                System.err.println("platter: invalid configuration:");
+                System.err.println("server.management " + exposed + " is not a loopback address, and the management"
+                        + " API has no TLS yet: its token (and every CHAP secret set through it) would cross the"
+                        + " network in clear. Listen on 127.0.0.1 and tunnel (ssh -L), or start with"
+                        + " --insecure-management to accept that.");
+                return EXIT_CONFIG;
+            }
+            if (exposed != null) {
+                log.warn("management API on {} without TLS (--insecure-management): its token crosses the network"
+                        + " in clear", exposed);
             }
             // SIGTERM and SIGINT stop the daemon cleanly and exit 0 (a JVM shutdown hook would exit 143).
             // Trapped before the portals open, so a signal that arrives as soon as they listen is
@@ -154,10 +171,31 @@ public final class Main implements Callable<Integer> {
             stop.await();
             log.info("stopping");
             SystemdNotify.stopping();
+            // Order matters: the API first (no new requests; long jobs cancelled at their next step and
+            // running requests waited for, never interrupted inside image I/O), then the daemon drains
+            // the initiators and flushes every LUN; nothing touches an image after its final flush.
             management.close();
             daemon.close();
             log.info("stopped");
             return 0;
+        }
+
+        /** The management address when it is not loopback (every address of a host name counts), else null. */
+        private static String exposedManagement(PlatterConfig cfg) {
+            if (cfg.server().management().isEmpty()) {
+                return null;
+            }
+            Portal p = cfg.server().management().get();
+            try {
+                for (java.net.InetAddress a : java.net.InetAddress.getAllByName(p.host())) {
+                    if (!a.isLoopbackAddress()) {
+                        return p.toString();
+                    }
+                }
+                return null;
+            } catch (java.net.UnknownHostException e) {
+                return p.toString();
+            }
         }
 
         /** SIGHUP: reload; a failure is logged and the running configuration stays. */

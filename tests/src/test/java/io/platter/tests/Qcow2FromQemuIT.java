@@ -39,7 +39,8 @@ class Qcow2FromQemuIT {
 
     @Test
     void qemuMadeImagesReadBackIdenticallyAndTakeWrites() throws IOException {
-        Path dir = PlatterProcess.moduleDir().resolve("target/it/Qcow2FromQemuIT-images");
+        Path made = PlatterProcess.moduleDir().resolve("target/it/Qcow2FromQemuIT-images");
+        Path dir = made;
         Tools.runOk("rm", "-rf", dir.toString());
         Files.createDirectories(dir);
         Path src = dir.resolve("source.raw");
@@ -72,7 +73,13 @@ class Qcow2FromQemuIT {
         assertThat(Tools.runOk(QEMU_TIMEOUT, cmd("qemu-img", "snapshot", "-l", image(dir, cases.get(4)))))
                 .contains("before").contains("after");
 
-        try (PlatterProcess server = PlatterProcess.start("Qcow2FromQemuIT", (port, data) -> config(port, data, dir, cases))) {
+        // The daemon follows backing files inside its data directory only: the images move there.
+        Path[] moved = new Path[1];
+        try (PlatterProcess server = PlatterProcess.start("Qcow2FromQemuIT", (port, data) -> {
+            moved[0] = moveInto(made, data.resolve("images"));
+            return config(port, data, moved[0], cases);
+        })) {
+            dir = moved[0];
             for (int lun = 0; lun < cases.size(); lun++) {
                 assertIdentical(expected(dir, cases.get(lun)), server.url(lun));
             }
@@ -124,6 +131,14 @@ class Qcow2FromQemuIT {
 
     private static List<String> qemuIo(Path image, String command) {
         return cmd("qemu-io", "-f", "qcow2", "-c", command, image);
+    }
+
+    private static Path moveInto(Path from, Path to) {
+        try {
+            return Files.move(from, to);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<String> qemuIoRaw(Path image, String command) {

@@ -245,19 +245,22 @@ class VolumesIT {
     @Test
     void importQemuImgImagesInPlaceAndCopied() throws Exception {
         try (PlatterProcess server = PlatterProcess.start("volumes-import", "64M")) {
-            Path outside = server.workDir().resolve("outside");
+            Path outside = server.dataDir().resolve("incoming"); // images are imported from the data directory
             Files.createDirectories(outside);
             Path q = outside.resolve("made-by-qemu.qcow2");
             Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", q, "16M"));
             Tools.runOk(QEMU, cmd("qemu-io", "-f", "qcow2", "-c", "write -P 0x61 1M 1M", q));
             Path config = server.workDir().resolve("platter.yaml");
             String before = Files.readString(config);
-            Tools.result(server.cli("volume", "import", "bad", outside.resolve("missing.qcow2").toString()), "no image file");
-            Tools.result(server.cli("volume", "import", "inplace", q.toString(), "--target", IQN, "--lun", "0"), "is taken");
+            Tools.result(server.cli("volume", "import", "bad", outside.resolve("missing.qcow2").toString(), "--format", "qcow2"),
+                    "no image file");
+            Tools.result(server.cli("volume", "import", "inplace", q.toString(), "--format", "qcow2", "--target", IQN,
+                    "--lun", "0"), "is taken");
             assertThat(Files.readString(config)).isEqualTo(before);
             assertThat(outside.resolve("made-by-qemu.qcow2.id")).doesNotExist();
 
-            assertThat(server.cliOk("volume", "import", "inplace", q.toString(), "--target", IQN, "--lun", "1"))
+            assertThat(server.cliOk("volume", "import", "inplace", q.toString(), "--format", "qcow2", "--target", IQN,
+                    "--lun", "1"))
                     .contains("imported").contains(q.toString());
             assertThat(qemuIo(url(server, 1), "read -P 0x61 1M 1M")).doesNotContain("Pattern verification failed");
             assertThat(server.cliOk("volume", "show", "inplace")).contains("image: " + q);
@@ -265,7 +268,8 @@ class VolumesIT {
             Path r = outside.resolve("plain.raw");
             Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "raw", r, "8M"));
             Tools.runOk(QEMU, cmd("qemu-io", "-f", "raw", "-c", "write -P 0x62 0 64k", r));
-            server.cliOk("volume", "import", "copied", r.toString(), "--copy", "--target", IQN, "--lun", "2");
+            server.cliOk("volume", "import", "copied", r.toString(), "--format", "raw", "--copy", "--target", IQN,
+                    "--lun", "2");
             assertThat(server.dataDir().resolve("copied.img")).exists();
             assertThat(qemuIo(url(server, 2), "read -P 0x62 0 64k")).doesNotContain("Pattern verification failed");
             assertThat(qemuIo(url(server, 2), "read -P 0 64k 1M")).doesNotContain("Pattern verification failed");
@@ -273,11 +277,12 @@ class VolumesIT {
             Path overlay = outside.resolve("overlay.qcow2");
             Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", "-b", "nowhere.qcow2", "-F", "qcow2", "-u",
                     overlay, "16M"));
-            Tools.result(server.cli("volume", "import", "orphan", overlay.toString()), "does not exist");
+            Tools.result(server.cli("volume", "import", "orphan", overlay.toString(), "--format", "qcow2"), "does not exist");
             Path q2 = outside.resolve("second.qcow2");
             Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", q2, "16M"));
             Tools.runOk(QEMU, cmd("qemu-io", "-f", "qcow2", "-c", "write -P 0x63 3M 512k", q2));
-            server.cliOk("volume", "import", "qcopy", q2.toString(), "--copy", "--target", IQN, "--lun", "3");
+            server.cliOk("volume", "import", "qcopy", q2.toString(), "--format", "qcow2", "--copy", "--target", IQN,
+                    "--lun", "3");
             assertThat(qemuIo(url(server, 3), "read -P 0x63 3M 512k")).doesNotContain("Pattern verification failed");
             assertThat(Files.size(server.dataDir().resolve("qcopy.qcow2"))).isEqualTo(Files.size(q2));
             server.stop();

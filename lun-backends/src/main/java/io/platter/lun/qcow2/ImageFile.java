@@ -2,25 +2,25 @@ package io.platter.lun.qcow2;
 
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDeviceException;
+import io.platter.lun.HostFile;
 import io.platter.lun.IoErrors;
 import io.platter.lun.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The host file under a qcow2 image: positional I/O straight between the file and NIO views of
  * the caller's buffers, fdatasync barriers, and best-effort hole punching for freed clusters.
- * Thread-safe (positional I/O); every failure becomes a {@link BlockDeviceException}.
+ * Thread-safe (positional I/O); every failure becomes a {@link BlockDeviceException}. Data I/O
+ * goes through {@link HostFile#io}, so an interrupted caller (a management thread stopped at
+ * shutdown, say) neither fails its I/O nor leaves the channel closed for everyone else: every
+ * operation below is idempotent (positional, restarted from its first byte on a retry).
  */
 final class ImageFile implements AutoCloseable {
 
-    private final Path path;
-    private final FileChannel ch;
-    /** libc descriptor for punching holes, -1 without one. */
-    private final int fd;
+    private final HostFile host;
     private volatile boolean punchWorks = true;
     /** Cleared when the file system refuses RWF_NOWAIT reads. */
     private volatile boolean noWaitReadWorks = Libc.noWaitReadAvailable();
@@ -38,33 +38,17 @@ final class ImageFile implements AutoCloseable {
         void forcing();
     }
 
-    private ImageFile(Path path, FileChannel ch, int fd) {
-        this.path = path;
-        this.ch = ch;
-        this.fd = fd;
+    private ImageFile(HostFile host) {
+        this.host = host;
     }
 
     static ImageFile open(Path path, boolean readOnly) throws BlockDeviceException {
-        try {
-            FileChannel ch = readOnly
-                    ? FileChannel.open(path, StandardOpenOption.READ)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            int fd = -1;
-            if (!readOnly && Libc.available()) {
-                try {
-                    fd = Libc.open(path, false);
-                } catch (Libc.ErrnoException e) {
-                    fd = -1;
-                }
-            }
-            return new ImageFile(path, ch, fd);
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": open", e);
-        }
+        // A read-only image needs no descriptor: it neither punches holes nor is served from the loop.
+        return new ImageFile(HostFile.open(path, readOnly, !readOnly));
     }
 
     Path path() {
-        return path;
+        return host.path();
     }
 
     /** Installs the test hook; call before the image does any I/O through this file. */
@@ -72,65 +56,69 @@ final class ImageFile implements AutoCloseable {
         this.observer = o;
     }
 
+    /** How often an interrupt forced the channel to be reopened (tests). */
+    int reopens() {
+        return host.reopens();
+    }
+
     long length() throws BlockDeviceException {
-        try {
-            return ch.size();
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": size", e);
-        }
+        return host.io("size", FileChannel::size);
     }
 
     /** Fills {@code dst} from {@code pos}; bytes past the end of the file read as zeros. */
     void read(long pos, ByteBuffer dst) throws BlockDeviceException {
-        try {
-            while (dst.hasRemaining()) {
-                int n = ch.read(dst, pos);
+        int start = dst.position();
+        host.io("read at " + pos, ch -> {
+            ByteBuffer view = dst.duplicate().position(start);
+            long at = pos;
+            while (view.hasRemaining()) {
+                int n = ch.read(view, at);
                 if (n < 0) {
-                    while (dst.hasRemaining()) {
-                        dst.put((byte) 0);
+                    while (view.hasRemaining()) {
+                        view.put((byte) 0);
                     }
-                    return;
+                    break;
                 }
-                pos += n;
+                at += n;
             }
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": read at " + pos, e);
-        }
+            return null;
+        });
+        dst.position(dst.limit());
     }
 
     /** Appends {@code length} bytes read at {@code pos} to {@code dst}. Does not take ownership of {@code dst}. */
     void readInto(long pos, int length, ByteBuf dst) throws BlockDeviceException {
         dst.ensureWritable(length);
         int start = dst.writerIndex();
-        int done = 0;
-        try {
-            if (dst.nioBufferCount() < 0) {
-                while (done < length) {
-                    int n = dst.setBytes(start + done, ch, pos + done, length - done);
-                    if (n < 0) {
-                        break;
-                    }
-                    done += n;
-                }
-            } else {
-                views:
-                for (ByteBuffer view : dst.nioBuffers(start, length)) {
-                    while (view.hasRemaining()) {
-                        int n = ch.read(view, pos + done);
-                        if (n < 0) {
-                            break views;
-                        }
-                        done += n;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": read at " + pos, e);
-        }
+        int done = host.io("read at " + pos, ch -> readFrom(ch, pos, length, dst, start));
         if (done < length) {
             dst.setZero(start + done, length - done);
         }
         dst.writerIndex(start + length);
+    }
+
+    private static int readFrom(FileChannel ch, long pos, int length, ByteBuf dst, int start) throws IOException {
+        int done = 0;
+        if (dst.nioBufferCount() < 0) {
+            while (done < length) {
+                int n = dst.setBytes(start + done, ch, pos + done, length - done);
+                if (n < 0) {
+                    break;
+                }
+                done += n;
+            }
+            return done;
+        }
+        for (ByteBuffer view : dst.nioBuffers(start, length)) {
+            while (view.hasRemaining()) {
+                int n = ch.read(view, pos + done);
+                if (n < 0) {
+                    return done;
+                }
+                done += n;
+            }
+        }
+        return done;
     }
 
     void write(long pos, ByteBuffer src) throws BlockDeviceException {
@@ -139,13 +127,16 @@ final class ImageFile implements AutoCloseable {
             src.duplicate().get(copy);
             observer.wrote(pos, copy);
         }
-        try {
-            while (src.hasRemaining()) {
-                pos += ch.write(src, pos);
+        int start = src.position();
+        host.io("write at " + pos, ch -> {
+            ByteBuffer view = src.duplicate().position(start);
+            long at = pos;
+            while (view.hasRemaining()) {
+                at += ch.write(view, at);
             }
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": write at " + pos, e);
-        }
+            return null;
+        });
+        src.position(src.limit());
     }
 
     /** Writes {@code length} bytes of {@code src} from {@code index} at {@code pos}; indexes unchanged, no ownership taken. */
@@ -155,22 +146,21 @@ final class ImageFile implements AutoCloseable {
             src.getBytes(index, copy);
             observer.wrote(pos, copy);
         }
-        int done = 0;
-        try {
+        host.io("write at " + pos, ch -> {
+            int done = 0;
             if (src.nioBufferCount() < 0) {
                 while (done < length) {
                     done += src.getBytes(index + done, ch, pos + done, length - done);
                 }
-                return;
+                return null;
             }
             for (ByteBuffer view : src.nioBuffers(index, length)) {
                 while (view.hasRemaining()) {
                     done += ch.write(view, pos + done);
                 }
             }
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": write at " + pos, e);
-        }
+            return null;
+        });
     }
 
     /** fdatasync: everything written so far is on stable storage. */
@@ -178,18 +168,17 @@ final class ImageFile implements AutoCloseable {
         if (observer != null) {
             observer.forcing();
         }
-        try {
+        host.io("flush", ch -> {
             ch.force(false);
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": flush", e);
-        }
+            return null;
+        });
     }
 
     /** Bytes the file system has allocated to the file (holes punched in freed clusters excluded), else its length. */
     long allocatedBytes() throws BlockDeviceException {
-        if (fd >= 0) {
+        if (host.fd() >= 0) {
             try {
-                return Libc.allocatedBytes(fd);
+                return Libc.allocatedBytes(host.fd());
             } catch (Libc.ErrnoException e) {
                 // fall back to the length
             }
@@ -203,17 +192,17 @@ final class ImageFile implements AutoCloseable {
      * descriptor. The caller keeps the file open meanwhile (Qcow2Image's lock).
      */
     boolean readIfCached(long pos, int length, ByteBuf dst) throws BlockDeviceException {
-        if (fd < 0 || !noWaitReadWorks || !dst.hasMemoryAddress()) {
+        if (host.fd() < 0 || !noWaitReadWorks || !dst.hasMemoryAddress()) {
             return false;
         }
         try {
-            return Libc.readNoWaitInto(fd, pos, length, dst);
+            return Libc.readNoWaitInto(host.fd(), pos, length, dst);
         } catch (Libc.ErrnoException e) {
             if (e.notSupported()) {
                 noWaitReadWorks = false;
                 return false;
             }
-            throw IoErrors.map(path + ": read " + pos + "+" + length, e);
+            throw IoErrors.map(host.path() + ": read " + pos + "+" + length, e);
         }
     }
 
@@ -222,11 +211,11 @@ final class ImageFile implements AutoCloseable {
         if (observer != null) {
             observer.punched(pos, length);
         }
-        if (fd < 0 || !punchWorks) {
+        if (host.fd() < 0 || !punchWorks) {
             return;
         }
         try {
-            Libc.fallocate(fd, Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, pos, length);
+            Libc.fallocate(host.fd(), Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, pos, length);
         } catch (Libc.ErrnoException e) {
             punchWorks = false; // the data is unreferenced either way; only space is not returned
         }
@@ -234,11 +223,6 @@ final class ImageFile implements AutoCloseable {
 
     @Override
     public void close() throws BlockDeviceException {
-        Libc.close(fd);
-        try {
-            ch.close();
-        } catch (IOException e) {
-            throw IoErrors.map(path + ": close", e);
-        }
+        host.close();
     }
 }

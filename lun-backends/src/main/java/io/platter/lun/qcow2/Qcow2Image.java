@@ -163,12 +163,21 @@ public final class Qcow2Image implements BlockDevice {
         }
     }
 
-    /** Opens an existing image; its backing chain is opened read-only. */
+    /**
+     * Opens an existing image; its backing chain is opened read-only, wherever its names point
+     * ({@link BackingPolicy#ANY}): only for images the operator trusts.
+     */
     public static Qcow2Image open(Path path, boolean readOnly) throws IOException {
-        return open(path, readOnly, new HashSet<>());
+        return open(path, readOnly, BackingPolicy.ANY);
     }
 
-    private static Qcow2Image open(Path path, boolean readOnly, Set<Path> chain) throws IOException {
+    /** Opens an existing image; its backing chain is opened read-only where {@code policy} allows. */
+    public static Qcow2Image open(Path path, boolean readOnly, BackingPolicy policy) throws IOException {
+        return open(path, readOnly, new HashSet<>(), policy);
+    }
+
+    private static Qcow2Image open(Path path, boolean readOnly, Set<Path> chain, BackingPolicy policy)
+            throws IOException {
         Path real = path.toRealPath();
         if (!chain.add(real)) {
             throw new Qcow2FormatException("backing file loop: " + real + " is its own backing file");
@@ -206,7 +215,7 @@ public final class Qcow2Image implements BlockDevice {
                         format = e.text();
                     }
                 }
-                backing = openBacking(real, backingName, format, chain);
+                backing = openBacking(real, backingName, format, chain, policy);
             }
             if (!readOnly && h.autoclearFeatures() != 0 && h.version() >= 3) {
                 // Unknown auto-clear features must be cleared before writing (qcow2.txt, autoclear_features).
@@ -269,9 +278,9 @@ public final class Qcow2Image implements BlockDevice {
         return new ArrayList<>(Snapshot.parseTable(raw.flip(), h.nbSnapshots()));
     }
 
-    private static BlockDevice openBacking(Path image, String name, String format, Set<Path> chain) throws IOException {
-        Path dir = image.getParent();
-        Path path = dir == null ? Path.of(name) : dir.resolve(name);
+    private static BlockDevice openBacking(Path image, String name, String format, Set<Path> chain,
+            BackingPolicy policy) throws IOException {
+        Path path = policy.resolve(image, name, format);
         if (!Files.exists(path)) {
             throw new Qcow2FormatException("backing file " + path + " of " + image + " does not exist");
         }
@@ -280,7 +289,7 @@ public final class Qcow2Image implements BlockDevice {
         }
         switch (format) {
             case "qcow2":
-                return open(path, true, chain);
+                return open(path, true, chain, policy);
             case "raw":
                 return RawImage.open(path, true, true);
             default:

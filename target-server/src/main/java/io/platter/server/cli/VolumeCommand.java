@@ -104,13 +104,16 @@ public final class VolumeCommand extends CommandGroup {
     static final class Delete extends ApiCommand {
         @Parameters(paramLabel = "NAME") String name;
         @Option(names = "--force", description = "unmap it first if it is mapped") boolean force;
+        @Option(names = "--outside-data-dir",
+                description = "also delete an image that lies outside the data directory (refused otherwise)")
+        boolean outsideDataDir;
 
         @Override String operation() {
             return "volume/delete";
         }
 
         @Override Map<String, Object> args() {
-            return map("name", name, "force", force);
+            return map("name", name, "force", force, "outsideDataDir", outsideDataDir);
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
@@ -142,10 +145,14 @@ public final class VolumeCommand extends CommandGroup {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Adopt an existing raw or qcow2 image as a volume (in place, or copied with --copy).")
+            description = {"Adopt an image file of the data directory (.img, .raw or .qcow2) as a volume,"
+                    + " in place or copied with --copy.",
+                    "A qcow2 image may only be backed by a volume, named relative, with its format recorded."})
     static final class Import extends ApiCommand {
         @Parameters(index = "0", paramLabel = "NAME") String name;
         @Parameters(index = "1", paramLabel = "FILE") java.nio.file.Path file;
+        @Option(names = "--format", required = true, paramLabel = "raw|qcow2",
+                description = "the image's format (never guessed)") String format;
         @Option(names = "--copy", description = "copy it (thin) into the data directory instead of using it in place")
         boolean copy;
         @Option(names = "--target", paramLabel = "IQN", description = "map it into this target") String target;
@@ -156,8 +163,8 @@ public final class VolumeCommand extends CommandGroup {
         }
 
         @Override Map<String, Object> args() {
-            return map("name", name, "file", file.toAbsolutePath().normalize().toString(), "copy", copy,
-                    "target", target, "lun", lun);
+            return map("name", name, "file", file.toAbsolutePath().normalize().toString(), "format", format,
+                    "copy", copy, "target", target, "lun", lun);
         }
 
         @Override boolean showsProgress() {

@@ -1,9 +1,6 @@
 package io.platter.server.manage;
 
-import io.platter.config.ImageFormat;
-import io.platter.lun.qcow2.Header;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -11,22 +8,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.LongConsumer;
 
-/** Image files as plain files, for adopting existing images: format probing and a thin copy. */
+/**
+ * Image files as plain files, for adopting existing images: a thin copy. (No format probing: an
+ * image's format is what the operator says, never what its first bytes suggest.)
+ */
 final class ImageFiles {
 
     /** Bytes read per step of a copy; a step that is all zeros is left a hole. */
     private static final int STEP = 1 << 20;
 
     private ImageFiles() {
-    }
-
-    /** qcow2 when the file starts with the qcow2 magic (qcow2.txt "Header"), else raw. */
-    static ImageFormat probe(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && ByteBuffer.wrap(magic).getInt() == Header.MAGIC
-                    ? ImageFormat.QCOW2 : ImageFormat.RAW;
-        }
     }
 
     /**

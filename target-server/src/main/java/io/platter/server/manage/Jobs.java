@@ -36,6 +36,8 @@ public final class Jobs {
     }
 
     private final AtomicLong ids = new AtomicLong();
+    /** Set by {@link #cancelAll}: jobs running or started later stop at their next progress report. */
+    private volatile boolean cancelled;
     /** Guarded by {@code this}. */
     private final List<Job> running = new ArrayList<>();
     /** Guarded by {@code this}; newest first. */
@@ -58,9 +60,18 @@ public final class Jobs {
             this.totalBytes = totalBytes;
         }
 
+        /**
+         * Records progress; once {@link #cancelAll} was called, throws instead, so the operation
+         * stops between two steps (cooperatively: never an interrupt in the middle of image I/O,
+         * which would close the image's file for every thread).
+         */
         @Override
         public void accept(long done) {
             doneBytes.set(Math.min(done, totalBytes));
+            if (cancelled) {
+                throw ManagementException.failed(operation + " of " + volume + " cancelled: the daemon is stopping;"
+                        + " what was done so far is kept, run it again after the restart");
+            }
         }
 
         /** Marks the job failed with {@code message} (it ends when closed). */
@@ -82,6 +93,11 @@ public final class Jobs {
         Views.Job view() {
             return new Views.Job(id, operation, volume, state.word(), doneBytes.get(), totalBytes, error);
         }
+    }
+
+    /** Cancels every running job, and every job started from now on, at its next progress report. */
+    public void cancelAll() {
+        cancelled = true;
     }
 
     /** Starts a job; close it (try-with-resources) when the operation ends. */

@@ -33,6 +33,8 @@ public final class ManagementServer implements AutoCloseable {
     private static final int MAX_BODY = 64 * 1024;
     /** Request threads: stalled clients hold one each until {@link HttpLimits#MAX_REQUEST_SECONDS}. */
     static final int WORKERS = 16;
+    /** How long a stop waits for the requests running. */
+    static final int STOP_GRACE_SECONDS = 5;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer http;
@@ -41,6 +43,10 @@ public final class ManagementServer implements AutoCloseable {
     private final Services services;
     private final byte[] token;
     private final ApiEndpoint endpoint;
+    /** Requests being handled; a stop waits for them. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Set when the stop begins: later requests are refused (503). */
+    private volatile boolean stopping;
 
     private ManagementServer(HttpServer http, ExecutorService executor, ScheduledExecutorService poolChecks,
                              Services services, String token) {
@@ -94,7 +100,12 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
         try (ex) {
+            if (stopping) {
+                reply(ex, 503, Map.of("error", "the daemon is stopping"));
+                return;
+            }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             byte[] presented = auth != null && auth.startsWith("Bearer ")
                     ? auth.substring(7).trim().getBytes(StandardCharsets.US_ASCII) : new byte[0];
@@ -138,6 +149,8 @@ public final class ManagementServer implements AutoCloseable {
                 LOG.error("management {} failed", op.path(), e);
                 reply(ex, 500, Map.of("error", "internal error: " + e));
             }
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -150,11 +163,35 @@ public final class ManagementServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the API before the daemon flushes its LUNs: long jobs (flatten, copies) are cancelled
+     * at their next step, no new exchange is accepted, and the requests running are waited for
+     * (at most {@link #STOP_GRACE_SECONDS}). Never by interrupting them: an interrupt in the middle
+     * of image I/O closes the image's file channel for every thread.
+     */
     @Override
     public void close() {
-        poolChecks.shutdownNow();
-        http.stop(0);
-        executor.shutdownNow();
+        stopping = true;
+        services.volumes().jobs().cancelAll();
+        poolChecks.shutdown();
+        try {
+            // HttpServer.stop(delay) would wait the whole delay on JDK 17 (JDK-8304065); count instead.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_GRACE_SECONDS);
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (inFlight.get() > 0) {
+                LOG.warn("{} management request(s) still running after {} s; stopping anyway", inFlight.get(),
+                        STOP_GRACE_SECONDS);
+            }
+            http.stop(0);
+            executor.shutdown();
+            poolChecks.awaitTermination(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            http.stop(0);
+            executor.shutdown();
+        }
         ApiEndpoint.withdraw(services.daemon().dataDir());
     }
 }

@@ -8,14 +8,15 @@ import java.nio.file.Files;
 import java.util.List;
 
 /** What the management API operates on: the running daemon's volumes, targets, access rules and pool. */
-public record Services(Daemon daemon, ManagedConfig config, VolumeManager volumes, TargetManager targets,
-                       AccessManager access, Pool pool, String version) {
+public record Services(Daemon daemon, ManagedConfig config, VolumeManager volumes, SnapshotManager snapshots,
+                       CloneManager clones, TargetManager targets, AccessManager access, Pool pool, String version) {
 
     /** Wires the managers to a running daemon whose configuration lives in {@code config}. */
     public static Services of(Daemon daemon, ManagedConfig config, String version) {
         java.nio.file.Path dataDir = daemon.dataDir();
         VolumeManager volumes = new VolumeManager(daemon, config, dataDir);
-        return new Services(daemon, config, volumes, new TargetManager(daemon, config, volumes),
+        return new Services(daemon, config, volumes, new SnapshotManager(volumes, config),
+                new CloneManager(volumes, config, dataDir), new TargetManager(daemon, config, volumes),
                 new AccessManager(daemon, config), new Pool(daemon, config, dataDir), version);
     }
 

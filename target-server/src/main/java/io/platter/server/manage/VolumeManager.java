@@ -8,14 +8,12 @@ import io.platter.config.Provisioning;
 import io.platter.config.Sizes;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
-import io.platter.iscsi.session.ExportedTarget;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.ImageIdentity;
 import io.platter.lun.RawImage;
+import io.platter.lun.qcow2.BackingPolicy;
 import io.platter.lun.qcow2.Qcow2Image;
-import io.platter.scsi.ItNexus;
-import io.platter.scsi.ScsiTarget;
 import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
@@ -26,15 +24,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Volumes, their snapshots and clones, on the running daemon. Each operation either completes
+ * Volumes on the running daemon (their snapshots are {@link SnapshotManager}'s, clones, flatten
+ * and import {@link CloneManager}'s), and the helpers those share. Each operation either completes
  * (live state changed and configuration persisted) or leaves nothing behind: a failed create
  * deletes the image it made, a failed save undoes the live change.
  *
@@ -44,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class VolumeManager {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeManager.class);
     /** Clusters of the qcow2 images this manager makes (64 KiB, as qemu-img). */
-    private static final int CLUSTER_BITS = 16;
+    static final int CLUSTER_BITS = 16;
 
     private final Daemon daemon;
     private final ManagedConfig config;
@@ -55,6 +50,29 @@ public final class VolumeManager {
         this.daemon = daemon;
         this.config = config;
         this.dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The backing files this daemon's images may open: only images of the data directory (their
+     * real paths), wherever a header's name points (see {@link BackingPolicy}).
+     */
+    BackingPolicy backingPolicy() {
+        return BackingPolicy.confinedTo(dataDir);
+    }
+
+    /** Whether {@code image}'s real path (its own path when it does not exist) lies in the data directory. */
+    boolean inDataDir(Path image) {
+        try {
+            Path top = dataDir.toRealPath();
+            Path real = Files.exists(image) ? image.toRealPath() : image.toAbsolutePath().normalize();
+            return real.startsWith(top) && !real.equals(top);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    Daemon daemon() {
+        return daemon;
     }
 
     /** The long operations running and recently finished; readable while an operation runs. */
@@ -97,10 +115,19 @@ public final class VolumeManager {
         }
     }
 
-    /** Deletes a volume; a mapped one only with {@code force} (it is unmapped first). */
-    public Views.Done delete(String name, boolean force) {
+    /**
+     * Deletes a volume; a mapped one only with {@code force} (it is unmapped first), one whose image
+     * lies outside the data directory only with {@code outsideDataDir} (a file the operator put
+     * there, which a management token alone must not remove).
+     */
+    public Views.Done delete(String name, boolean force, boolean outsideDataDir) {
         synchronized (config) {
             VolumeConfig v = volume(name);
+            if (!outsideDataDir && !inDataDir(v.image())) {
+                throw ManagementException.conflict("the image of volume " + name + " is " + v.image()
+                        + ", outside the data directory " + dataDir + "; nothing was deleted. Add --outside-data-dir"
+                        + " to delete that file too");
+            }
             List<String> clones = clonesOf(v);
             if (!clones.isEmpty()) {
                 throw ManagementException.conflict("volume " + name + " is the template of " + String.join(", ", clones)
@@ -187,364 +214,8 @@ public final class VolumeManager {
         }
     }
 
-    // ---- snapshots ----
-
-    /**
-     * Takes an internal snapshot, online. The image's write lock is the quiesce point: writes in
-     * flight finish, new ones wait, the snapshot is taken, writes resume, so the snapshot holds
-     * every write acknowledged before it (crash-consistent).
-     */
-    public Views.Snapshot snapshotCreate(String volume, String name) {
-        synchronized (config) {
-            requireSnapshotName(name);
-            return withQcow2(volume, image -> {
-                if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
-                    throw ManagementException.conflict("volume " + volume + " already has a snapshot " + name);
-                }
-                long start = System.nanoTime();
-                io.platter.lun.qcow2.Snapshot s = image.createSnapshot(name);
-                LOG.info("volume {}: snapshot {} taken in {} ms", volume, name, (System.nanoTime() - start) / 1_000_000);
-                return snapshotView(s);
-            });
-        }
-    }
-
-    public List<Views.Snapshot> snapshotList(String volume) {
-        synchronized (config) {
-            return withQcow2(volume, image -> image.snapshots().stream().map(VolumeManager::snapshotView).toList());
-        }
-    }
-
-    /**
-     * Reverts a volume to a snapshot. Refused while initiators are logged in to its target unless
-     * {@code force}. A forced revert replaces the medium under connected initiators, so it does
-     * to the unit what a LOGICAL UNIT RESET does (SAM-5 §7.7): tasks in flight on the LUN are
-     * aborted first (no status, TAS=0), the SPC-2 reservation is released and every I_T nexus gets
-     * POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h, SPC-5 Table of ASC/ASCQ) on its next
-     * command, plus CAPACITY DATA HAS CHANGED when the snapshot's size differs. Not REPORTED LUNS
-     * DATA HAS CHANGED: the LUN inventory is the same (SPC-5 §6.33), and not NOT READY TO READY
-     * CHANGE, MEDIUM MAY HAVE CHANGED: that is for removable media and the unit reports RMB=0.
-     * Persistent reservations survive, as they survive a reset. A write an aborted task had
-     * already handed to the I/O executor does not land on the reverted image: the revert runs
-     * behind the unit's medium fence, which waits for running writes and refuses older ones.
-     */
-    public Views.Done snapshotRevert(String volume, String name, boolean force) {
-        synchronized (config) {
-            VolumeConfig v = volume(volume);
-            Mapping m = config.mappingOf(v.image()).orElse(null);
-            int sessions = m == null ? 0 : daemon.sessions(m.iqn()).size();
-            if (sessions > 0 && !force) {
-                throw ManagementException.conflict("volume " + volume + " is LUN " + m.lun().id() + " of " + m.iqn()
-                        + " with " + sessions + " session(s) logged in; log them out or use --force");
-            }
-            MappedLun live = daemon.mappedImage(v.image());
-            long sizeBefore = live == null ? -1 : live.device().size();
-            withQcow2(volume, image -> {
-                requireSnapshot(volume, image, name);
-                if (live != null) {
-                    abortTasks(live);
-                    // A write an aborted task had already queued for I/O must not land on the reverted image.
-                    live.unit().replaceMedium(() -> image.revertSnapshot(name));
-                } else {
-                    image.revertSnapshot(name);
-                }
-                return null;
-            });
-            if (live != null) {
-                live.unit().reset();
-                if (live.device().size() != sizeBefore) {
-                    live.unit().unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
-                }
-            }
-            LOG.info("volume {} reverted to snapshot {}", volume, name);
-            return new Views.Done("volume " + volume + " reverted to snapshot " + name);
-        }
-    }
-
-    /** Aborts the tasks in flight on a mapped LUN and waits (at most 10 s) until none can send status. */
-    private void abortTasks(MappedLun live) {
-        ScsiTarget target = daemon.targets().stream().filter(t -> t.name().equalsIgnoreCase(live.iqn()))
-                .map(ExportedTarget::scsi).findFirst().orElse(null);
-        if (target == null) {
-            return;
-        }
-        try {
-            Set<ItNexus> lost = target.abortTasks(live.lun()).get(10, TimeUnit.SECONDS);
-            if (!lost.isEmpty()) {
-                LOG.info("LUN {} of {}: tasks of {} I_T nexus(es) aborted for a revert", live.lun(), live.iqn(),
-                        lost.size());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ManagementException.failed("interrupted while aborting the tasks of LUN " + live.lun());
-        } catch (ExecutionException | TimeoutException e) {
-            throw ManagementException.failed("cannot abort the tasks of LUN " + live.lun() + " of " + live.iqn()
-                    + ": " + e + "; nothing was reverted");
-        }
-    }
-
-    public Views.Done snapshotDelete(String volume, String name) {
-        synchronized (config) {
-            withQcow2(volume, image -> {
-                requireSnapshot(volume, image, name);
-                image.deleteSnapshot(name);
-                return null;
-            });
-            LOG.info("volume {}: snapshot {} deleted", volume, name);
-            return new Views.Done("snapshot " + name + " of " + volume + " deleted");
-        }
-    }
-
-    private static void requireSnapshot(String volume, Qcow2Image image, String name) {
-        if (image.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
-            throw ManagementException.notFound("volume " + volume + " has no snapshot " + name
-                    + " (see platter snapshot list " + volume + ")");
-        }
-    }
-
-    private static void requireSnapshotName(String name) {
-        if (name == null || !VolumeConfig.NAME.matcher(name).matches()) {
-            throw ManagementException.badRequest("bad snapshot name \"" + name
-                    + "\": use 1-64 letters, digits, '.', '_' or '-'");
-        }
-    }
-
-    private static Views.Snapshot snapshotView(io.platter.lun.qcow2.Snapshot s) {
-        return new Views.Snapshot(s.id(), s.name(), s.dateSeconds(), s.diskSize());
-    }
-
-    // ---- clones ----
-
-    /**
-     * Clones {@code source} into a new thin qcow2 volume whose backing file is the source's image.
-     * The source becomes a read-only template: it must not be mapped, and it cannot be mapped,
-     * resized or deleted while clones use it. Takes milliseconds whatever the size.
-     */
-    public Views.Volume clone(String source, String snapshot, String name, String iqn, int lun) {
-        synchronized (config) {
-            VolumeConfig src = volume(source);
-            if (snapshot == null) {
-                return cloneOf(src, name, iqn, lun);
-            }
-            VolumeConfig template = config.volume(snapshotTemplateName(source, snapshot)).orElse(null);
-            boolean made = template == null;
-            if (made) {
-                newVolume(name, ImageFormat.QCOW2, Provisioning.THIN); // checks the new name before the copy
-                template = materialise(src, snapshot);
-            } else if (!template.template()) {
-                throw ManagementException.conflict("volume " + template.name() + " exists and is not the template of "
-                        + source + "@" + snapshot + "; rename or delete it");
-            }
-            try {
-                return cloneOf(template, name, iqn, lun);
-            } catch (RuntimeException e) {
-                if (made) {
-                    String t = template.name();
-                    config.update(c -> ManagedConfig.withoutVolume(c, t));
-                    deleteImageFiles(template.image());
-                }
-                throw e;
-            }
-        }
-    }
-
-    /** {@code SOURCE--SNAPSHOT}: the read-only template a snapshot is materialised into for clones. */
-    static String snapshotTemplateName(String source, String snapshot) {
-        requireSnapshotName(snapshot);
-        String name = source + "--" + snapshot;
-        if (!VolumeConfig.NAME.matcher(name).matches()) {
-            throw ManagementException.badRequest("the template of " + source + "@" + snapshot + " would be named "
-                    + name + ", longer than 64 characters; use shorter names");
-        }
-        return name;
-    }
-
-    /**
-     * Copies snapshot {@code snapshot} of {@code src} (online, while src may be mapped and written)
-     * into a new thin qcow2 template over src's own backing file; only the clusters the snapshot
-     * maps are copied. Persisted as a template volume; on failure nothing is left.
-     */
-    private VolumeConfig materialise(VolumeConfig src, String snapshot) {
-        String name = snapshotTemplateName(src.name(), snapshot);
-        VolumeConfig t = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN).withTemplate(true);
-        long start = System.nanoTime();
-        withQcow2(src.name(), image -> {
-            requireSnapshot(src.name(), image, snapshot);
-            long size = image.snapshots().stream().filter(s -> s.name().equals(snapshot)).findFirst()
-                    .map(io.platter.lun.qcow2.Snapshot::diskSize).filter(d -> d >= 0).orElse(image.size());
-            runJob("materialise", name, size, job -> image.materialiseSnapshot(snapshot, t.image(), job));
-            return null;
-        });
-        try {
-            config.update(c -> ManagedConfig.withVolume(c, t));
-        } catch (RuntimeException e) {
-            deleteImageFiles(t.image());
-            throw e;
-        }
-        LOG.info("snapshot {} of {} materialised as template {} in {} ms", snapshot, src.name(), name,
-                (System.nanoTime() - start) / 1_000_000);
-        return t;
-    }
-
-    /** Clones {@code src} as described at {@link #clone}. Caller holds the config monitor. */
-    private Views.Volume cloneOf(VolumeConfig src, String name, String iqn, int lun) {
-        long start = System.nanoTime();
-        String source = src.name();
-        Mapping m = config.mappingOf(src.image()).orElse(null);
-        if (m != null) {
-            throw ManagementException.conflict("volume " + source + " is LUN " + m.lun().id() + " of " + m.iqn()
-                    + "; a template must be read-only, so unmap it first");
-        }
-        VolumeConfig v = newVolume(name, ImageFormat.QCOW2, Provisioning.THIN);
-        long size;
-        try (BlockDevice device = open(src, true)) {
-            size = device.size();
-        } catch (IOException e) {
-            throw ManagementException.failed("cannot open " + source + ": " + e.getMessage());
-        }
-        LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
-        // Same directory: the backing name is stored relative, so the pair can move together.
-        String backing = src.image().getParent().equals(v.image().getParent())
-                ? src.image().getFileName().toString() : src.image().toString();
-        try {
-            Qcow2Image.create(v.image(), size, CLUSTER_BITS, backing, src.format().word()).close();
-        } catch (IOException e) {
-            throw ManagementException.failed("cannot create " + v.image() + ": " + e.getMessage());
-        }
-        try {
-            if (!src.template()) {
-                config.update(c -> ManagedConfig.withVolume(c, src.withTemplate(true)));
-            }
-            commitNew(v, mapping == null ? null : iqn, mapping);
-        } catch (RuntimeException e) {
-            deleteImageFiles(v.image());
-            throw e;
-        }
-        LOG.info("volume {} cloned from {} in {} ms", name, source, (System.nanoTime() - start) / 1_000_000);
-        return show(name);
-    }
-
-    // ---- flatten and import ----
-
-    /**
-     * Makes a clone independent of its template, online: every cluster it still reads from the
-     * backing chain is copied into it (writes of initiators win), then the backing reference is
-     * dropped. A failure leaves the clone as it was (still backed, reading the same data). When
-     * the template has no clones left it stops being a template.
-     */
-    public Views.Volume flatten(String name) {
-        synchronized (config) {
-            VolumeConfig v = volume(name);
-            Path backing = v.format() == ImageFormat.QCOW2 ? backingOf(v) : null;
-            if (backing == null) {
-                throw ManagementException.conflict("volume " + name + " has no backing file; nothing to flatten");
-            }
-            long start = System.nanoTime();
-            withQcow2(name, image -> {
-                runJob("flatten", name, image.size(), image::flatten);
-                return null;
-            });
-            releaseTemplate(backing);
-            LOG.info("volume {} flattened (no longer backed by {}) in {} ms", name, backing,
-                    (System.nanoTime() - start) / 1_000_000);
-            return show(name);
-        }
-    }
-
-    /**
-     * Adopts an existing raw or qcow2 image (format from the qcow2 magic), validated by opening it.
-     * In place, its path is recorded as it is; with {@code copy} it is copied, thin, into the data
-     * directory. Its identity sidecar is created once (or the existing one kept). On failure
-     * nothing is left: no copy, no new sidecar, no configuration entry.
-     */
-    public Views.Volume importVolume(String name, String file, boolean copy, String iqn, int lun) {
-        synchronized (config) {
-            Path src = Path.of(Objects.requireNonNullElse(file, "")).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(src)) {
-                throw ManagementException.notFound("no image file " + src);
-            }
-            if (config.volumeOfImage(src).isPresent() || config.mappingOf(src).isPresent()) {
-                throw ManagementException.conflict(src + " is already a volume or LUN image");
-            }
-            ImageFormat format;
-            Provisioning provisioning;
-            try {
-                format = ImageFiles.probe(src);
-                provisioning = format == ImageFormat.QCOW2 ? Provisioning.THIN : probeProvisioning(src);
-            } catch (IOException e) {
-                throw ManagementException.failed("cannot read " + src + ": " + e.getMessage());
-            }
-            long size = validate(src, format, provisioning);
-            VolumeConfig v;
-            if (copy) {
-                v = newVolume(name, format, provisioning);
-                try {
-                    runJob("import", name, Files.size(src), job -> ImageFiles.copySparse(src, v.image(), job));
-                } catch (IOException e) {
-                    throw ManagementException.failed("cannot copy " + src + " to " + v.image() + ": " + e.getMessage());
-                }
-            } else {
-                try {
-                    v = new VolumeConfig(name, src, format, provisioning, false);
-                } catch (IllegalArgumentException e) {
-                    throw ManagementException.badRequest(e.getMessage());
-                }
-                if (config.volume(name).isPresent()) {
-                    throw ManagementException.conflict("volume " + name + " exists already");
-                }
-            }
-            Path sidecar = ImageIdentity.sidecar(v.image());
-            boolean hadIdentity = Files.exists(sidecar);
-            try {
-                if (copy) {
-                    validate(v.image(), format, provisioning); // a relative backing name may not resolve from here
-                }
-                ImageIdentity.loadOrCreate(v.image());
-                LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
-                commitNew(v, mapping == null ? null : iqn, mapping);
-            } catch (IOException | RuntimeException e) {
-                if (copy) {
-                    deleteImageFiles(v.image());
-                } else if (!hadIdentity) {
-                    deleteQuietly(sidecar);
-                }
-                if (e instanceof IOException) {
-                    throw ManagementException.failed("cannot import " + src + ": " + e.getMessage());
-                }
-                throw (RuntimeException) e;
-            }
-            LOG.info("volume {} imported from {} ({}, {})", name, src, format.word(), copy ? "copied" : "in place");
-            return show(name);
-        }
-    }
-
-    private static Provisioning probeProvisioning(Path raw) throws IOException {
-        try (BlockDevice d = RawImage.open(raw, true)) {
-            return d.thin() ? Provisioning.THIN : Provisioning.THICK;
-        }
-    }
-
-    /** Opens an image read-only to check it (a qcow2 backing chain must exist); its size. */
-    private static long validate(Path image, ImageFormat format, Provisioning provisioning) {
-        try (BlockDevice d = format == ImageFormat.QCOW2 ? Qcow2Image.open(image, true)
-                : RawImage.open(image, true, provisioning == Provisioning.THIN)) {
-            return d.size();
-        } catch (IOException e) {
-            throw ManagementException.conflict("cannot use " + image + " as a " + format.word() + " image: "
-                    + e.getMessage());
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", p, e.getMessage());
-        }
-    }
-
     /** Clears the template flag of the volume at {@code image} once no clone uses it. */
-    private void releaseTemplate(Path image) {
+    void releaseTemplate(Path image) {
         VolumeConfig t = image == null ? null : config.volumeOfImage(image).orElse(null);
         if (t != null && t.template() && clonesOf(t).isEmpty()) {
             config.update(c -> ManagedConfig.withVolume(c, t.withTemplate(false)));
@@ -552,72 +223,15 @@ public final class VolumeManager {
         }
     }
 
-    // ---- group snapshots ----
-
-    /**
-     * Takes snapshot {@code name} of several qcow2 volumes at one crash-consistent instant: writes
-     * to all of them pause (their images' write locks, taken in path order), each is snapshotted,
-     * writes resume. If one fails, the snapshots already taken are deleted. The pause is logged.
-     */
-    public Views.GroupSnapshot snapshotCreateGroup(String group, List<String> volumes, String name) {
-        synchronized (config) {
-            requireSnapshotName(name);
-            if (volumes.isEmpty() || volumes.stream().distinct().count() != volumes.size()) {
-                throw ManagementException.badRequest("a group snapshot needs distinct volumes");
-            }
-            List<Qcow2Image> images = new ArrayList<>();
-            List<Qcow2Image> opened = new ArrayList<>();
-            try {
-                for (String vol : volumes) {
-                    VolumeConfig v = volume(vol);
-                    if (v.format() != ImageFormat.QCOW2) {
-                        throw ManagementException.badRequest("volume " + vol + " is raw; snapshots need a qcow2 volume");
-                    }
-                    if (v.template()) {
-                        throw ManagementException.conflict("volume " + vol + " is a read-only template");
-                    }
-                    MappedLun live = daemon.mappedImage(v.image());
-                    Qcow2Image image;
-                    if (live != null) {
-                        image = (Qcow2Image) live.device();
-                    } else {
-                        image = Qcow2Image.open(v.image(), false);
-                        opened.add(image);
-                    }
-                    if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
-                        throw ManagementException.conflict("volume " + vol + " already has a snapshot " + name);
-                    }
-                    images.add(image);
-                }
-                long start = System.nanoTime();
-                Qcow2Image.createSnapshots(images, name);
-                long pauseMillis = (System.nanoTime() - start) / 1_000_000;
-                LOG.info("group {}: snapshot {} of {} taken; writes paused {} ms", group, name,
-                        String.join(", ", volumes), pauseMillis);
-                return new Views.GroupSnapshot(group, name, List.copyOf(volumes), pauseMillis);
-            } catch (IOException e) {
-                throw ManagementException.conflict("group " + group + ": no snapshot taken: " + e.getMessage());
-            } finally {
-                for (Qcow2Image i : opened) {
-                    try {
-                        i.close();
-                    } catch (IOException e) {
-                        LOG.warn("cannot close {}: {}", i.file(), e.getMessage());
-                    }
-                }
-            }
-        }
-    }
-
     // ---- jobs ----
 
     /** The body of a long operation, reporting bytes done to the job. */
-    private interface JobBody {
+    interface JobBody {
         void run(Jobs.Job job) throws IOException;
     }
 
     /** Runs {@code body} as a job of {@code totalBytes} visible in {@code job/list} while it runs. */
-    private void runJob(String operation, String volume, long totalBytes, JobBody body) throws IOException {
+    void runJob(String operation, String volume, long totalBytes, JobBody body) throws IOException {
         Jobs.Job job = jobs.start(operation, volume, totalBytes);
         try {
             body.run(job);
@@ -631,7 +245,7 @@ public final class VolumeManager {
 
     // ---- helpers ----
 
-    private VolumeConfig newVolume(String name, ImageFormat format, Provisioning provisioning) {
+    VolumeConfig newVolume(String name, ImageFormat format, Provisioning provisioning) {
         if (format == ImageFormat.QCOW2 && provisioning == Provisioning.THICK) {
             throw ManagementException.badRequest("qcow2 volumes are always thin; use --format raw for thick");
         }
@@ -684,7 +298,7 @@ public final class VolumeManager {
     }
 
     /** Maps (when asked) and persists a new volume; undoes the mapping when saving fails. */
-    private void commitNew(VolumeConfig v, String iqn, LunConfig lun) {
+    void commitNew(VolumeConfig v, String iqn, LunConfig lun) {
         String name = iqn == null ? null : IscsiNames.normalize(iqn);
         if (lun != null) {
             try {
@@ -728,13 +342,13 @@ public final class VolumeManager {
     }
 
     /** The backing image of a qcow2 volume (absolute), or null. */
-    private Path backingOf(VolumeConfig v) {
+    Path backingOf(VolumeConfig v) {
         MappedLun live = daemon.mappedImage(v.image());
         String name = null;
         if (live != null && live.device() instanceof Qcow2Image q) {
             name = q.backingFile();
         } else if (v.format() == ImageFormat.QCOW2) {
-            try (Qcow2Image q = Qcow2Image.open(v.image(), true)) {
+            try (Qcow2Image q = Qcow2Image.open(v.image(), true, backingPolicy())) {
                 name = q.backingFile();
             } catch (IOException e) {
                 LOG.warn("cannot open {}: {}", v.image(), e.getMessage());
@@ -743,17 +357,17 @@ public final class VolumeManager {
         return name == null ? null : v.image().getParent().resolve(name).toAbsolutePath().normalize();
     }
 
-    private static BlockDevice open(VolumeConfig v, boolean readOnly) throws IOException {
-        return v.format() == ImageFormat.QCOW2 ? Qcow2Image.open(v.image(), readOnly)
+    BlockDevice open(VolumeConfig v, boolean readOnly) throws IOException {
+        return v.format() == ImageFormat.QCOW2 ? Qcow2Image.open(v.image(), readOnly, backingPolicy())
                 : RawImage.open(v.image(), readOnly, v.provisioning() == Provisioning.THIN);
     }
 
     /** Something done with a qcow2 volume's image, open (the live one when mapped) for writing. */
-    private interface ImageAction<T> {
+    interface ImageAction<T> {
         T apply(Qcow2Image image) throws IOException;
     }
 
-    private <T> T withQcow2(String volume, ImageAction<T> action) {
+    <T> T withQcow2(String volume, ImageAction<T> action) {
         VolumeConfig v = volume(volume);
         if (v.format() != ImageFormat.QCOW2) {
             throw ManagementException.badRequest("volume " + volume + " is raw; snapshots need a qcow2 volume");
@@ -763,7 +377,7 @@ public final class VolumeManager {
             if (live != null) {
                 return action.apply((Qcow2Image) live.device());
             }
-            try (Qcow2Image image = Qcow2Image.open(v.image(), v.template())) {
+            try (Qcow2Image image = Qcow2Image.open(v.image(), v.template(), backingPolicy())) {
                 return action.apply(image);
             }
         } catch (ManagementException e) {

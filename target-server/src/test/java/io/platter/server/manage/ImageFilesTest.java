@@ -3,8 +3,6 @@ package io.platter.server.manage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.platter.config.ImageFormat;
-import io.platter.lun.qcow2.Qcow2Image;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,21 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Format probing and the thin copy used by volume import. */
+/** The thin copy used by volume import. */
 class ImageFilesTest {
 
     @TempDir
     Path dir;
-
-    @Test
-    void probesQcow2ByItsMagicAndEverythingElseAsRaw() throws Exception {
-        Path q = dir.resolve("a.qcow2");
-        Qcow2Image.create(q, 1 << 20).close();
-        Path r = dir.resolve("a.img");
-        Files.write(r, new byte[4096]);
-        assertThat(ImageFiles.probe(q)).isEqualTo(ImageFormat.QCOW2);
-        assertThat(ImageFiles.probe(r)).isEqualTo(ImageFormat.RAW);
-    }
 
     @Test
     void copyKeepsContentAndLengthAndLeavesZerosAsHoles() throws Exception {

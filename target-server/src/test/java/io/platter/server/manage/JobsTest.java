@@ -37,4 +37,18 @@ class JobsTest {
         assertThat(jobs.list()).hasSize(Jobs.KEPT);
         assertThatThrownBy(() -> jobs.show(1)).isInstanceOf(ManagementException.class).hasMessageContaining("no job 1");
     }
+
+    @Test
+    void cancelAllStopsRunningAndLaterJobsAtTheirNextStep() {
+        Jobs jobs = new Jobs();
+        Jobs.Job running = jobs.start("flatten", "c1", 1000);
+        running.accept(100);
+        jobs.cancelAll();
+        assertThatThrownBy(() -> running.accept(200)).isInstanceOf(ManagementException.class)
+                .hasMessageContaining("cancelled: the daemon is stopping");
+        Jobs.Job later = jobs.start("import", "v", 10);
+        assertThatThrownBy(() -> later.accept(1)).isInstanceOf(ManagementException.class);
+        running.close();
+        later.close();
+    }
 }

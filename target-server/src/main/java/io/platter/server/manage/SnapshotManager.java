@@ -1,0 +1,223 @@
+package io.platter.server.manage;
+
+import io.platter.config.ImageFormat;
+import io.platter.config.VolumeConfig;
+import io.platter.iscsi.session.ExportedTarget;
+import io.platter.lun.qcow2.Qcow2Image;
+import io.platter.scsi.ItNexus;
+import io.platter.scsi.ScsiTarget;
+import io.platter.scsi.sense.Sense;
+import io.platter.server.Daemon;
+import io.platter.server.Daemon.MappedLun;
+import io.platter.server.manage.ManagedConfig.Mapping;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Internal snapshots of qcow2 volumes (qcow2.txt "Snapshots"), one volume or a group at one
+ * instant, on the running daemon: take, list, revert, delete. Each operation either completes
+ * or changes nothing.
+ *
+ * <p>Thread-safety: every public method holds the monitor of the {@link ManagedConfig}, as
+ * {@link VolumeManager}'s do.
+ */
+public final class SnapshotManager {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotManager.class);
+
+    private final VolumeManager volumes;
+    private final Daemon daemon;
+    private final ManagedConfig config;
+
+    public SnapshotManager(VolumeManager volumes, ManagedConfig config) {
+        this.volumes = volumes;
+        this.daemon = volumes.daemon();
+        this.config = config;
+    }
+
+    /**
+     * Takes an internal snapshot, online. The image's write lock is the quiesce point: writes in
+     * flight finish, new ones wait, the snapshot is taken, writes resume, so the snapshot holds
+     * every write acknowledged before it (crash-consistent).
+     */
+    public Views.Snapshot snapshotCreate(String volume, String name) {
+        synchronized (config) {
+            requireSnapshotName(name);
+            return volumes.withQcow2(volume, image -> {
+                if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
+                    throw ManagementException.conflict("volume " + volume + " already has a snapshot " + name);
+                }
+                long start = System.nanoTime();
+                io.platter.lun.qcow2.Snapshot s = image.createSnapshot(name);
+                LOG.info("volume {}: snapshot {} taken in {} ms", volume, name, (System.nanoTime() - start) / 1_000_000);
+                return snapshotView(s);
+            });
+        }
+    }
+
+    public List<Views.Snapshot> snapshotList(String volume) {
+        synchronized (config) {
+            return volumes.withQcow2(volume,
+                    image -> image.snapshots().stream().map(SnapshotManager::snapshotView).toList());
+        }
+    }
+
+    /**
+     * Reverts a volume to a snapshot. Refused while initiators are logged in to its target unless
+     * {@code force}. A forced revert replaces the medium under connected initiators, so it does
+     * to the unit what a LOGICAL UNIT RESET does (SAM-5 §7.7): tasks in flight on the LUN are
+     * aborted first (no status, TAS=0), the SPC-2 reservation is released and every I_T nexus gets
+     * POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h, SPC-5 Table of ASC/ASCQ) on its next
+     * command, plus CAPACITY DATA HAS CHANGED when the snapshot's size differs. Not REPORTED LUNS
+     * DATA HAS CHANGED: the LUN inventory is the same (SPC-5 §6.33), and not NOT READY TO READY
+     * CHANGE, MEDIUM MAY HAVE CHANGED: that is for removable media and the unit reports RMB=0.
+     * Persistent reservations survive, as they survive a reset. A write an aborted task had
+     * already handed to the I/O executor does not land on the reverted image: the revert runs
+     * behind the unit's medium fence, which waits for running writes and refuses older ones.
+     */
+    public Views.Done snapshotRevert(String volume, String name, boolean force) {
+        synchronized (config) {
+            VolumeConfig v = volumes.volume(volume);
+            Mapping m = config.mappingOf(v.image()).orElse(null);
+            int sessions = m == null ? 0 : daemon.sessions(m.iqn()).size();
+            if (sessions > 0 && !force) {
+                throw ManagementException.conflict("volume " + volume + " is LUN " + m.lun().id() + " of " + m.iqn()
+                        + " with " + sessions + " session(s) logged in; log them out or use --force");
+            }
+            MappedLun live = daemon.mappedImage(v.image());
+            long sizeBefore = live == null ? -1 : live.device().size();
+            volumes.withQcow2(volume, image -> {
+                requireSnapshot(volume, image, name);
+                if (live != null) {
+                    abortTasks(live);
+                    // A write an aborted task had already queued for I/O must not land on the reverted image.
+                    live.unit().replaceMedium(() -> image.revertSnapshot(name));
+                } else {
+                    image.revertSnapshot(name);
+                }
+                return null;
+            });
+            if (live != null) {
+                live.unit().reset();
+                if (live.device().size() != sizeBefore) {
+                    live.unit().unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+                }
+            }
+            LOG.info("volume {} reverted to snapshot {}", volume, name);
+            return new Views.Done("volume " + volume + " reverted to snapshot " + name);
+        }
+    }
+
+    /** Aborts the tasks in flight on a mapped LUN and waits (at most 10 s) until none can send status. */
+    private void abortTasks(MappedLun live) {
+        ScsiTarget target = daemon.targets().stream().filter(t -> t.name().equalsIgnoreCase(live.iqn()))
+                .map(ExportedTarget::scsi).findFirst().orElse(null);
+        if (target == null) {
+            return;
+        }
+        try {
+            Set<ItNexus> lost = target.abortTasks(live.lun()).get(10, TimeUnit.SECONDS);
+            if (!lost.isEmpty()) {
+                LOG.info("LUN {} of {}: tasks of {} I_T nexus(es) aborted for a revert", live.lun(), live.iqn(),
+                        lost.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ManagementException.failed("interrupted while aborting the tasks of LUN " + live.lun());
+        } catch (ExecutionException | TimeoutException e) {
+            throw ManagementException.failed("cannot abort the tasks of LUN " + live.lun() + " of " + live.iqn()
+                    + ": " + e + "; nothing was reverted");
+        }
+    }
+
+    public Views.Done snapshotDelete(String volume, String name) {
+        synchronized (config) {
+            volumes.withQcow2(volume, image -> {
+                requireSnapshot(volume, image, name);
+                image.deleteSnapshot(name);
+                return null;
+            });
+            LOG.info("volume {}: snapshot {} deleted", volume, name);
+            return new Views.Done("snapshot " + name + " of " + volume + " deleted");
+        }
+    }
+
+    static void requireSnapshot(String volume, Qcow2Image image, String name) {
+        if (image.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
+            throw ManagementException.notFound("volume " + volume + " has no snapshot " + name
+                    + " (see platter snapshot list " + volume + ")");
+        }
+    }
+
+    static void requireSnapshotName(String name) {
+        if (name == null || !VolumeConfig.NAME.matcher(name).matches()) {
+            throw ManagementException.badRequest("bad snapshot name \"" + name
+                    + "\": use 1-64 letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    private static Views.Snapshot snapshotView(io.platter.lun.qcow2.Snapshot s) {
+        return new Views.Snapshot(s.id(), s.name(), s.dateSeconds(), s.diskSize());
+    }
+
+    /**
+     * Takes snapshot {@code name} of several qcow2 volumes at one crash-consistent instant: writes
+     * to all of them pause (their images' write locks, taken in path order), each is snapshotted,
+     * writes resume. If one fails, the snapshots already taken are deleted. The pause is logged.
+     */
+    public Views.GroupSnapshot snapshotCreateGroup(String group, List<String> volumes, String name) {
+        synchronized (config) {
+            requireSnapshotName(name);
+            if (volumes.isEmpty() || volumes.stream().distinct().count() != volumes.size()) {
+                throw ManagementException.badRequest("a group snapshot needs distinct volumes");
+            }
+            List<Qcow2Image> images = new ArrayList<>();
+            List<Qcow2Image> opened = new ArrayList<>();
+            try {
+                for (String vol : volumes) {
+                    VolumeConfig v = this.volumes.volume(vol);
+                    if (v.format() != ImageFormat.QCOW2) {
+                        throw ManagementException.badRequest("volume " + vol + " is raw; snapshots need a qcow2 volume");
+                    }
+                    if (v.template()) {
+                        throw ManagementException.conflict("volume " + vol + " is a read-only template");
+                    }
+                    MappedLun live = daemon.mappedImage(v.image());
+                    Qcow2Image image;
+                    if (live != null) {
+                        image = (Qcow2Image) live.device();
+                    } else {
+                        image = Qcow2Image.open(v.image(), false, this.volumes.backingPolicy());
+                        opened.add(image);
+                    }
+                    if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
+                        throw ManagementException.conflict("volume " + vol + " already has a snapshot " + name);
+                    }
+                    images.add(image);
+                }
+                long start = System.nanoTime();
+                Qcow2Image.createSnapshots(images, name);
+                long pauseMillis = (System.nanoTime() - start) / 1_000_000;
+                LOG.info("group {}: snapshot {} of {} taken; writes paused {} ms", group, name,
+                        String.join(", ", volumes), pauseMillis);
+                return new Views.GroupSnapshot(group, name, List.copyOf(volumes), pauseMillis);
+            } catch (IOException e) {
+                throw ManagementException.conflict("group " + group + ": no snapshot taken: " + e.getMessage());
+            } finally {
+                for (Qcow2Image i : opened) {
+                    try {
+                        i.close();
+                    } catch (IOException e) {
+                        LOG.warn("cannot close {}: {}", i.file(), e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+}

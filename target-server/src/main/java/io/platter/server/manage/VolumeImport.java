@@ -1,0 +1,266 @@
+package io.platter.server.manage;
+
+import io.platter.config.ImageFormat;
+import io.platter.config.LunConfig;
+import io.platter.config.Provisioning;
+import io.platter.config.VolumeConfig;
+import io.platter.lun.BlockDevice;
+import io.platter.lun.ImageIdentity;
+import io.platter.lun.RawImage;
+import io.platter.lun.qcow2.BackingPolicy;
+import io.platter.lun.qcow2.Qcow2FormatException;
+import io.platter.lun.qcow2.Qcow2Image;
+import io.platter.server.manage.ManagedConfig.Mapping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adopting an existing image file as a volume ({@code volume import}). An image to import may
+ * have been written by anyone, an initiator included (a raw volume's bytes are the tenant's), so
+ * nothing in it is trusted:
+ * <ul>
+ *   <li>its format is what the operator says ({@code --format}), never guessed from its first bytes;</li>
+ *   <li>it must be an image file ({@code .img}, {@code .raw}, {@code .qcow2}) whose real path lies in
+ *       the data directory: a management token then reaches no other file of the daemon's user;</li>
+ *   <li>it must not be the file of a volume or LUN already, by real path or by inode (a symlink or a
+ *       hard link to a served image would be a second LUN, with another identity, on the same data);</li>
+ *   <li>a qcow2 backing file must be named relative, without {@code ..}, with its format recorded, and
+ *       be a volume of the catalog of that format (it becomes a read-only template).</li>
+ * </ul>
+ * On failure nothing is left: no copy, no new sidecar, no configuration entry.
+ */
+final class VolumeImport {
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeImport.class);
+    /** The names an importable image file may end with. */
+    static final List<String> IMAGE_SUFFIXES = List.of(".img", ".raw", ".qcow2");
+
+    private final VolumeManager volumes;
+    private final ManagedConfig config;
+    private final Path dataDir;
+
+    VolumeImport(VolumeManager volumes, ManagedConfig config, Path dataDir) {
+        this.volumes = volumes;
+        this.config = config;
+        this.dataDir = dataDir;
+    }
+
+    /** See {@link VolumeManager#importVolume}. Caller holds the config monitor. */
+    Views.Volume run(String name, String file, ImageFormat format, boolean copy, String iqn, int lun) {
+        if (format == null) {
+            throw ManagementException.badRequest("say the image's format (--format raw or --format qcow2): it is"
+                    + " never guessed, as a raw image's first bytes are whatever its writer put there");
+        }
+        Path src = importable(file);
+        Provisioning provisioning;
+        try {
+            provisioning = format == ImageFormat.QCOW2 ? Provisioning.THIN : probeProvisioning(src);
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot read " + src + ": " + e.getMessage());
+        }
+        // A copy lands in the data directory, where its relative backing name will resolve.
+        AtomicReference<VolumeConfig> template = new AtomicReference<>();
+        BackingPolicy policy = importPolicy(src, copy ? dataDirReal() : src.getParent(), template);
+        long size = validate(src, format, provisioning, policy);
+        requireUsableTemplate(template.get());
+        VolumeConfig v;
+        if (copy) {
+            v = volumes.newVolume(name, format, provisioning);
+            try {
+                volumes.runJob("import", name, Files.size(src), job -> ImageFiles.copySparse(src, v.image(), job));
+            } catch (IOException e) {
+                throw ManagementException.failed("cannot copy " + src + " to " + v.image() + ": " + e.getMessage());
+            }
+        } else {
+            try {
+                v = new VolumeConfig(name, src, format, provisioning, false);
+            } catch (IllegalArgumentException e) {
+                throw ManagementException.badRequest(e.getMessage());
+            }
+            if (config.volume(name).isPresent()) {
+                throw ManagementException.conflict("volume " + name + " exists already");
+            }
+        }
+        Path sidecar = ImageIdentity.sidecar(v.image());
+        boolean hadIdentity = Files.exists(sidecar);
+        try {
+            if (copy) {
+                validate(v.image(), format, provisioning, volumes.backingPolicy());
+            }
+            ImageIdentity.loadOrCreate(v.image());
+            LunConfig mapping = iqn == null ? null : volumes.lunFor(iqn, lun, v, size);
+            VolumeConfig t = template.get();
+            if (t != null && !t.template()) {
+                config.update(c -> ManagedConfig.withVolume(c, t.withTemplate(true)));
+            }
+            volumes.commitNew(v, mapping == null ? null : iqn, mapping);
+        } catch (IOException | RuntimeException e) {
+            if (copy) {
+                VolumeManager.deleteImageFiles(v.image());
+            } else if (!hadIdentity) {
+                deleteQuietly(sidecar);
+            }
+            VolumeConfig t = template.get();
+            if (t != null && !t.template()) {
+                try {
+                    config.update(c -> ManagedConfig.withVolume(c, t));
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+            }
+            if (e instanceof IOException) {
+                throw ManagementException.failed("cannot import " + src + ": " + e.getMessage());
+            }
+            throw (RuntimeException) e;
+        }
+        LOG.info("volume {} imported from {} ({}, {})", name, src, format.word(), copy ? "copied" : "in place");
+        return volumes.show(name);
+    }
+
+    /** The real path of {@code file}, checked as the class comment says. */
+    private Path importable(String file) {
+        Path given;
+        try {
+            given = Path.of(Objects.requireNonNullElse(file, "")).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw ManagementException.badRequest("bad file name: " + e.getMessage());
+        }
+        Path src;
+        try {
+            src = given.toRealPath();
+        } catch (IOException e) {
+            throw ManagementException.notFound("no image file " + given);
+        }
+        if (!Files.isRegularFile(src)) {
+            throw ManagementException.notFound("no image file " + given);
+        }
+        Path top = dataDirReal();
+        if (!src.startsWith(top)) {
+            throw ManagementException.badRequest(given + (given.equals(src) ? "" : " (really " + src + ")")
+                    + " is outside the data directory " + top + "; images are imported only from there:"
+                    + " move or copy the file into it first");
+        }
+        String fileName = src.getFileName().toString();
+        if (IMAGE_SUFFIXES.stream().noneMatch(fileName::endsWith)) {
+            throw ManagementException.badRequest(src + " is not named like an image (" + String.join(", ", IMAGE_SUFFIXES)
+                    + "); the data directory also holds the daemon's own files, which are never imported");
+        }
+        String already = volumeOfFile(src);
+        if (already != null) {
+            throw ManagementException.conflict(given + (given.equals(src) ? "" : " (really " + src + ")")
+                    + " is already the image of " + already + "; one file is one volume");
+        }
+        return src;
+    }
+
+    /** The volume or LUN whose image is {@code file} (same real path, or the same inode), or null. */
+    private String volumeOfFile(Path file) {
+        for (VolumeConfig v : config.get().volumes()) {
+            if (sameFile(v.image(), file)) {
+                return "volume " + v.name();
+            }
+        }
+        return config.get().targets().stream().flatMap(t -> t.luns().stream()
+                        .filter(l -> sameFile(l.image(), file)).map(l -> "LUN " + l.id() + " of " + t.iqn()))
+                .findFirst().orElse(null);
+    }
+
+    private static boolean sameFile(Path image, Path file) {
+        try {
+            return image.toAbsolutePath().normalize().equals(file) || (Files.exists(image) && Files.isSameFile(image, file));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The backing files an imported image may name: at its own level, a relative name without
+     * {@code ..} resolved against {@code resolveDir}, format recorded, a catalog volume of that
+     * format (remembered in {@code template}); the chain below it as the daemon opens it.
+     */
+    private BackingPolicy importPolicy(Path src, Path resolveDir, AtomicReference<VolumeConfig> template) {
+        BackingPolicy daemonPolicy = volumes.backingPolicy();
+        return (image, name, format) -> {
+            if (!image.equals(src)) {
+                return daemonPolicy.resolve(image, name, format);
+            }
+            Path relative;
+            try {
+                relative = Path.of(name);
+            } catch (InvalidPathException e) {
+                throw new Qcow2FormatException("backing file name of " + image + " is not a path; refused");
+            }
+            if (relative.isAbsolute() || Stream.iterate(relative, p -> p != null, Path::getParent)
+                    .anyMatch(p -> p.getFileName() != null && p.getFileName().toString().equals(".."))) {
+                throw new Qcow2FormatException("backing file " + name + " of " + image + " is absolute or climbs"
+                        + " with ..; an imported image may only name a template of the data directory, relative");
+            }
+            if (format == null) {
+                throw new Qcow2FormatException("the backing file " + name + " of " + image + " has no recorded format;"
+                        + " record it (qemu-img rebase -u -F raw|qcow2 -b " + name + ") and import again");
+            }
+            Path real = BackingPolicy.requireInside(dataDirReal(), resolveDir.resolve(relative), image);
+            VolumeConfig t = config.get().volumes().stream().filter(v -> sameFile(v.image(), real)).findFirst()
+                    .orElseThrow(() -> new Qcow2FormatException("backing file " + real + " of " + image
+                            + " is no volume; import the template first"));
+            if (!t.format().word().equals(format)) {
+                throw new Qcow2FormatException("backing file " + real + " of " + image + " is recorded as " + format
+                        + " but volume " + t.name() + " is " + t.format().word());
+            }
+            template.set(t);
+            return real;
+        };
+    }
+
+    /** A backing volume becomes a read-only template: it must not be a LUN. */
+    private void requireUsableTemplate(VolumeConfig t) {
+        if (t == null) {
+            return;
+        }
+        Mapping m = config.mappingOf(t.image()).orElse(null);
+        if (m != null) {
+            throw ManagementException.conflict("the backing file is volume " + t.name() + ", LUN " + m.lun().id()
+                    + " of " + m.iqn() + "; a template must be read-only, so unmap it first");
+        }
+    }
+
+    private Path dataDirReal() {
+        try {
+            return dataDir.toRealPath();
+        } catch (IOException e) {
+            throw ManagementException.failed("cannot resolve the data directory " + dataDir + ": " + e.getMessage());
+        }
+    }
+
+    private static Provisioning probeProvisioning(Path raw) throws IOException {
+        try (BlockDevice d = RawImage.open(raw, true)) {
+            return d.thin() ? Provisioning.THIN : Provisioning.THICK;
+        }
+    }
+
+    /** Opens an image read-only to check it (a qcow2 backing chain must exist and be allowed); its size. */
+    private static long validate(Path image, ImageFormat format, Provisioning provisioning, BackingPolicy policy) {
+        try (BlockDevice d = format == ImageFormat.QCOW2 ? Qcow2Image.open(image, true, policy)
+                : RawImage.open(image, true, provisioning == Provisioning.THIN)) {
+            return d.size();
+        } catch (IOException e) {
+            throw ManagementException.conflict("cannot use " + image + " as a " + format.word() + " image: "
+                    + e.getMessage() + "; nothing was imported");
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+}
