@@ -46,6 +46,10 @@ public final class ChapCommand extends CommandGroup {
         String target;
         @Option(names = "--discovery", description = "authenticate discovery sessions (SendTargets) instead")
         boolean discovery;
+        @Option(names = "--allow-short-secret",
+                description = "accept a secret shorter than 12 bytes (refused otherwise, RFC 7143 §12.1.3)")
+        boolean allowShortSecret;
+
         @Option(names = "--user", required = true, paramLabel = "U", description = "the CHAP name initiators send")
         String user;
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -87,6 +91,9 @@ public final class ChapCommand extends CommandGroup {
             if (mutual != null) {
                 args.put("mutualUser", mutual.user);
                 args.put("mutualSecret", mutual.secret.value != null ? mutual.secret.value : fromFile(mutual.secret.file));
+            }
+            if (allowShortSecret) {
+                args.put("allowShortSecret", true);
             }
             return args;
         }

@@ -77,11 +77,19 @@ public final class AccessManager {
 
     /**
      * Sets the CHAP credentials of target {@code iqn}, or of discovery when {@code iqn} is null.
-     * The mutual pair is optional; every secret follows the config file's rules.
+     * The mutual pair is optional; every secret follows the config file's rules: a secret shorter
+     * than {@value ChapCredentials#MIN_RECOMMENDED_SECRET_BYTES} bytes is refused unless
+     * {@code allowShort} (the file's {@code allow-short-secret: true}), then accepted with a warning.
      */
-    public Views.Done chapSet(String iqn, String user, String secret, String mutualUser, String mutualSecret) {
+    public Views.Done chapSet(String iqn, String user, String secret, String mutualUser, String mutualSecret,
+                              boolean allowShort) {
         List<String> warnings = new ArrayList<>();
         ChapCredentials chap = credentials(user, secret, mutualUser, mutualSecret, warnings);
+        if (!warnings.isEmpty() && !allowShort) {
+            // RFC 7143 §12.1.3: short secrets fall to offline guessing of a captured exchange.
+            throw ManagementException.badRequest(String.join("; ", warnings)
+                    + " (allow-short-secret to accept it anyway)");
+        }
         String scope;
         synchronized (config) {
             scope = change(iqn, chap);

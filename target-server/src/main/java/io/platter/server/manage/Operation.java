@@ -43,9 +43,12 @@ public enum Operation {
     ACL_ADD("acl/add", (s, a) -> s.access().aclAdd(a.text("target"), a.text("initiator"))),
     ACL_REMOVE("acl/remove", (s, a) -> s.access().aclRemove(a.text("target"), a.text("initiator"), a.flag("open"))),
     ACL_LIST("acl/list", (s, a) -> s.access().aclList(a.text("target"))),
-    /** {@code target}, or {@code discovery: true}; user, secret, optional mutualUser and mutualSecret. */
+    /**
+     * {@code target}, or {@code discovery: true}; user, secret, optional mutualUser and mutualSecret,
+     * and allowShortSecret to accept a secret under 12 bytes.
+     */
     CHAP_SET("chap/set", (s, a) -> s.access().chapSet(a.chapScope(), a.text("user"), a.text("secret"),
-            a.optText("mutualUser"), a.optText("mutualSecret"))),
+            a.optText("mutualUser"), a.optText("mutualSecret"), a.flag("allowShortSecret"))),
     CHAP_CLEAR("chap/clear", (s, a) -> s.access().chapClear(a.chapScope())),
     JOB_LIST("job/list", (s, a) -> s.volumes().jobs().list()),
     JOB_SHOW("job/show", (s, a) -> s.volumes().jobs().show(a.integer("id", -1))),

@@ -190,7 +190,11 @@ class AccessManagerTest {
         assertThat(refused("chap/clear", Map.of()).kind()).isEqualTo(ManagementException.Kind.BAD_REQUEST);
         assertThat(Files.readString(file)).isEqualTo(before);
 
-        Views.Done shortOne = (Views.Done) run("chap/set", Map.of("target", IQN, "user", "alice", "secret", "short-8b"));
+        assertThat(refused("chap/set", Map.of("target", IQN, "user", "alice", "secret", "short-8b")).getMessage())
+                .contains("only 8 bytes", "allow-short-secret").doesNotContain("short-8b");
+        assertThat(Files.readString(file)).isEqualTo(before);
+        Views.Done shortOne = (Views.Done) run("chap/set", Map.of("target", IQN, "user", "alice", "secret", "short-8b",
+                "allowShortSecret", true));
         assertThat(shortOne.message()).contains("warning", "only 8 bytes").doesNotContain("short-8b");
         assertThat(exported().chap().secret()).isEqualTo("short-8b");
     }
