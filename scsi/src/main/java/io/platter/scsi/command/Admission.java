@@ -6,33 +6,34 @@ import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 
 /**
- * The checks between the opcode table and the handler, in SAM-5 order: a pending unit attention
- * (SAM-5 §5.14: reported by, and cleared with, any command but INQUIRY, REPORT LUNS and REQUEST
- * SENSE, which deal with it themselves), then reservation conflicts (SPC-5 §5.14.1) by the row's
- * reservation-conflict column.
+ * The checks between the opcode table and the plan, in SAM-5 order, each from a column of the
+ * row: a pending unit attention (SAM-5 §5.14: reported by, and cleared with, every command whose
+ * row does not allow it, i.e. all but INQUIRY, REPORT LUNS and REQUEST SENSE, which deal with it
+ * themselves), then reservation conflicts (SPC-5 §5.14.1) by the reservation-conflict column, then
+ * write protect (SBC-4 §4.11) by the medium-access column.
  */
 final class Admission {
-
-    private static final int REQUEST_SENSE = 0x03;
-    private static final int INQUIRY = 0x12;
-    private static final int REPORT_LUNS = 0xA0;
 
     private Admission() {
     }
 
     static void check(Task task, CommandSpec spec) throws CheckConditionException, ReservationConflictException {
         UnitContext unit = task.unit();
-        ItNexus nexus = task.command().nexus();
-        if (unit == null || nexus == null) {
+        if (unit == null) {
             return;
         }
-        int op = spec.opcode();
-        if (op != INQUIRY && op != REPORT_LUNS && op != REQUEST_SENSE) {
-            Sense attention = unit.unitAttentions().take(nexus);
-            if (attention != null) {
-                throw new CheckConditionException(attention);
+        ItNexus nexus = task.command().nexus();
+        if (nexus != null) {
+            if (!spec.allowedWithUnitAttention()) {
+                Sense attention = unit.unitAttentions().take(nexus);
+                if (attention != null) {
+                    throw new CheckConditionException(attention);
+                }
             }
+            unit.reservations().check(nexus, spec.reservationAccess());
         }
-        unit.reservations().check(nexus, spec.reservationAccess());
+        if (spec.medium() == MediumAccess.WRITE && unit.writeProtected()) {
+            throw new CheckConditionException(Sense.WRITE_PROTECTED);
+        }
     }
 }

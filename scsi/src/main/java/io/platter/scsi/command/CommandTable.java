@@ -9,7 +9,6 @@ import static io.platter.scsi.reservation.ReservationAccess.PERSISTENT;
 import static io.platter.scsi.reservation.ReservationAccess.READ;
 import static io.platter.scsi.reservation.ReservationAccess.STATUS;
 
-import io.platter.scsi.reservation.ReservationAccess;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import java.util.HashMap;
@@ -31,12 +30,14 @@ public final class CommandTable {
 
     private static final List<CommandSpec> ROWS = List.of(
             row("TEST UNIT READY", 0x00, NONE, false, new TestUnitReady(), 0, 0, 0, 0).withReservationAccess(STATUS),
-            row("REQUEST SENSE", 0x03, IN, true, new RequestSense(), 0x01, 0, 0, 0xFF).withReservationAccess(ALLOWED),
+            row("REQUEST SENSE", 0x03, IN, true, new RequestSense(), 0x01, 0, 0, 0xFF).withReservationAccess(ALLOWED)
+                    .allowingUnitAttention(),
             row("READ(6)", 0x08, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIX),
-                    0x1F, 0xFF, 0xFF, 0xFF).withReservationAccess(READ),
+                    0x1F, 0xFF, 0xFF, 0xFF).withReservationAccess(READ).reading(),
             row("WRITE(6)", 0x0A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIX),
                     0x1F, 0xFF, 0xFF, 0xFF).writing(),
-            row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF).withReservationAccess(ALLOWED),
+            row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF).withReservationAccess(ALLOWED)
+                    .allowingUnitAttention(),
             row("MODE SELECT(6)", 0x15, OUT, false, new ModeSelect(false), 0x11, 0, 0, 0xFF),
             row("RESERVE(6)", 0x16, NONE, false, new Reserve(), 0, 0, 0, 0),
             row("RELEASE(6)", 0x17, NONE, false, new Release(), 0, 0, 0, 0).withReservationAccess(ALLOWED),
@@ -47,13 +48,13 @@ public final class CommandTable {
             row("READ CAPACITY(10)", 0x25, IN, false, new ReadCapacity(false),
                     0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x01).withReservationAccess(STATUS),
             row("READ(10)", 0x28, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TEN),
-                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ),
+                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ).reading(),
             row("WRITE(10)", 0x2A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TEN),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).writing(),
             row("WRITE AND VERIFY(10)", 0x2E, OUT, false, new WriteAndVerify(LbaField.TEN),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).writing(),
             row("VERIFY(10)", 0x2F, OUT, false, new Verify(LbaField.TEN),
-                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ),
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ).reading(),
             row("PRE-FETCH(10)", 0x34, NONE, false, new PreFetch(LbaField.TEN),
                     0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ),
             row("SYNCHRONIZE CACHE(10)", 0x35, NONE, false, new SynchronizeCache(LbaField.TEN),
@@ -95,7 +96,7 @@ public final class CommandTable {
             persistentReserveOut(PersistentReserveOut.ServiceAction.REGISTER_AND_MOVE),
             row("READ(16)", 0x88, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIXTEEN),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F)
-                    .withReservationAccess(READ),
+                    .withReservationAccess(READ).reading(),
             row("COMPARE AND WRITE", 0x89, OUT, false, new CompareAndWrite(),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0x1F).writing(),
             row("WRITE(16)", 0x8A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIXTEEN),
@@ -104,7 +105,7 @@ public final class CommandTable {
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             row("VERIFY(16)", 0x8F, OUT, false, new Verify(LbaField.SIXTEEN),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F)
-                    .withReservationAccess(READ),
+                    .withReservationAccess(READ).reading(),
             row("PRE-FETCH(16)", 0x90, NONE, false, new PreFetch(LbaField.SIXTEEN),
                     0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F)
                     .withReservationAccess(READ),
@@ -118,7 +119,8 @@ public final class CommandTable {
                     0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)
                     .withReservationAccess(READ),
             row("REPORT LUNS", 0xA0, IN, true, new ReportLuns(),
-                    0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED),
+                    0, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED)
+                    .allowingUnitAttention(),
             serviceAction("REPORT TARGET PORT GROUPS", 0xA3, 0x0A, IN, false, new ReportTargetPortGroups(),
                     0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(ALLOWED),
             serviceAction("REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C, IN, false,
@@ -128,13 +130,13 @@ public final class CommandTable {
                     new ReportSupportedTaskManagementFunctions(), 0x1F, 0x80, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0)
                     .withReservationAccess(ALLOWED),
             row("READ(12)", 0xA8, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.TWELVE),
-                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ),
+                    0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ).reading(),
             row("WRITE(12)", 0xAA, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.TWELVE),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             row("WRITE AND VERIFY(12)", 0xAE, OUT, false, new WriteAndVerify(LbaField.TWELVE),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             row("VERIFY(12)", 0xAF, OUT, false, new Verify(LbaField.TWELVE),
-                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ));
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ).reading());
 
     private static final CommandSpec[] BY_OPCODE = new CommandSpec[256];
     private static final boolean[] HAS_SERVICE_ACTIONS = new boolean[256];
@@ -226,7 +228,6 @@ public final class CommandTable {
         mask[0] = 0xFF;
         System.arraycopy(middle, 0, mask, 1, middle.length);
         mask[mask.length - 1] = CONTROL;
-        return new CommandSpec(name, opcode, serviceAction, mask.length, mask, direction, unmappedLun, handler,
-                ReservationAccess.WRITE);
+        return new CommandSpec(name, opcode, serviceAction, mask.length, mask, direction, unmappedLun, handler);
     }
 }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
-import io.platter.scsi.sense.StorageErrors;
 import io.platter.scsi.vpd.BlockLimits;
 
 /**
@@ -23,7 +22,7 @@ final class CompareAndWrite implements CommandHandler {
     private static final int BLOCKS_BYTE = 13;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         long lba = LbaField.SIXTEEN.lba(cdb);
@@ -33,23 +32,21 @@ final class CompareAndWrite implements CommandHandler {
         }
         LbaField.checkRange(unit, lba, blocks);
         int half = blocks * unit.blockSize();
-        task.expectDataOut(2 * half);
         ByteBuf dataOut = task.dataOut();
         int sent = dataOut == null ? 0 : dataOut.readableBytes();
         if (sent != 2 * half) {
             // The Data-Out must be exactly verify + write data; anything else cannot be split.
             // This also catches a length of 256 blocks wrapped to 0 in the one-byte field.
-            throw CheckConditionException.invalidCdbField(BLOCKS_BYTE);
+            return new Plan.Failed(2 * half, CheckConditionException.invalidCdbField(BLOCKS_BYTE));
         }
         if (blocks == 0) {
-            task.completeGood();
-            return;
+            return Plan.good(0);
         }
         boolean durable = Cdb.bit(cdb, FUA_BYTE, FUA_BIT) || !unit.modeState().writeCacheEnabled();
         long offset = lba * unit.blockSize();
         int base = dataOut.readerIndex();
         ByteBuf writeData = dataOut.slice(base + half, half);
-        task.submitLocked(offset, half, true, StorageErrors.Access.WRITE, () -> {
+        return Plan.write(2 * half, offset, half, () -> {
             ByteBuf medium = unit.alloc().buffer(half);
             try {
                 unit.device().read(offset, half, medium);

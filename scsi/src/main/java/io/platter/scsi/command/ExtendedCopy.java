@@ -16,27 +16,30 @@ final class ExtendedCopy implements CommandHandler {
     private static final int HOLD_MAX_USAGE = 0b01;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         long length = Cdb.u32(task.cdb(), PARAMETER_LIST_LENGTH);
         if (length > Integer.MAX_VALUE) {
             throw CheckConditionException.invalidCdbField(PARAMETER_LIST_LENGTH);
         }
-        task.expectDataOut((int) length);
         if (length == 0) {
-            task.completeGood();
-            return;
+            return Plan.good(0);
         }
         ByteBuf data = task.dataOut();
         if (data == null) {
-            throw new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+            return new Plan.Failed((int) length, new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR));
         }
-        CopyParameterList list = CopyParameterList.parse(data, (int) length, task.target());
+        CopyParameterList list;
+        try {
+            list = CopyParameterList.parse(data, (int) length, task.target());
+        } catch (CheckConditionException e) {
+            return new Plan.Failed((int) length, e);
+        }
         CopyResults results = task.unit().copyResults();
         boolean hold = list.listIdUsage() <= HOLD_MAX_USAGE;
-        new CopyJob(task, list.segments(), status -> {
+        return new Plan.Copy((int) length, new CopyJob(task, list.segments(), status -> {
             if (hold) {
                 results.hold(task.command().nexus(), list.listId(), status);
             }
-        }).start();
+        }));
     }
 }

@@ -90,7 +90,7 @@ final class GetLbaStatus implements CommandHandler {
     private static final long MAX_DESCRIPTOR_BLOCKS = 0xFFFF_FFFFL;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         long start = Cdb.u64(cdb, STARTING_LBA);
@@ -103,11 +103,10 @@ final class GetLbaStatus implements CommandHandler {
             throw new CheckConditionException(Sense.LBA_OUT_OF_RANGE);
         }
         if (allocationLength == 0) {
-            task.completeGood();
-            return;
+            return Plan.GOOD;
         }
         int wanted = (int) Math.max(1, Math.min(MAX_DESCRIPTORS, (allocationLength - HEADER) / DESCRIPTOR));
-        task.submit(StorageErrors.Access.READ, () -> {
+        return Plan.control(-1, StorageErrors.Access.READ, null, () -> {
             ByteBuf data = unit.alloc().buffer(HEADER + wanted * DESCRIPTOR);
             try {
                 describe(unit, start, type, wanted, data);

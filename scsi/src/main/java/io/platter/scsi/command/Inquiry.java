@@ -14,7 +14,7 @@ import io.platter.scsi.vpd.VpdPages;
 final class Inquiry implements CommandHandler {
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         boolean evpd = Cdb.bit(cdb, 1, 0);
         int pageCode = Cdb.u8(cdb, 2);
@@ -35,6 +35,6 @@ final class Inquiry implements CommandHandler {
             }
             data = VpdPages.build(page, task.unit());
         }
-        task.completeWith(data, allocationLength);
+        return Plan.reply(data, allocationLength);
     }
 }

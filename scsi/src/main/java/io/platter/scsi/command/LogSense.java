@@ -19,7 +19,7 @@ final class LogSense implements CommandHandler {
     private static final int ALLOCATION_LENGTH = 7;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         int pageCode = Cdb.u8(cdb, PAGE_BYTE) & 0x3F;
         int subpageCode = Cdb.u8(cdb, SUBPAGE_BYTE);
@@ -32,7 +32,7 @@ final class LogSense implements CommandHandler {
         int parameterPointer = Cdb.u16(cdb, LogPages.PARAMETER_POINTER_BYTE);
         int allocationLength = Cdb.u16(cdb, ALLOCATION_LENGTH);
         UnitContext unit = task.unit();
-        task.submit(StorageErrors.Access.READ, () -> {
+        return Plan.control(-1, StorageErrors.Access.READ, null, () -> {
             byte[] data = LogPages.build(page, unit, parameterPointer);
             int length = Math.min(data.length, allocationLength);
             if (length == 0) {

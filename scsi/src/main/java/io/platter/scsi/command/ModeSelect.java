@@ -36,13 +36,12 @@ final class ModeSelect implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         boolean save = Cdb.bit(cdb, SP_BYTE, SP_BIT);
         int listLength = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
         if (listLength == 0) {
-            finish(task, save);
-            return;
+            return finish(task, save, () -> null);
         }
         ByteBuf dataOut = task.dataOut();
         int headerLength = ten ? 8 : 4;
@@ -71,27 +70,29 @@ final class ModeSelect implements CommandHandler {
             offsets.add(at);
             at += page.length();
         }
-        boolean wce = state.writeCacheEnabled();
-        boolean dsense = state.descriptorSense();
-        boolean swp = state.softwareWriteProtect();
-        for (int i = 0; i < pages.size(); i++) {
-            pages.get(i).apply(list, offsets.get(i), state);
-        }
-        if ((wce != state.writeCacheEnabled() || dsense != state.descriptorSense()
-                || swp != state.softwareWriteProtect()) && task.command().nexus() != null) {
-            // SPC-5 §6.11: the other I_T nexuses learn of the change through a unit attention.
-            unit.unitAttentions().raiseOthers(task.command().nexus(), Sense.MODE_PARAMETERS_CHANGED);
-        }
-        finish(task, save);
+        return finish(task, save, () -> {
+            boolean wce = state.writeCacheEnabled();
+            boolean dsense = state.descriptorSense();
+            boolean swp = state.softwareWriteProtect();
+            for (int i = 0; i < pages.size(); i++) {
+                pages.get(i).apply(list, offsets.get(i), state);
+            }
+            if ((wce != state.writeCacheEnabled() || dsense != state.descriptorSense()
+                    || swp != state.softwareWriteProtect()) && task.command().nexus() != null) {
+                // SPC-5 §6.11: the other I_T nexuses learn of the change through a unit attention.
+                unit.unitAttentions().raiseOthers(task.command().nexus(), Sense.MODE_PARAMETERS_CHANGED);
+            }
+            return null;
+        });
     }
 
-    private static void finish(Task task, boolean save) {
+    /** Applies the checked parameters ({@code apply}) and, with SP=1, then saves them on the I/O executor. */
+    private static Plan finish(Task task, boolean save, Task.IoWork apply) {
         if (!save) {
-            task.completeGood();
-            return;
+            return Plan.control(-1, StorageErrors.Access.WRITE, apply, null);
         }
         ModeState state = task.unit().modeState();
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        return Plan.control(-1, StorageErrors.Access.WRITE, apply, () -> {
             try {
                 state.saveCurrent();
             } catch (IOException e) {

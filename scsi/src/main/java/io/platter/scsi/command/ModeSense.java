@@ -28,7 +28,7 @@ final class ModeSense implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         boolean dbd = Cdb.bit(cdb, 1, 3);
@@ -73,7 +73,7 @@ final class ModeSense implements CommandHandler {
         for (ModePage p : pages) {
             b.put(p.encode(state, pc));
         }
-        task.completeWith(b.array(), allocationLength);
+        return Plan.reply(b.array(), allocationLength);
     }
 
     /** Pages for PAGE CODE and SUBPAGE CODE (SPC-5 §6.13.1, table 186); only subpage 00h exists. */

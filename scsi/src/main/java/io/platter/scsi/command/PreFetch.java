@@ -17,9 +17,9 @@ final class PreFetch implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         LbaField.checkRange(task.unit(), field.lba(cdb), field.length(cdb));
-        task.completeGood();
+        return Plan.GOOD;
     }
 }

@@ -13,10 +13,10 @@ final class PreventAllowMediumRemoval implements CommandHandler {
     private static final int PREVENT_BYTE = 4;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         if ((Cdb.u8(task.cdb(), PREVENT_BYTE) & 0b10) != 0) {
             throw CheckConditionException.invalidCdbField(PREVENT_BYTE, 1);
         }
-        task.completeGood();
+        return Plan.GOOD;
     }
 }

@@ -22,7 +22,7 @@ final class ReadCapacity implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) {
+    public Plan plan(Task task) {
         UnitContext unit = task.unit();
         long lastLba = unit.blockCount() - 1;
         if (!sixteen) {
@@ -30,8 +30,7 @@ final class ReadCapacity implements CommandHandler {
             // 0xFFFFFFFF tells the initiator to use READ CAPACITY (16).
             b.putInt((int) Math.min(lastLba, 0xFFFF_FFFFL));
             b.putInt(unit.blockSize());
-            task.completeWith(b.array(), 8);
-            return;
+            return Plan.reply(b.array(), 8);
         }
         ByteBuffer b = ByteBuffer.allocate(LENGTH_16);
         b.putLong(lastLba);
@@ -40,6 +39,6 @@ final class ReadCapacity implements CommandHandler {
         b.put((byte) LBPPBE);   // P_I_EXPONENT 0
         b.put((byte) (unit.device().thin() ? LBPME_LBPRZ : 0)); // LOWEST ALIGNED LBA 0
         b.put((byte) 0);
-        task.completeWith(b.array(), Cdb.u32(task.cdb(), 10));
+        return Plan.reply(b.array(), Cdb.u32(task.cdb(), 10));
     }
 }

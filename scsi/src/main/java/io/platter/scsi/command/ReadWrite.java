@@ -3,7 +3,6 @@ package io.platter.scsi.command;
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDevice;
 import io.platter.scsi.sense.CheckConditionException;
-import io.platter.scsi.sense.StorageErrors;
 
 /**
  * READ (6/10/12/16) (SBC-4 §5.15-§5.18) and WRITE (6/10/12/16) (SBC-4 §5.31-§5.34).
@@ -43,43 +42,32 @@ final class ReadWrite implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         long lba = field.lba(cdb);
         long blocks = field.transferLength(cdb);
         LbaField.checkRange(unit, lba, blocks);
-        if (op == Op.WRITE) {
-            task.expectDataOut((int) blocks * unit.blockSize());
-        }
-        if (blocks == 0) {
-            task.completeGood();
-            return;
-        }
         int bytes = (int) blocks * unit.blockSize();
         long offset = lba * unit.blockSize();
-        BlockDevice device = unit.device();
         if (op == Op.READ) {
-            if (bytes > INLINE_READ_LIMIT) {
-                task.submitLocked(offset, bytes, false, StorageErrors.Access.READ,
-                        () -> read(unit, offset, bytes, false));
-            } else {
-                task.submitLocked(offset, bytes, false, StorageErrors.Access.READ,
-                        () -> read(unit, offset, bytes, true), () -> read(unit, offset, bytes, false));
+            if (blocks == 0) {
+                return Plan.GOOD;
             }
-            return;
+            return Plan.read(offset, bytes, bytes > INLINE_READ_LIMIT ? null : () -> read(unit, offset, bytes, true),
+                    () -> read(unit, offset, bytes, false));
         }
         ByteBuf dataOut = task.dataOut();
         int available = dataOut == null ? 0 : dataOut.readableBytes();
         int writable = Math.min(bytes, available - available % unit.blockSize());
         if (writable == 0) {
-            task.completeGood();
-            return;
+            return Plan.good(bytes);
         }
         boolean fua = field != LbaField.SIX && Cdb.bit(cdb, FUA_BYTE, FUA_BIT);
         boolean durable = fua || !unit.modeState().writeCacheEnabled();
         ByteBuf data = dataOut.slice(dataOut.readerIndex(), writable);
-        task.submitLocked(offset, writable, true, StorageErrors.Access.WRITE, () -> {
+        BlockDevice device = unit.device();
+        return Plan.write(bytes, offset, writable, () -> {
             device.write(offset, data, durable);
             return null;
         });

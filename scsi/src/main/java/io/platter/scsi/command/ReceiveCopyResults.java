@@ -3,6 +3,7 @@ package io.platter.scsi.command;
 import io.platter.scsi.ScsiStatus;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.SenseData;
+import io.platter.scsi.sense.StorageErrors;
 import java.nio.ByteBuffer;
 
 /**
@@ -36,18 +37,17 @@ final class ReceiveCopyResults implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         if (action == Action.FAILED_SEGMENT_DETAILS) {
-            failedSegmentDetails(task, Cdb.u8(cdb, LIST_IDENTIFIER), Cdb.u32(cdb, ALLOCATION_LENGTH));
-            return;
+            return failedSegmentDetails(task, Cdb.u8(cdb, LIST_IDENTIFIER), Cdb.u32(cdb, ALLOCATION_LENGTH));
         }
         byte[] data = switch (action) {
             case COPY_STATUS -> copyStatus(task, Cdb.u8(cdb, LIST_IDENTIFIER));
             case OPERATING_PARAMETERS -> operatingParameters();
             case FAILED_SEGMENT_DETAILS -> throw new IllegalStateException();
         };
-        task.completeWith(data, Cdb.u32(cdb, ALLOCATION_LENGTH));
+        return Plan.reply(data, Cdb.u32(cdb, ALLOCATION_LENGTH));
     }
 
     private static byte[] copyStatus(Task task, int listId) throws CheckConditionException {
@@ -65,7 +65,7 @@ final class ReceiveCopyResults implements CommandHandler {
         return b.array();
     }
 
-    private static void failedSegmentDetails(Task task, int listId, long allocationLength)
+    private static Plan failedSegmentDetails(Task task, int listId, long allocationLength)
             throws CheckConditionException {
         CopyResults results = task.unit().copyResults();
         CopyResults.Status status = results.find(task.command().nexus(), listId);
@@ -73,8 +73,7 @@ final class ReceiveCopyResults implements CommandHandler {
             throw CheckConditionException.invalidCdbField(LIST_IDENTIFIER);
         }
         if (status.failure() == null) {
-            task.completeWith(new byte[4], allocationLength);   // AVAILABLE DATA 0
-            return;
+            return Plan.reply(new byte[4], allocationLength);   // AVAILABLE DATA 0
         }
         byte[] sense = SenseData.build(status.failure(), task.unit().modeState().descriptorSense());
         byte[] data = new byte[FAILURE_DETAILS_HEADER + sense.length];
@@ -83,10 +82,12 @@ final class ReceiveCopyResults implements CommandHandler {
         b.put(COPY_COMMAND_STATUS, (byte) ScsiStatus.CHECK_CONDITION.wire());
         b.putShort(SENSE_DATA_LENGTH, (short) sense.length);
         b.put(FAILURE_DETAILS_HEADER, sense);
-        if (allocationLength >= data.length) {
-            results.discardFailure(task.command().nexus(), listId);
-        }
-        task.completeWith(data, allocationLength);
+        return Plan.control(-1, StorageErrors.Access.READ, () -> {
+            if (allocationLength >= data.length) {
+                results.discardFailure(task.command().nexus(), listId);
+            }
+            return task.replyBuffer(data, allocationLength);
+        }, null);
     }
 
     private static byte[] operatingParameters() {

@@ -1,5 +1,7 @@
 package io.platter.scsi.command;
 
+import io.platter.scsi.sense.StorageErrors;
+
 /**
  * RELEASE(6) and RELEASE(10) (SPC-2 §7.17-18): releases the unit if this I_T nexus reserved it,
  * and otherwise completes with GOOD doing nothing, as SPC-2 requires.
@@ -7,8 +9,10 @@ package io.platter.scsi.command;
 final class Release implements CommandHandler {
 
     @Override
-    public void execute(Task task) {
-        task.unit().reservations().release(task.command().nexus());
-        task.completeGood();
+    public Plan plan(Task task) {
+        return Plan.control(-1, StorageErrors.Access.WRITE, () -> {
+            task.unit().reservations().release(task.command().nexus());
+            return null;
+        }, null);
     }
 }

@@ -3,6 +3,7 @@ package io.platter.scsi.command;
 import io.platter.scsi.LunAddress;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.sense.StorageErrors;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -17,7 +18,7 @@ final class ReportLuns implements CommandHandler {
     private static final int SELECT_REPORT = 2;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         int select = Cdb.u8(cdb, SELECT_REPORT);
         List<Integer> luns = switch (select) {
@@ -31,9 +32,12 @@ final class ReportLuns implements CommandHandler {
         for (int lun : luns) {
             b.putLong(LunAddress.encode(lun));
         }
-        if (task.unit() != null && task.command().nexus() != null) {
-            task.unit().unitAttentions().clear(task.command().nexus(), Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
-        }
-        task.completeWith(b.array(), Cdb.u32(cdb, 6));
+        long allocationLength = Cdb.u32(cdb, 6);
+        return Plan.control(-1, StorageErrors.Access.READ, () -> {
+            if (task.unit() != null && task.command().nexus() != null) {
+                task.unit().unitAttentions().clear(task.command().nexus(), Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
+            }
+            return task.replyBuffer(b.array(), allocationLength);
+        }, null);
     }
 }

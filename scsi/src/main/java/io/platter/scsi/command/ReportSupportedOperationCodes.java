@@ -37,7 +37,7 @@ final class ReportSupportedOperationCodes implements CommandHandler {
     static final int RECOMMENDED_TIMEOUT_SECONDS = 30;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         boolean rctd = Cdb.bit(cdb, OPTIONS_BYTE, RCTD_BIT);
         int options = Cdb.u8(cdb, OPTIONS_BYTE) & 0b111;
@@ -61,7 +61,7 @@ final class ReportSupportedOperationCodes implements CommandHandler {
                     ? findServiceAction(opcode, serviceAction) : CommandTable.find(opcode, 0), rctd);
             default -> throw CheckConditionException.invalidCdbField(OPTIONS_BYTE, 2);
         };
-        task.completeWith(data, Cdb.u32(cdb, ALLOCATION_LENGTH));
+        return Plan.reply(data, Cdb.u32(cdb, ALLOCATION_LENGTH));
     }
 
     /** Service actions are 5 bits wide in every supported CDB; wider values are not supported. */

@@ -26,7 +26,7 @@ final class ReportSupportedTaskManagementFunctions implements CommandHandler {
     private static final int EXTENDED_LENGTH = 16;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         long allocationLength = Cdb.u32(cdb, ALLOCATION_LENGTH);
         if (allocationLength < MINIMUM_ALLOCATION) {
@@ -40,6 +40,6 @@ final class ReportSupportedTaskManagementFunctions implements CommandHandler {
             data = new byte[4];
         }
         data[0] = (byte) SUPPORTED;
-        task.completeWith(data, allocationLength);
+        return Plan.reply(data, allocationLength);
     }
 }

@@ -17,7 +17,7 @@ final class ReportTargetPortGroups implements CommandHandler {
     private static final int EXTENDED = 1;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         int format = Cdb.u8(cdb, 1) >>> 5;
         if (format > EXTENDED) {
@@ -40,6 +40,6 @@ final class ReportTargetPortGroups implements CommandHandler {
         b.put((byte) 1);                       // TARGET PORT COUNT
         b.putShort((short) 0);
         b.putShort((short) TargetPort.RELATIVE_TARGET_PORT);
-        task.completeWith(b.array(), Cdb.u32(cdb, 6));
+        return Plan.reply(b.array(), Cdb.u32(cdb, 6));
     }
 }

@@ -2,6 +2,7 @@ package io.platter.scsi.command;
 
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.SenseData;
+import io.platter.scsi.sense.StorageErrors;
 
 /**
  * REQUEST SENSE (SPC-5 §6.39). Sense is delivered with each CHECK CONDITION (autosense), so the
@@ -12,15 +13,18 @@ import io.platter.scsi.sense.SenseData;
 final class RequestSense implements CommandHandler {
 
     @Override
-    public void execute(Task task) {
+    public Plan plan(Task task) {
         byte[] cdb = task.cdb();
         boolean descriptor = Cdb.bit(cdb, 1, 0);
-        Sense sense = Sense.LOGICAL_UNIT_NOT_SUPPORTED;
-        if (task.unit() != null) {
-            Sense attention = task.command().nexus() == null ? null
-                    : task.unit().unitAttentions().take(task.command().nexus());
-            sense = attention != null ? attention : Sense.NO_SENSE;
-        }
-        task.completeWith(SenseData.build(sense, null, null, descriptor), Cdb.u8(cdb, 4));
+        int allocationLength = Cdb.u8(cdb, 4);
+        return Plan.control(-1, StorageErrors.Access.READ, () -> {
+            Sense sense = Sense.LOGICAL_UNIT_NOT_SUPPORTED;
+            if (task.unit() != null) {
+                Sense attention = task.command().nexus() == null ? null
+                        : task.unit().unitAttentions().take(task.command().nexus());
+                sense = attention != null ? attention : Sense.NO_SENSE;
+            }
+            return task.replyBuffer(SenseData.build(sense, null, null, descriptor), allocationLength);
+        }, null);
     }
 }

@@ -1,6 +1,6 @@
 package io.platter.scsi.command;
 
-import io.platter.scsi.reservation.ReservationConflictException;
+import io.platter.scsi.sense.StorageErrors;
 
 /**
  * RESERVE(6) and RESERVE(10) (SPC-2 §7.21-22) of the whole logical unit. Extents, third-party
@@ -10,8 +10,10 @@ import io.platter.scsi.reservation.ReservationConflictException;
 final class Reserve implements CommandHandler {
 
     @Override
-    public void execute(Task task) throws ReservationConflictException {
-        task.unit().reservations().reserve(task.command().nexus());
-        task.completeGood();
+    public Plan plan(Task task) {
+        return Plan.control(-1, StorageErrors.Access.WRITE, () -> {
+            task.unit().reservations().reserve(task.command().nexus());
+            return null;
+        }, null);
     }
 }

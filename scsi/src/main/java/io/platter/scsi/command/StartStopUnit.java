@@ -19,7 +19,7 @@ final class StartStopUnit implements CommandHandler {
     private static final int START_BIT = 0;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         PowerCondition condition = PowerCondition.fromWire(Cdb.u8(cdb, CONDITION_BYTE) >> 4);
         if (condition == null) {
@@ -31,11 +31,10 @@ final class StartStopUnit implements CommandHandler {
         }
         boolean stop = condition == PowerCondition.START_VALID && !Cdb.bit(cdb, CONDITION_BYTE, START_BIT);
         if (!stop || Cdb.bit(cdb, CONDITION_BYTE, NO_FLUSH_BIT)) {
-            task.completeGood();
-            return;
+            return Plan.GOOD;
         }
         UnitContext unit = task.unit();
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        return Plan.control(-1, StorageErrors.Access.WRITE, null, () -> {
             unit.device().flush();
             return null;
         });

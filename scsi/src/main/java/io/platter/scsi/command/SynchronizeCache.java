@@ -18,11 +18,11 @@ final class SynchronizeCache implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         LbaField.checkRange(unit, field.lba(cdb), field.length(cdb));
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        return Plan.control(-1, StorageErrors.Access.WRITE, null, () -> {
             unit.device().flush();
             return null;
         });

@@ -22,7 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One command in execution (SAM-5 §5.1): its CDB, its Data-Out buffer, the logical unit it
- * addresses (or none), and its completion. This is where the task error tier is converted, once:
+ * addresses (or none), and its completion; and the one executor of every command's {@link Plan}.
+ * The rules every command obeys are applied here, for all alike, from the columns of its
+ * {@link CommandSpec} and its plan: unit attentions, reservations and write protect
+ * ({@link Admission}), then the plan's range in the unit's {@link RangeLocks} (shared for reads,
+ * exclusive for writes), the {@link MediumFence} around every write, the Data-Out length for
+ * residuals, the hand-off to the I/O executor and the completion. Handlers only plan.
+ *
+ * <p>This is where the task error tier is converted, once:
  * a {@link CheckConditionException} (or a storage failure, through {@link StorageErrors}) becomes
  * CHECK CONDITION with sense bytes in the unit's current format (D_SENSE of the control page),
  * and a {@link ReservationConflictException} becomes RESERVATION CONFLICT status.
@@ -48,6 +55,9 @@ public final class Task {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile int dataOutLength = -1;
     private final TaskSet.Entry entry;
+    /** The plan being executed and the range it holds: written before the hand-off to the I/O executor, read after it. */
+    private Plan.Io io;
+    private RangeLocks.Lease lease;
     /** The unit's {@link MediumFence} epoch when this task was created. */
     private final long epoch;
 
@@ -80,22 +90,121 @@ public final class Task {
         }
     }
 
-    /** Looks the command up in the table, checks its CDB and runs its handler. Never throws. */
+    /** Looks the command up in the table, checks its CDB, admits it and executes its plan. Never throws. */
     private void run() {
         try {
             CommandSpec spec = CommandTable.resolve(command.cdb(), unit != null);
             Admission.check(this, spec);
-            if (spec.writesMedium() && unit.writeProtected()) {
-                throw new CheckConditionException(Sense.WRITE_PROTECTED);
+            Plan plan = spec.handler().plan(this);
+            if (plan instanceof Plan.Io io && !io.access().within(spec.medium())
+                    || plan == Plan.Handled.INSTANCE && spec.medium() != MediumAccess.NONE) {
+                throw new IllegalStateException(spec.name() + " planned " + plan + " beyond its table row");
             }
-            spec.handler().execute(this);
+            execute(plan);
         } catch (CheckConditionException e) {
             fail(e);
         } catch (ReservationConflictException e) {
             conflict(e);
         } catch (RuntimeException e) {
             InternalErrors.record(log, "command " + describe(), e);
+            if (!done.get()) {
+                fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+            }
+        }
+    }
+
+    /** Executes a plan by the rules of the class comment. */
+    private void execute(Plan plan) throws CheckConditionException, ReservationConflictException {
+        if (plan.dataOutLength() >= 0) {
+            dataOutLength = plan.dataOutLength();
+        }
+        if (plan instanceof Plan.Failed failed) {
+            fail(failed.error());
+        } else if (plan instanceof Plan.Reply reply) {
+            if (reply.data() == null) {
+                completeGood();
+            } else {
+                completeWith(reply.data(), reply.allocationLength());
+            }
+        } else if (plan instanceof Plan.Io io) {
+            this.io = io;
+            if (io.access() == MediumAccess.NONE) {
+                granted(null);
+            } else {
+                unit.rangeLocks().acquire(io.offset(), io.length(), io.access() == MediumAccess.WRITE, this::granted);
+            }
+        } else if (plan instanceof Plan.Copy copy) {
+            copy.job().start();
+        }
+        // Plan.Handled: the handler completed or submitted the task itself.
+    }
+
+    /**
+     * The plan's range is held ({@code lease}, or null for no range): runs its inline part here,
+     * then its work on the I/O executor, then releases the range and completes.
+     */
+    private void granted(RangeLocks.Lease lease) {
+        Plan.Io io = this.io;
+        if (io.inline() != null) {
+            ByteBuf result;
+            try {
+                result = io.inline().run();
+            } catch (Exception e) {
+                release(lease);
+                ioFailed(e, io.errors());
+                return;
+            }
+            if (result != null || io.work() == null) {
+                release(lease);
+                complete(result);
+                return;
+            }
+        }
+        this.lease = lease;
+        try {
+            unit.ioExecutor().execute(this::runIo);
+        } catch (RejectedExecutionException e) {
+            log.warn("I/O executor rejected {}", describe());
+            this.lease = null;
+            release(lease);
             fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+        }
+    }
+
+    /** The plan's work, on the I/O executor; a write only while the task's fence epoch is current. */
+    private void runIo() {
+        Plan.Io io = this.io;
+        RangeLocks.Lease held = lease;
+        boolean write = io.access() == MediumAccess.WRITE;
+        if (write && !unit.fence().enter(epoch)) {
+            release(held);
+            // The medium was replaced (a forced snapshot revert) after this task was issued: it must
+            // not change the new contents. Not executed, so UNIT ATTENTION tells the initiator to retry.
+            fail(new CheckConditionException(Sense.POWER_ON_RESET_OR_BUS_DEVICE_RESET));
+            return;
+        }
+        ByteBuf result;
+        try {
+            result = io.work().run();
+        } catch (Exception e) {
+            exit(write, held);
+            ioFailed(e, io.errors());
+            return;
+        }
+        exit(write, held);
+        complete(result);
+    }
+
+    private void exit(boolean write, RangeLocks.Lease held) {
+        if (write) {
+            unit.fence().exit();
+        }
+        release(held);
+    }
+
+    private static void release(RangeLocks.Lease lease) {
+        if (lease != null) {
+            lease.release();
         }
     }
 
@@ -158,6 +267,15 @@ public final class Task {
         complete(alloc.buffer(length).writeBytes(data, 0, length));
     }
 
+    /**
+     * {@code data} truncated to the CDB's allocation length (SPC-5 §4.2.5.6) in a new buffer, or
+     * null when nothing is left: the Data-In of a control command's plan work.
+     */
+    public ByteBuf replyBuffer(byte[] data, long allocationLength) {
+        int length = (int) Math.min(data.length, allocationLength);
+        return length == 0 ? null : alloc.buffer(length).writeBytes(data, 0, length);
+    }
+
     /** Completes with CHECK CONDITION and sense data built from {@code e}. */
     public void fail(CheckConditionException e) {
         boolean descriptor = unit != null && unit.modeState().descriptorSense();
@@ -171,96 +289,16 @@ public final class Task {
     }
 
     /**
-     * Runs {@code work} on the unit's I/O executor and completes with its result; storage
-     * failures are mapped through {@link StorageErrors} with {@code access}.
+     * For control commands that complete their task themselves ({@link Plan.Handled}): runs
+     * {@code work}, which touches no block of the medium, on the unit's I/O executor and completes
+     * with its result; storage failures are mapped through {@link StorageErrors} with {@code access}.
      */
     public void submit(StorageErrors.Access access, IoWork work) {
-        submit(access, work, () -> { });
-    }
-
-    /**
-     * Like {@link #submit(StorageErrors.Access, IoWork)}, but first takes {@code length} bytes at
-     * byte {@code offset} of the unit's {@link RangeLocks} (exclusively for writes, shared for
-     * reads) and releases them when the work ends, before the task completes. Waiting for the
-     * range never blocks a thread.
-     */
-    public void submitLocked(long offset, long length, boolean exclusive, StorageErrors.Access access,
-                             IoWork work) {
-        unit.rangeLocks().acquire(offset, length, exclusive, lease -> submit(access, () -> {
-            try {
-                return work.run();
-            } finally {
-                lease.release();
-            }
-        }, lease::release));
-    }
-
-    /**
-     * Like {@link #submitLocked(long, long, boolean, StorageErrors.Access, IoWork)}, but once the
-     * range is granted, {@code inline} runs first on the granting thread (the caller's, usually a
-     * network event loop): it must never wait, and returns the Data-In buffer when it could do the
-     * work at once, or {@code null} when the work must wait for storage; then {@code work} runs on
-     * the I/O executor. For work whose result is never null (reads of at least one block): a
-     * cached read then completes without a thread hand-off, which is most of a QD1 read's latency.
-     */
-    public void submitLocked(long offset, long length, boolean exclusive, StorageErrors.Access access,
-                             IoWork inline, IoWork work) {
-        unit.rangeLocks().acquire(offset, length, exclusive, lease -> {
-            ByteBuf result;
-            try {
-                result = inline.run();
-            } catch (Exception e) {
-                lease.release();
-                ioFailed(e, access);
-                return;
-            }
-            if (result != null) {
-                lease.release();
-                complete(result);
-                return;
-            }
-            submit(access, () -> {
-                try {
-                    return work.run();
-                } finally {
-                    lease.release();
-                }
-            }, lease::release);
-        });
-    }
-
-    private void submit(StorageErrors.Access access, IoWork work, Runnable onRejected) {
         try {
-            unit.ioExecutor().execute(() -> runIo(access, work, onRejected));
-        } catch (RejectedExecutionException e) {
-            log.warn("I/O executor rejected {}", describe());
-            onRejected.run();
-            fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+            execute(Plan.control(-1, access, null, work));
+        } catch (CheckConditionException | ReservationConflictException e) {
+            throw new IllegalStateException(e); // executing an I/O plan throws neither
         }
-    }
-
-    /** Runs {@code work} on the I/O executor; {@code onRefused} undoes what was taken for it if it does not run. */
-    private void runIo(StorageErrors.Access access, IoWork work, Runnable onRefused) {
-        boolean write = access == StorageErrors.Access.WRITE;
-        if (write && !unit.fence().enter(epoch)) {
-            onRefused.run();
-            // The medium was replaced (a forced snapshot revert) after this task was issued: it must
-            // not change the new contents. Not executed, so UNIT ATTENTION tells the initiator to retry.
-            fail(new CheckConditionException(Sense.POWER_ON_RESET_OR_BUS_DEVICE_RESET));
-            return;
-        }
-        ByteBuf result;
-        try {
-            result = work.run();
-        } catch (Exception e) {
-            ioFailed(e, access);
-            return;
-        } finally {
-            if (write) {
-                unit.fence().exit();
-            }
-        }
-        complete(result);
     }
 
     /** Completes with what an {@link IoWork} threw (the tiers of the class comment). */

@@ -4,7 +4,7 @@ package io.platter.scsi.command;
 final class TestUnitReady implements CommandHandler {
 
     @Override
-    public void execute(Task task) {
-        task.completeGood();
+    public Plan plan(Task task) {
+        return Plan.GOOD;
     }
 }

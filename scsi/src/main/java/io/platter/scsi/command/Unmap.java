@@ -5,7 +5,6 @@ import io.platter.lun.BlockDevice;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.FieldPointer;
 import io.platter.scsi.sense.Sense;
-import io.platter.scsi.sense.StorageErrors;
 import io.platter.scsi.vpd.BlockLimits;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +30,7 @@ final class Unmap implements CommandHandler {
     private static final int DESCRIPTOR_BLOCKS = 8;
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         if (!unit.device().thin()) {
@@ -41,16 +40,32 @@ final class Unmap implements CommandHandler {
             throw CheckConditionException.invalidCdbField(ANCHOR_BYTE, ANCHOR_BIT);
         }
         int listLength = Cdb.u16(cdb, PARAMETER_LIST_LENGTH);
-        task.expectDataOut(listLength);
         if (listLength == 0) {
-            task.completeGood();
-            return;
+            return Plan.good(0);
         }
-        List<BlockDescriptor> descriptors = parse(task.dataOut(), listLength, unit);
+        List<BlockDescriptor> descriptors;
+        try {
+            descriptors = parse(task.dataOut(), listLength, unit);
+        } catch (CheckConditionException e) {
+            return new Plan.Failed(listLength, e);
+        }
         BlockDevice device = unit.device();
         int blockSize = unit.blockSize();
         boolean flush = !unit.modeState().writeCacheEnabled();
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        // One exclusive range from the lowest to the highest block described: UNMAP is rare enough
+        // that covering the gaps costs nothing, and one range per command cannot deadlock.
+        long first = Long.MAX_VALUE;
+        long end = 0;
+        for (BlockDescriptor d : descriptors) {
+            if (d.blocks() > 0) {
+                first = Math.min(first, d.lba());
+                end = Math.max(end, d.lba() + d.blocks());
+            }
+        }
+        if (end == 0) {
+            return Plan.good(listLength);
+        }
+        return Plan.write(listLength, first * blockSize, (end - first) * blockSize, () -> {
             for (BlockDescriptor d : descriptors) {
                 if (d.blocks() > 0) {
                     device.discard(d.lba() * blockSize, d.blocks() * blockSize);

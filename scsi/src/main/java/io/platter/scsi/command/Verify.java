@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
-import io.platter.scsi.sense.StorageErrors;
 
 /**
  * VERIFY (10), (12) and (16) (SBC-4 §5.29-§5.31). BYTCHK 00b: the medium needs no checking
@@ -35,7 +34,7 @@ final class Verify implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         int bytchk = bytchk(cdb);
@@ -43,8 +42,7 @@ final class Verify implements CommandHandler {
         long blocks = field.transferLength(cdb);
         LbaField.checkRange(unit, lba, blocks);
         if (bytchk == 0 || blocks == 0) {
-            task.completeGood();
-            return;
+            return Plan.GOOD;
         }
         int bytes = (int) blocks * unit.blockSize();
         ByteBuf dataOut = task.dataOut();
@@ -53,7 +51,7 @@ final class Verify implements CommandHandler {
         }
         long offset = lba * unit.blockSize();
         int base = dataOut.readerIndex();
-        task.submitLocked(offset, bytes, false, StorageErrors.Access.READ, () -> {
+        return Plan.read(offset, bytes, null, () -> {
             compare(unit, offset, dataOut, base, bytes);
             return null;
         });

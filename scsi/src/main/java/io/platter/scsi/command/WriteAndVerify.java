@@ -2,7 +2,6 @@ package io.platter.scsi.command;
 
 import io.netty.buffer.ByteBuf;
 import io.platter.scsi.sense.CheckConditionException;
-import io.platter.scsi.sense.StorageErrors;
 
 /**
  * WRITE AND VERIFY (10), (12) and (16) (SBC-4 §5.40-§5.42). The data is written durably
@@ -21,25 +20,25 @@ final class WriteAndVerify implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         int bytchk = Verify.bytchk(cdb);
         long lba = field.lba(cdb);
         long blocks = field.transferLength(cdb);
         LbaField.checkRange(unit, lba, blocks);
-        task.expectDataOut((int) blocks * unit.blockSize());
+        int dataOutLength = (int) blocks * unit.blockSize();
         ByteBuf dataOut = task.dataOut();
         int available = dataOut == null ? 0 : dataOut.readableBytes();
         int writable = (int) Math.min(blocks * unit.blockSize(), available - available % unit.blockSize());
         if (writable == 0) {
-            task.completeGood();
-            return;
+            return Plan.good(dataOutLength);
         }
         long offset = lba * unit.blockSize();
         int base = dataOut.readerIndex();
         ByteBuf data = dataOut.slice(base, writable);
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        // The write and the read-back hold the range together, so no other write lands in between.
+        return Plan.write(dataOutLength, offset, writable, () -> {
             unit.device().write(offset, data, true);
             if (bytchk == 1) {
                 Verify.compare(unit, offset, dataOut, base, writable);

@@ -5,7 +5,6 @@ import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
-import io.platter.scsi.sense.StorageErrors;
 import io.platter.scsi.vpd.BlockLimits;
 
 /**
@@ -38,7 +37,7 @@ final class WriteSame implements CommandHandler {
     }
 
     @Override
-    public void execute(Task task) throws CheckConditionException {
+    public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         UnitContext unit = task.unit();
         BlockDevice device = unit.device();
@@ -57,13 +56,13 @@ final class WriteSame implements CommandHandler {
         }
         LbaField.checkRange(unit, lba, blocks);
         int blockSize = unit.blockSize();
-        task.expectDataOut(noDataOut ? 0 : blockSize);
+        int dataOutLength = noDataOut ? 0 : blockSize;
         ByteBuf block = null;
         if (!noDataOut) {
             ByteBuf dataOut = task.dataOut();
             if (dataOut == null || dataOut.readableBytes() != blockSize) {
                 // The CDB asks for one block; a transfer of any other size is not a WRITE SAME.
-                throw new CheckConditionException(Sense.INVALID_FIELD_IN_CDB);
+                return new Plan.Failed(dataOutLength, new CheckConditionException(Sense.INVALID_FIELD_IN_CDB));
             }
             block = dataOut.slice(dataOut.readerIndex(), blockSize);
         }
@@ -72,7 +71,7 @@ final class WriteSame implements CommandHandler {
         long length = blocks * blockSize;
         boolean durable = !unit.modeState().writeCacheEnabled();
         ByteBuf pattern = block;
-        task.submit(StorageErrors.Access.WRITE, () -> {
+        return Plan.write(dataOutLength, offset, length, () -> {
             if (zeros && (unmap || !device.thin())) {
                 device.discard(offset, length);
                 if (durable) {

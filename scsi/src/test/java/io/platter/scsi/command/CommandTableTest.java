@@ -33,6 +33,26 @@ class CommandTableTest {
         });
     }
 
+    /**
+     * The medium rules hold by construction: a row that reads or writes the medium plans its I/O
+     * (so the executor takes its range, fences its writes), only the rows SAM-5 §5.14 names skip
+     * a pending unit attention, and reads and writes name the reservation column that fits them.
+     */
+    @Test
+    void mediumAndUnitAttentionColumnsMatchTheHandlers() throws Exception {
+        for (CommandSpec spec : CommandTable.rows()) {
+            Class<?> declaring = spec.handler().getClass().getMethod("plan", Task.class).getDeclaringClass();
+            if (spec.medium() != MediumAccess.NONE) {
+                assertThat(declaring).as(spec.name() + " plans its medium access").isNotEqualTo(CommandHandler.class);
+            }
+        }
+        assertThat(CommandTable.rows().stream().filter(CommandSpec::allowedWithUnitAttention).map(CommandSpec::name))
+                .containsExactlyInAnyOrder("INQUIRY", "REQUEST SENSE", "REPORT LUNS");
+        assertThat(CommandTable.rows().stream().filter(s -> s.medium() == MediumAccess.READ).map(CommandSpec::name))
+                .containsExactlyInAnyOrder("READ(6)", "READ(10)", "READ(12)", "READ(16)",
+                        "VERIFY(10)", "VERIFY(12)", "VERIFY(16)");
+    }
+
     @Test
     void noDuplicateOpcodeServiceActionPairsAndFindReturnsEachRow() {
         Set<Integer> keys = new HashSet<>();
