@@ -1,6 +1,7 @@
 package io.platter.scsi.command;
 
 import io.platter.scsi.ItNexus;
+import io.platter.scsi.reservation.ReservationAccess;
 import io.platter.scsi.reservation.ReservationConflictException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
@@ -30,9 +31,22 @@ final class Admission {
                     throw new CheckConditionException(attention);
                 }
             }
-            unit.reservations().check(nexus, spec.reservationAccess());
         }
-        if (spec.medium() == MediumAccess.WRITE && unit.writeProtected()) {
+        checkMedium(unit, nexus, spec.reservationAccess(), spec.medium());
+    }
+
+    /**
+     * The reservation and write protect checks of one unit for a command through {@code nexus}
+     * (null: no nexus, as in some unit tests): for the addressed unit by its row's columns, and for
+     * every other unit an EXTENDED COPY reads or writes by the access it makes, as if the copy's
+     * nexus sent it a READ or a WRITE.
+     */
+    static void checkMedium(UnitContext unit, ItNexus nexus, ReservationAccess reservation, MediumAccess medium)
+            throws CheckConditionException, ReservationConflictException {
+        if (nexus != null) {
+            unit.reservations().check(nexus, reservation);
+        }
+        if (medium == MediumAccess.WRITE && unit.writeProtected()) {
             throw new CheckConditionException(Sense.WRITE_PROTECTED);
         }
     }

@@ -72,7 +72,7 @@ public final class CommandTable {
             row("MODE SENSE(10)", 0x5A, IN, false, new ModeSense(true),
                     0x18, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF),
             serviceAction("EXTENDED COPY(LID1)", 0x83, 0x00, OUT, false, new ExtendedCopy(),
-                    0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0).writing(),
+                    0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),   // each copy target by its own rules (CopyJob)
             serviceAction("RECEIVE COPY RESULTS: COPY STATUS", 0x84, 0x00, IN, false,
                     new ReceiveCopyResults(ReceiveCopyResults.Action.COPY_STATUS),
                     0x1F, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0),

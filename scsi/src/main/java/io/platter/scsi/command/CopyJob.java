@@ -3,27 +3,30 @@ package io.platter.scsi.command;
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.InternalErrors;
+import io.platter.scsi.reservation.ReservationConflictException;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.StorageErrors;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the segments of one EXTENDED COPY, one chunk of at most {@link CopyLimits#CHUNK_BYTES}
- * at a time: it takes the source range shared and the destination range exclusively in the
- * {@link RangeLocks} of their units (in lock order, or one exclusive range when a copy within a
- * unit overlaps itself), reads and writes on the destination unit's I/O executor, releases, and
- * goes on with the next chunk from the thread that finished the last. A copy within a unit to a
- * higher, overlapping address runs back to front so it reads no block it already overwrote.
+ * at a time, each chunk a step of the task's executor ({@link Task#runStep}) under the rules of
+ * both units for the copy's I_T nexus: the source range is read as a READ would be, the
+ * destination range written as a WRITE would be (reservations, write protect, range locks, and
+ * the destination's medium fence at the epoch noted when the copy was planned). A copy within a
+ * unit whose ranges overlap takes one exclusive range over both, and one to a higher overlapping
+ * address runs back to front so it reads no block it already overwrote. Each chunk goes on from
+ * the thread that finished the last.
  *
  * <p>Confined: one chunk runs at a time, and each step hands over to the next through the lock
- * grant or the executor, so the fields need no lock.
+ * grant or the executor, so the fields need no lock. Constructed while planning: it notes the
+ * fence epochs and changes nothing until {@link #start}.
  */
 final class CopyJob {
 
@@ -32,6 +35,7 @@ final class CopyJob {
     private final Task task;
     private final List<CopyParameterList.Segment> segments;
     private final Consumer<CopyResults.Status> onFinished;
+    private final Map<UnitContext, Long> epochs = new IdentityHashMap<>();
     private int segment;
     private int blocksDone;
     private long bytesDone;
@@ -40,13 +44,15 @@ final class CopyJob {
         this.task = task;
         this.segments = segments;
         this.onFinished = onFinished;
+        for (CopyParameterList.Segment s : segments) {
+            epochs.computeIfAbsent(s.source(), task::epochOf);
+            epochs.computeIfAbsent(s.destination(), task::epochOf);
+        }
     }
 
     void start() {
         next();
     }
-
-    private record Range(RangeLocks locks, long offset, long length, boolean exclusive) { }
 
     private void next() {
         while (segment < segments.size() && blocksDone == segments.get(segment).blocks()) {
@@ -70,63 +76,54 @@ final class CopyJob {
         long dstOffset = (s.destinationLba() + first) * blockSize;
         int bytes = chunkBlocks * blockSize;
 
-        List<Range> ranges = new ArrayList<>();
+        List<Task.UnitRange> ranges;
         if (src == dst && srcOffset < dstOffset + bytes && dstOffset < srcOffset + bytes) {
             long from = Math.min(srcOffset, dstOffset);
-            ranges.add(new Range(dst.rangeLocks(), from, Math.max(srcOffset, dstOffset) + bytes - from, true));
+            ranges = List.of(new Task.UnitRange(dst, MediumAccess.WRITE, from,
+                    Math.max(srcOffset, dstOffset) + bytes - from, epochs.get(dst)));
         } else {
-            ranges.add(new Range(src.rangeLocks(), srcOffset, bytes, false));
-            ranges.add(new Range(dst.rangeLocks(), dstOffset, bytes, true));
-            ranges.sort(Comparator.comparingLong((Range r) -> r.locks().order()).thenComparingLong(Range::offset));
+            ranges = List.of(new Task.UnitRange(src, MediumAccess.READ, srcOffset, bytes, epochs.get(src)),
+                    new Task.UnitRange(dst, MediumAccess.WRITE, dstOffset, bytes, epochs.get(dst)));
         }
-        List<RangeLocks.Lease> held = new ArrayList<>(2);
-        lockAll(ranges, 0, held, () -> dispatch(src, dst, srcOffset, dstOffset, bytes, chunkBlocks, held));
-    }
-
-    private static void lockAll(List<Range> ranges, int i, List<RangeLocks.Lease> held, Runnable then) {
-        if (i == ranges.size()) {
-            then.run();
-            return;
-        }
-        Range r = ranges.get(i);
-        r.locks().acquire(r.offset(), r.length(), r.exclusive(), lease -> {
-            held.add(lease);
-            lockAll(ranges, i + 1, held, then);
+        boolean durable = !dst.modeState().writeCacheEnabled();
+        task.runStep(ranges, () -> {
+            ByteBuf buf = dst.alloc().buffer(bytes);
+            try {
+                src.device().read(srcOffset, bytes, buf);
+                dst.device().write(dstOffset, buf, durable);
+            } finally {
+                buf.release();
+            }
+            return null;
+        }, failure -> {
+            if (failure != null) {
+                failed(failure);
+                return;
+            }
+            blocksDone += chunkBlocks;
+            bytesDone += bytes;
+            next();
         });
     }
 
-    private void dispatch(UnitContext src, UnitContext dst, long srcOffset, long dstOffset, int bytes,
-                          int chunkBlocks, List<RangeLocks.Lease> held) {
-        boolean durable = !dst.modeState().writeCacheEnabled();
-        try {
-            dst.ioExecutor().execute(() -> {
-                CheckConditionException error = null;
-                ByteBuf buf = dst.alloc().buffer(bytes);
-                try {
-                    src.device().read(srcOffset, bytes, buf);
-                    dst.device().write(dstOffset, buf, durable);
-                } catch (BlockDeviceException e) {
-                    log.debug("EXTENDED COPY segment {} failed", segment, e);
-                    error = StorageErrors.toCheckCondition(e, StorageErrors.Access.WRITE);
-                } catch (RuntimeException e) {
-                    InternalErrors.record(log, "EXTENDED COPY segment " + segment, e);
-                    error = new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
-                } finally {
-                    buf.release();
-                    held.forEach(RangeLocks.Lease::release);
-                }
-                if (error != null) {
-                    onFinished.accept(CopyResults.Status.failed(segment, bytesDone, error));
-                    task.fail(error);
-                    return;
-                }
-                blocksDone += chunkBlocks;
-                bytesDone += bytes;
-                next();
-            });
-        } catch (RejectedExecutionException e) {
-            held.forEach(RangeLocks.Lease::release);
-            task.fail(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+    /** Ends the copy with what stopped the current chunk, holding its status with errors. */
+    private void failed(Exception failure) {
+        if (failure instanceof ReservationConflictException) {
+            onFinished.accept(CopyResults.Status.failed(segment, bytesDone, null));
+            task.failWith(failure, StorageErrors.Access.WRITE);
+            return;
         }
+        CheckConditionException error;
+        if (failure instanceof CheckConditionException c) {
+            error = c;
+        } else if (failure instanceof BlockDeviceException e) {
+            log.debug("EXTENDED COPY segment {} failed", segment, e);
+            error = StorageErrors.toCheckCondition(e, StorageErrors.Access.WRITE);
+        } else {
+            InternalErrors.record(log, "EXTENDED COPY segment " + segment, failure);
+            error = new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
+        }
+        onFinished.accept(CopyResults.Status.failed(segment, bytesDone, error));
+        task.fail(error);
     }
 }

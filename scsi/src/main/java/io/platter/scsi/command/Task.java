@@ -12,8 +12,12 @@ import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.sense.SenseData;
 import io.platter.scsi.sense.StorageErrors;
+import io.platter.scsi.reservation.ReservationAccess;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -286,6 +290,103 @@ public final class Task {
     public void conflict(ReservationConflictException e) {
         log.debug("{}: reservation conflict: {}", describe(), e.getMessage());
         finish(ScsiResponse.status(ScsiStatus.RESERVATION_CONFLICT));
+    }
+
+    /**
+     * One unit's part of one step of a copy: {@code length} bytes at {@code offset} of {@code unit}
+     * read or written, under that unit's rules; {@code epoch} is its fence epoch when the copy was
+     * planned ({@link #epochOf}).
+     */
+    record UnitRange(UnitContext unit, MediumAccess access, long offset, long length, long epoch) {
+    }
+
+    /** The fence epoch a copy planned now notes for {@code other}: this task's own for its unit. */
+    long epochOf(UnitContext other) {
+        return other == unit ? epoch : other.fence().epoch();
+    }
+
+    /**
+     * Runs one step of a copy (EXTENDED COPY) by the same rules as a command's plan, applied to
+     * every unit it touches for this task's I_T nexus: reservations (a read as READ, a write as
+     * WRITE) and write protect, then the ranges in lock order ({@link RangeLocks#order()}, then
+     * offset), then on the I/O executor of the last unit the fence of every written unit at the
+     * epoch noted when the copy was planned, the work, and the release. {@code then} gets null when
+     * the work ran, else what stopped it (a {@link CheckConditionException},
+     * {@link ReservationConflictException}, {@link BlockDeviceException} or bug); it runs on the
+     * calling thread or the I/O executor, exactly once.
+     */
+    void runStep(List<UnitRange> ranges, IoWork work, Consumer<Exception> then) {
+        List<UnitRange> ordered = new ArrayList<>(ranges);
+        ordered.sort(Comparator.comparingLong((UnitRange r) -> r.unit().rangeLocks().order())
+                .thenComparingLong(UnitRange::offset));
+        try {
+            for (UnitRange r : ordered) {
+                Admission.checkMedium(r.unit(), command.nexus(), r.access() == MediumAccess.WRITE
+                        ? ReservationAccess.WRITE : ReservationAccess.READ, r.access());
+            }
+        } catch (CheckConditionException | ReservationConflictException e) {
+            then.accept(e);
+            return;
+        }
+        List<RangeLocks.Lease> held = new ArrayList<>(ordered.size());
+        lockAll(ordered, 0, held, () -> {
+            Executor executor = ordered.get(ordered.size() - 1).unit().ioExecutor();
+            try {
+                executor.execute(() -> runStepIo(ordered, held, work, then));
+            } catch (RejectedExecutionException e) {
+                held.forEach(RangeLocks.Lease::release);
+                then.accept(new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE));
+            }
+        });
+    }
+
+    private static void lockAll(List<UnitRange> ranges, int i, List<RangeLocks.Lease> held, Runnable then) {
+        if (i == ranges.size()) {
+            then.run();
+            return;
+        }
+        UnitRange r = ranges.get(i);
+        r.unit().rangeLocks().acquire(r.offset(), r.length(), r.access() == MediumAccess.WRITE, lease -> {
+            held.add(lease);
+            lockAll(ranges, i + 1, held, then);
+        });
+    }
+
+    private static void runStepIo(List<UnitRange> ranges, List<RangeLocks.Lease> held, IoWork work,
+                                  Consumer<Exception> then) {
+        List<MediumFence> entered = new ArrayList<>(ranges.size());
+        Exception failure = null;
+        try {
+            for (UnitRange r : ranges) {
+                MediumFence fence = r.unit().fence();
+                if (r.access() != MediumAccess.WRITE || entered.contains(fence)) {
+                    continue;
+                }
+                if (!fence.enter(r.epoch())) {
+                    // As for a command's write: the medium was replaced after the copy was planned.
+                    failure = new CheckConditionException(Sense.POWER_ON_RESET_OR_BUS_DEVICE_RESET);
+                    break;
+                }
+                entered.add(fence);
+            }
+            if (failure == null) {
+                ByteBuf result = work.run();
+                if (result != null) {
+                    result.release();
+                }
+            }
+        } catch (Exception e) {
+            failure = e;
+        } finally {
+            entered.forEach(MediumFence::exit);
+            held.forEach(RangeLocks.Lease::release);
+        }
+        then.accept(failure);
+    }
+
+    /** Completes with what stopped a copy step or an {@link IoWork} (the tiers of the class comment). */
+    void failWith(Exception e, StorageErrors.Access access) {
+        ioFailed(e, access);
     }
 
     /**
