@@ -34,16 +34,17 @@ final class CopyJob {
 
     private final Task task;
     private final List<CopyParameterList.Segment> segments;
-    private final Consumer<CopyResults.Status> onFinished;
+    /** Told the copy's state when it starts, after each chunk and when it ends. */
+    private final Consumer<CopyResults.Status> onStatus;
     private final Map<UnitContext, Long> epochs = new IdentityHashMap<>();
     private int segment;
     private int blocksDone;
     private long bytesDone;
 
-    CopyJob(Task task, List<CopyParameterList.Segment> segments, Consumer<CopyResults.Status> onFinished) {
+    CopyJob(Task task, List<CopyParameterList.Segment> segments, Consumer<CopyResults.Status> onStatus) {
         this.task = task;
         this.segments = segments;
-        this.onFinished = onFinished;
+        this.onStatus = onStatus;
         for (CopyParameterList.Segment s : segments) {
             epochs.computeIfAbsent(s.source(), task::epochOf);
             epochs.computeIfAbsent(s.destination(), task::epochOf);
@@ -60,10 +61,12 @@ final class CopyJob {
             blocksDone = 0;
         }
         if (segment == segments.size()) {
-            onFinished.accept(CopyResults.Status.completed(segments.size(), bytesDone));
+            onStatus.accept(CopyResults.Status.completed(segments.size(), bytesDone));
             task.completeGood();
             return;
         }
+        // SEGMENTS PROCESSED counts the segment being processed (SPC-4 §6.24).
+        onStatus.accept(CopyResults.Status.inProgress(segment + 1, bytesDone));
         CopyParameterList.Segment s = segments.get(segment);
         UnitContext src = s.source();
         UnitContext dst = s.destination();
@@ -109,7 +112,7 @@ final class CopyJob {
     /** Ends the copy with what stopped the current chunk, holding its status with errors. */
     private void failed(Exception failure) {
         if (failure instanceof ReservationConflictException) {
-            onFinished.accept(CopyResults.Status.failed(segment, bytesDone, null));
+            onStatus.accept(CopyResults.Status.failed(segment + 1, bytesDone, null));
             task.failWith(failure, StorageErrors.Access.WRITE);
             return;
         }
@@ -123,7 +126,7 @@ final class CopyJob {
             InternalErrors.record(log, "EXTENDED COPY segment " + segment, failure);
             error = new CheckConditionException(Sense.INTERNAL_TARGET_FAILURE);
         }
-        onFinished.accept(CopyResults.Status.failed(segment, bytesDone, error));
+        onStatus.accept(CopyResults.Status.failed(segment + 1, bytesDone, error));
         task.fail(error);
     }
 }

@@ -14,13 +14,19 @@ import java.util.List;
  * a list that parses copies nothing out of range and names only units that exist.
  *
  * @param listId      LIST IDENTIFIER
- * @param listIdUsage LIST ID USAGE (00b/01b: hold results for RECEIVE COPY RESULTS)
+ * @param listIdUsage LIST ID USAGE (SPC-4 §6.4.3.2): 00b holds the copy's status and failure details, 10b
+ *                    its failure details only (§5.17.7.4 h), 11b nothing (no list identifier,
+ *                    SNLID=1); 01b is reserved
  * @param targets     the copy target units, by target descriptor index
  * @param segments    the segments, in order
  */
 record CopyParameterList(int listId, int listIdUsage, List<UnitContext> targets, List<Segment> segments) {
 
     static final int HEADER_LENGTH = 16;
+    static final int HOLD_ALL = 0b00;
+    static final int LIST_ID_USAGE_RESERVED = 0b01;
+    static final int HOLD_FAILURE_DETAILS = 0b10;
+    static final int NO_LIST_ID = 0b11;
     static final int TARGET_DESCRIPTOR_LENGTH = 32;
     static final int SEGMENT_HEADER_LENGTH = 4;
     static final int BLOCK_TO_BLOCK_LENGTH = 0x18;
@@ -46,6 +52,12 @@ record CopyParameterList(int listId, int listIdUsage, List<UnitContext> targets,
         }
         int listId = data.getUnsignedByte(base);
         int listIdUsage = data.getUnsignedByte(base + 1) >> 3 & 0b11;
+        if (listIdUsage == LIST_ID_USAGE_RESERVED) {
+            throw CheckConditionException.invalidParameter(1, 4);
+        }
+        if (listIdUsage == NO_LIST_ID && listId != 0) {
+            throw CheckConditionException.invalidParameter(0, 7);   // 11b goes with LIST IDENTIFIER 0
+        }
         int targetLength = data.getUnsignedShort(base + 2);
         long segmentLength = data.getUnsignedInt(base + 8);
         long inlineLength = data.getUnsignedInt(base + 12);

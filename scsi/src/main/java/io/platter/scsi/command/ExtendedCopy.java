@@ -1,6 +1,7 @@
 package io.platter.scsi.command;
 
 import io.netty.buffer.ByteBuf;
+import io.platter.scsi.ItNexus;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 
@@ -13,7 +14,6 @@ import io.platter.scsi.sense.Sense;
 final class ExtendedCopy implements CommandHandler {
 
     private static final int PARAMETER_LIST_LENGTH = 10;
-    private static final int HOLD_MAX_USAGE = 0b01;
 
     @Override
     public Plan plan(Task task) throws CheckConditionException {
@@ -35,10 +35,14 @@ final class ExtendedCopy implements CommandHandler {
             return new Plan.Failed((int) length, e);
         }
         CopyResults results = task.unit().copyResults();
-        boolean hold = list.listIdUsage() <= HOLD_MAX_USAGE;
+        ItNexus nexus = task.command().nexus();
+        // SPC-4 §6.4.3.2 and §5.17.7.4 h: 00b holds the status and the failure details, 10b only these.
+        boolean hold = nexus != null && (list.listIdUsage() == CopyParameterList.HOLD_ALL
+                || list.listIdUsage() == CopyParameterList.HOLD_FAILURE_DETAILS);
+        boolean statusHeld = list.listIdUsage() == CopyParameterList.HOLD_ALL;
         return new Plan.Copy((int) length, new CopyJob(task, list.segments(), status -> {
             if (hold) {
-                results.hold(task.command().nexus(), list.listId(), status);
+                results.hold(nexus, list.listId(), statusHeld ? status : status.withStatusDelivered());
             }
         }));
     }
