@@ -104,4 +104,39 @@ class ExtendedCopyRulesTest {
             assertThat(lun1Io.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
     }
+
+    /**
+     * Found by {@link MediumModelPropertyTest}: a copy within one unit that held its source range
+     * while it waited for its destination range deadlocked with a write queued between the two
+     * requests (the write waited for the source, the destination waited behind the write).
+     */
+    @Test
+    void aCopyWithinAUnitDoesNotDeadlockWithAWriteQueuedAcrossItsRanges() throws Exception {
+        MemoryDevice mem = new MemoryDevice(64 * 512, false);
+        GatedDevice gated = new GatedDevice(mem, GatedDevice.Call.WRITE);
+        try (Fixture f = Fixture.threaded(mem, gated)) {
+            long self = f.target.unit(0).identity().naa();
+            CompletableFuture<ScsiResponse> held = f.submit(Fixture.rw10(0x2A, 11, 4, 0), pattern(4 * 512, 1),
+                    TaskAttribute.SIMPLE);
+            gated.awaitPaused();
+            byte[] list = new ExtendedCopyTest.ListBuilder().target(self).segment(0, 0, 3, 9, 15).build();
+            CompletableFuture<ScsiResponse> copy = f.submit(xcopy(list.length), list, TaskAttribute.SIMPLE);
+            awaitOutstanding(f, 2);
+            CompletableFuture<ScsiResponse> write = f.submit(Fixture.rw10(0x2A, 11, 7, 0), pattern(7 * 512, 2),
+                    TaskAttribute.SIMPLE);
+            awaitOutstanding(f, 3);
+            gated.open();
+            Fixture.await(held).assertGood();
+            Fixture.await(copy).assertGood();
+            Fixture.await(write).assertGood();
+        }
+    }
+
+    private static void awaitOutstanding(Fixture f, int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (f.unit.context().rangeLocks().outstanding() < n) {
+            assertThat(System.nanoTime()).as("range requests never queued").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
 }
