@@ -79,7 +79,7 @@ final class PersistentReserveOut implements CommandHandler {
         task.expectDataOut((int) Math.min(listLength, Integer.MAX_VALUE));
         boolean move = action == ServiceAction.REGISTER_AND_MOVE;
         ByteBuf out = task.dataOut();
-        if (move ? listLength < BASIC_LIST_LENGTH : listLength != BASIC_LIST_LENGTH
+        if ((move ? listLength < BASIC_LIST_LENGTH : listLength != BASIC_LIST_LENGTH)
                 || out == null || out.readableBytes() < listLength) {
             throw new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
