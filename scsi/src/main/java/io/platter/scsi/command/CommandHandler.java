@@ -2,6 +2,8 @@ package io.platter.scsi.command;
 
 import io.platter.scsi.reservation.ReservationConflictException;
 import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.task.Plan;
+import io.platter.scsi.task.Task;
 
 /**
  * Plans one command whose CDB already passed the table's length and usage-mask checks and whose

@@ -4,6 +4,7 @@ import io.platter.scsi.reservation.ReservationAccess;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.FieldPointer;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.task.MediumAccess;
 
 /**
  * One row of the opcode table: a command's name, operation code and service action, CDB
@@ -87,6 +88,26 @@ public record CommandSpec(String name, int opcode, int serviceAction, int cdbLen
     /** Whether the command changes the medium. */
     public boolean writesMedium() {
         return medium == MediumAccess.WRITE;
+    }
+
+    /** Control byte mask (SAM-5 §5.2): vendor-specific bits 7:6 only, as NACA and linking are not supported. */
+    public static final int CONTROL = 0xC0;
+
+    /** A row whose usage mask is given for bytes 1 to n-2; byte 0 and the control byte are added. */
+    public static CommandSpec row(String name, int opcode, DataDirection direction, boolean unmappedLun,
+                                  CommandHandler handler, int... middle) {
+        return serviceAction(name, opcode, -1, direction, unmappedLun, handler, middle);
+    }
+
+    /** Like {@link #row}, for one service action of an opcode that has them (SPC-5 §4.2.5.2). */
+    public static CommandSpec serviceAction(String name, int opcode, int serviceAction,
+                                            DataDirection direction, boolean unmappedLun,
+                                            CommandHandler handler, int... middle) {
+        int[] mask = new int[middle.length + 2];
+        mask[0] = 0xFF;
+        System.arraycopy(middle, 0, mask, 1, middle.length);
+        mask[mask.length - 1] = CONTROL;
+        return new CommandSpec(name, opcode, serviceAction, mask.length, mask, direction, unmappedLun, handler);
     }
 
     /** Whether the opcode has service actions (SPC-5 §4.2.5.2). */

@@ -2,8 +2,8 @@ package io.platter.scsi.vpd;
 
 import io.platter.scsi.command.CommandSpec;
 import io.platter.scsi.command.CommandTable;
-import io.platter.scsi.command.CopyLimits;
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.copy.CopyLimits;
+import io.platter.scsi.task.UnitContext;
 import java.nio.ByteBuffer;
 import java.util.List;
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.task.MediumAccess;
+import io.platter.scsi.task.Task;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
