@@ -4,11 +4,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.scsi.attention.UnitAttentions;
-import io.platter.scsi.command.MediumFence;
-import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.mode.ModeState;
 import io.platter.scsi.mode.ModeStore;
 import io.platter.scsi.reservation.ReservationStore;
+import io.platter.scsi.task.MediumFence;
+import io.platter.scsi.task.UnitContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Executor;
@@ -71,11 +71,13 @@ public final class LogicalUnit {
 
     /**
      * A logical unit reset (SAM-5 §7.7) as far as this unit's state goes: the SPC-2 reservation is
-     * released and every I_T nexus gets POWER ON, RESET. Aborting tasks is the transport's part.
+     * released, every I_T nexus gets POWER ON, RESET and the held copy results are discarded (SPC-4
+     * §6.23 d, §6.25 c). Aborting tasks is the transport's part.
      */
     public void reset() {
         context.reservations().reset();
         context.unitAttentions().reset();
+        context.copyResults().reset();
     }
 
     /**
@@ -86,10 +88,14 @@ public final class LogicalUnit {
         context.fence().replace(replacement);
     }
 
-    /** I_T nexus loss (SAM-5 §6.3.4): releases its SPC-2 reservation and forgets its unit attentions. */
+    /**
+     * I_T nexus loss (SAM-5 §6.3.4): releases its SPC-2 reservation, forgets its unit attentions and
+     * the copy results held for it (SPC-4 §6.23 d, §6.25 c).
+     */
     public void nexusLost(ItNexus nexus) {
         context.reservations().nexusLost(nexus);
         context.unitAttentions().forget(nexus);
+        context.copyResults().nexusLost(nexus);
     }
 
     public LunIdentity identity() {

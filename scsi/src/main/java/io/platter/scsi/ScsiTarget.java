@@ -1,10 +1,10 @@
 package io.platter.scsi;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.platter.scsi.command.TargetUnits;
-import io.platter.scsi.command.Task;
-import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.task.TargetUnits;
+import io.platter.scsi.task.Task;
+import io.platter.scsi.task.UnitContext;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;

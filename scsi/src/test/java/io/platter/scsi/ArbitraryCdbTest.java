@@ -15,18 +15,36 @@ import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.statistics.Statistics;
 
-/** Arbitrary CDBs into the target: always exactly one response, GOOD or CHECK CONDITION with sense, no leaks. */
+/**
+ * Arbitrary CDBs into the target through a real I_T nexus, with a unit attention pending or not and
+ * the unit reserved (SPC-2, or persistently Write Exclusive / Exclusive Access) by this nexus,
+ * another one or none: always exactly one response, GOOD, CHECK CONDITION with sense or
+ * RESERVATION CONFLICT without, no leaks, and no internal error (a bug answered politely).
+ */
 class ArbitraryCdbTest {
 
     private static final ExecutorService IO = Executors.newFixedThreadPool(2);
+    private static final ItNexus A = new ItNexus("iqn.fuzz-a,i,0x1", "iqn.t,t,0x1");
+    private static final ItNexus B = new ItNexus("iqn.fuzz-b,i,0x2", "iqn.t,t,0x1");
 
-    record Input(byte[] cdb, int lun, int dataOutLength, boolean threaded) { }
+    /** Who holds which reservation before the command. */
+    enum Holder { NONE, SPC2_OTHER, SPC2_SELF, WRITE_EXCLUSIVE_OTHER, EXCLUSIVE_ACCESS_OTHER, EXCLUSIVE_ACCESS_SELF }
+
+    record Input(byte[] cdb, int lun, int dataOutLength, boolean threaded, boolean attentionPending, Holder holder) {
+        @Override
+        public String toString() {
+            return "Input[cdb=" + io.netty.buffer.ByteBufUtil.hexDump(cdb) + ", lun=" + lun + ", dataOutLength="
+                    + dataOutLength + ", threaded=" + threaded + ", attentionPending=" + attentionPending
+                    + ", holder=" + holder + "]";
+        }
+    }
 
     @Provide
     Arbitrary<Input> commands() {
@@ -41,7 +59,8 @@ class ArbitraryCdbTest {
                 Combinators.combine(Arbitraries.of(CommandTable.rows()), small, Arbitraries.of(false, true))
                         .as(ArbitraryCdbTest::masked));
         return Combinators.combine(cdb, Arbitraries.of(0, 0, 0, 1),
-                Arbitraries.integers().between(-1, 4096), Arbitraries.of(false, true)).as(Input::new);
+                Arbitraries.integers().between(-1, 4096), Arbitraries.of(false, true), Arbitraries.of(false, true),
+                Arbitraries.of(Holder.values())).as(Input::new);
     }
 
     private static byte[] withOpcode(CommandSpec spec, byte[] raw) {
@@ -62,15 +81,47 @@ class ArbitraryCdbTest {
         return cdb;
     }
 
+    /** Sets up the reservation and unit attention state the input asks for, through ordinary commands. */
+    private static void prepare(ScsiTarget target, Input in) {
+        ItNexus other = B;
+        for (ItNexus n : List.of(A, other)) {
+            // Each new nexus starts with POWER ON, RESET (SAM-5 §5.14); TEST UNIT READY reports it.
+            Fixture.run(target, n, 0, Fixture.cdb(0x00, 0, 0, 0, 0, 0), null).assertCheck(6, 0x29, 0);
+        }
+        switch (in.holder()) {
+            case SPC2_OTHER -> Fixture.run(target, other, 0, Fixture.cdb(0x16, 0, 0, 0, 0, 0), null).assertGood();
+            case SPC2_SELF -> Fixture.run(target, A, 0, Fixture.cdb(0x16, 0, 0, 0, 0, 0), null).assertGood();
+            case WRITE_EXCLUSIVE_OTHER -> persistent(target, other, 1);
+            case EXCLUSIVE_ACCESS_OTHER -> persistent(target, other, 3);
+            case EXCLUSIVE_ACCESS_SELF -> persistent(target, A, 3);
+            case NONE -> { }
+        }
+        if (in.attentionPending()) {
+            target.unit(0).unitAttentions().raise(A, io.platter.scsi.sense.Sense.MODE_PARAMETERS_CHANGED);
+        }
+    }
+
+    /** REGISTER key 0x42, then RESERVE of {@code type} (SPC-5 §6.16). */
+    private static void persistent(ScsiTarget target, ItNexus nexus, int type) {
+        byte[] register = java.nio.ByteBuffer.allocate(24).putLong(0).putLong(0x42).array();
+        Fixture.run(target, nexus, 0, Fixture.cdb(0x5F, 0, 0, 0, 0, 0, 0, 0, 24, 0),
+                io.netty.buffer.Unpooled.wrappedBuffer(register)).assertGood();
+        byte[] reserve = java.nio.ByteBuffer.allocate(24).putLong(0x42).putLong(0).array();
+        Fixture.run(target, nexus, 0, Fixture.cdb(0x5F, 1, type, 0, 0, 0, 0, 0, 24, 0),
+                io.netty.buffer.Unpooled.wrappedBuffer(reserve)).assertGood();
+    }
+
     @Property(tries = 3000)
     void everyCdbYieldsExactlyOneWellFormedResponse(@ForAll("commands") Input in) throws Exception {
+        long internalErrors = InternalErrors.count();
         MemoryDevice device = new MemoryDevice(64 * 512, false);
         ScsiTarget target = new ScsiTarget("t", Fixture.ALLOC);
         target.addLun(0, new LogicalUnit(new LunIdentity(UUID.randomUUID()), device,
                 in.threaded() ? IO : Runnable::run, Fixture.ALLOC));
+        prepare(target, in);
         ByteBuf out = in.dataOutLength() < 0 ? null : Fixture.ALLOC.buffer(in.dataOutLength()).writeZero(in.dataOutLength());
         List<ScsiResponse> responses = new ArrayList<>();
-        target.execute(new ScsiCommand(null, in.lun(), in.cdb(), TaskAttribute.SIMPLE, 65536, out), r -> {
+        target.execute(new ScsiCommand(A, in.lun(), in.cdb(), TaskAttribute.SIMPLE, 65536, out), r -> {
             synchronized (responses) {
                 responses.add(r);
                 responses.notifyAll();
@@ -89,6 +140,10 @@ class ArbitraryCdbTest {
         }
         if (r.status() == ScsiStatus.GOOD) {
             assertThat(r.sense()).isNull();
+        } else if (r.status() == ScsiStatus.RESERVATION_CONFLICT) {
+            assertThat(in.holder()).isNotEqualTo(Holder.NONE);
+            assertThat(r.sense()).isNull();
+            assertThat(r.dataIn()).isNull();
         } else {
             assertThat(r.status()).isEqualTo(ScsiStatus.CHECK_CONDITION);
             assertThat(r.dataIn()).isNull();
@@ -98,11 +153,29 @@ class ArbitraryCdbTest {
         if (r.dataIn() != null) {
             r.dataIn().release();
         }
+        assertThat(InternalErrors.count()).as("internal errors").isEqualTo(internalErrors);
         Statistics.collect(r.status());
+        Statistics.label("path").collect(in.attentionPending() ? "attention" : in.holder().name());
         Statistics.coverage(c -> {
             c.check(ScsiStatus.GOOD).percentage(p -> p > 2);
             c.check(ScsiStatus.CHECK_CONDITION).percentage(p -> p > 30);
         });
+    }
+
+    /**
+     * Found by this property: REGISTER AND MOVE with a PARAMETER LIST LENGTH longer than the
+     * Data-Out read past the buffer (an internal error) instead of PARAMETER LIST LENGTH ERROR.
+     */
+    @Example
+    void registerAndMoveWithLessDataOutThanItsListLengthIsAParameterListLengthError() {
+        ScsiTarget target = new ScsiTarget("t", Fixture.ALLOC);
+        target.addLun(0, new LogicalUnit(new LunIdentity(UUID.randomUUID()), new MemoryDevice(64 * 512, false),
+                Runnable::run, Fixture.ALLOC));
+        long internalErrors = InternalErrors.count();
+        Fixture.run(target, A, 0, Fixture.cdb(0x00, 0, 0, 0, 0, 0), null).assertCheck(6, 0x29, 0);
+        Fixture.run(target, A, 0, Fixture.cdb(0x5F, 0x07, 0, 0, 0, 0, 0, 1, 0, 0), Fixture.ALLOC.buffer(0))
+                .assertCheck(5, 0x1A, 0);
+        assertThat(InternalErrors.count()).isEqualTo(internalErrors);
     }
 
     @AfterContainer

@@ -127,9 +127,16 @@ class ExtendedCopyTest {
     void operatingParametersReportTheLimits() {
         try (Fixture f = Fixture.direct(16)) {
             byte[] d = f.run(rcr(0x03, 0)).assertGood().data();
-            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("0000002a" + "00000000" + "0008" + "0010"
-                    + "00000400" + "01fffe00" + "00000000" + "00000000" + "00000000" + "0000" + "00ff"
-                    + "ff" + "09" + "00" + "00" + "000000" + "02" + "02e4");
+            // SPC-4 §6.22 table 244.
+            assertThat(ByteBufUtil.hexDump(d)).isEqualTo("0000002a"  // AVAILABLE DATA
+                    + "01000000"                 // SNLID: LIST ID USAGE 11b is supported
+                    + "0008" + "0010"            // MAXIMUM CSCD / SEGMENT DESCRIPTOR COUNT
+                    + "00000400"                 // MAXIMUM DESCRIPTOR LIST LENGTH
+                    + "01fffe00"                 // MAXIMUM SEGMENT LENGTH: 65535 blocks
+                    + "00000000" + "00000000" + "00000000"  // inline, held data, stream transfer: none
+                    + "0000" + "00ff"            // TOTAL CONCURRENT COPIES, at least the maximum with SNLID
+                    + "ff" + "09" + "00" + "00"  // MAXIMUM CONCURRENT COPIES, granularities (log2)
+                    + "000000" + "02" + "02e4"); // implemented descriptor type codes, ascending
         }
     }
 
@@ -138,8 +145,10 @@ class ExtendedCopyTest {
         try (Fixture f = Fixture.direct(64)) {
             f.run(rcr(0x00, 5)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(2, -1);
             copy(f, new ListBuilder().list(5, 0b00).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
+            // SPC-4 §6.25 table 253: COPY COMMAND STATUS 01h, completed without errors.
             assertThat(ByteBufUtil.hexDump(f.run(rcr(0x00, 5)).assertGood().data()))
-                    .isEqualTo("00000008" + "00" + "0001" + "00" + "00000800");
+                    .isEqualTo("00000008" + "01" + "0001" + "00" + "00000800");
+            f.run(rcr(0x00, 5)).assertCheck(0x5, 0x24, 0x00);   // returned once, then discarded (§6.25 a)
             copy(f, new ListBuilder().list(6, 0b10).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
             f.run(rcr(0x00, 6)).assertCheck(0x5, 0x24, 0x00);
             f.run(rcr(0x01, 5)).assertCheck(0x5, 0x24, 0x00).assertCdbPointer(1, 4);
@@ -160,15 +169,16 @@ class ExtendedCopyTest {
             assertThat(ByteBufUtil.hexDump(f.run(partial).assertGood().data())).isEqualTo(details.substring(0, 40));
             assertThat(ByteBufUtil.hexDump(f.run(rcr(0x04, 7)).assertGood().data())).isEqualTo(details);
             assertThat(ByteBufUtil.hexDump(f.run(rcr(0x04, 7)).assertGood().data())).isEqualTo("00000000");
+            // 02h: completed with errors, in the one segment it was processing.
             assertThat(ByteBufUtil.hexDump(f.run(rcr(0x00, 7)).assertGood().data()))
-                    .isEqualTo("00000008" + "01" + "0000" + "00" + "00000000");
+                    .isEqualTo("00000008" + "02" + "0001" + "00" + "00000000");
         }
     }
 
     @Test
     void aCompletedCopyHasNoFailedSegmentDetails() {
         try (Fixture f = Fixture.direct(64)) {
-            copy(f, new ListBuilder().list(8, 0b01).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
+            copy(f, new ListBuilder().list(8, 0b00).target(naa(f, 0)).segment(0, 0, 4, 0, 8).build()).assertGood();
             assertThat(ByteBufUtil.hexDump(f.run(rcr(0x04, 8)).assertGood().data())).isEqualTo("00000000");
         }
     }
@@ -224,10 +234,18 @@ class ExtendedCopyTest {
             byte[] std = f.run(cdb16(0x12, 0, 0, 0, 96, 0)).assertGood().data();
             assertThat(std[5] & 0x08).isEqualTo(0x08);
             byte[] page = f.run(Fixture.cdb(0x12, 1, 0x8F, 0, 255, 0)).assertGood().data();
-            assertThat(ByteBufUtil.hexDump(page)).isEqualTo("008f0034"
-                    + "0001" + "0008" + "07" + "830100" + "84020003"
-                    + "0008" + "001c" + "0000" + "0008" + "0010" + "00000400" + "00000000" + "0000000000000000000000000000"
-                    + "0004" + "0004" + "02" + "02e4" + "00");
+            // SPC-4 §7.8.17: descriptors in ascending type order, each a multiple of four bytes.
+            assertThat(ByteBufUtil.hexDump(page)).isEqualTo("008f0064"
+                    // Supported Commands (0001h): 83h/00h, 84h/00h 03h 04h
+                    + "0001" + "000c" + "08" + "830100" + "8403000304" + "000000"
+                    // Parameter Data (0004h, table 648): reserved, CSCD and segment counts, list length, inline
+                    + "0004" + "001c" + "00000000" + "0008" + "0010" + "00000400" + "00000000" + "00".repeat(12)
+                    // Supported Descriptors (0008h): 02h block to block, E4h identification
+                    + "0008" + "0004" + "02" + "02e4" + "00"
+                    // Supported CSCD IDs (000Ch): none above 07FFh
+                    + "000c" + "0004" + "0000" + "0000"
+                    // General Copy Operations (8001h, table 658): concurrent copies, segment length, granularities
+                    + "8001" + "0020" + "000000ff" + "000000ff" + "01fffe00" + "09" + "00" + "00".repeat(18));
         }
     }
 

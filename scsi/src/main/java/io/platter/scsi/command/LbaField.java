@@ -2,6 +2,7 @@ package io.platter.scsi.command;
 
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.task.UnitContext;
 
 /**
  * Where the LOGICAL BLOCK ADDRESS and the TRANSFER (or NUMBER OF BLOCKS / VERIFICATION) LENGTH

@@ -1,7 +1,7 @@
 /**
- * Command dispatch and the command handlers (SPC-5, SBC-4): the opcode table of
- * {@link io.platter.scsi.command.CommandSpec}s, CDB checking against each command's usage mask,
- * and one small handler per command. Handlers parse and check on the calling thread and run
- * block I/O only on the logical unit's I/O executor, through {@link io.platter.scsi.command.Task}.
+ * The opcode table (SPC-5 §4.2.5, SAM-5 §5.2): {@link io.platter.scsi.command.CommandSpec} rows
+ * with each command's CDB length, usage mask, data direction, handler and the columns every
+ * command obeys (medium access, reservation conflicts, unit attentions), gathered from the rows of
+ * each standard's package, and the CDB field helpers the handlers share.
  */
 package io.platter.scsi.command;

@@ -1,7 +1,7 @@
 package io.platter.scsi.log;
 
-import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.task.UnitContext;
 
 /** One log page (SPC-5 §7.3.2): a page code, subpage code and the bytes after the 4-byte header. */
 public interface LogPage {

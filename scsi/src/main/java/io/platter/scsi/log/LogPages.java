@@ -1,7 +1,7 @@
 package io.platter.scsi.log;
 
-import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.task.UnitContext;
 import java.util.List;
 
 /**

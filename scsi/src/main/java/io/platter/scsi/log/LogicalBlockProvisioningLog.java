@@ -1,7 +1,7 @@
 package io.platter.scsi.log;
 
-import io.platter.scsi.command.UnitContext;
 import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.task.UnitContext;
 import io.platter.scsi.vpd.LogicalBlockProvisioning;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 
 /** Block Device Characteristics page, B1h (SBC-4 §6.6.2): a non-rotating medium. */
 final class BlockDeviceCharacteristics implements VpdPage {

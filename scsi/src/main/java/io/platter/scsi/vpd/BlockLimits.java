@@ -1,6 +1,6 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 import java.nio.ByteBuffer;
 
 /**

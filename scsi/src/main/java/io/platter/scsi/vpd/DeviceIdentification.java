@@ -2,7 +2,7 @@ package io.platter.scsi.vpd;
 
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.TargetPort;
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,6 +1,6 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 
 /**
  * Logical Block Provisioning page, B2h (SBC-4 §6.6.6). A thin unit serves UNMAP (LBPU) and WRITE

@@ -1,7 +1,7 @@
 package io.platter.scsi.vpd;
 
 import io.platter.scsi.LunIdentity;
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 import java.nio.ByteBuffer;
 
 /** Standard INQUIRY data (SPC-5 §6.7.2, table 148), 96 bytes with version descriptors. */

@@ -1,6 +1,6 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 import java.util.List;
 
 /** Supported VPD Pages page, 00h (SPC-5 §7.7.16). */

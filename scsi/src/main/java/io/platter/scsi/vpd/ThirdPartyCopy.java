@@ -1,23 +1,29 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.CopyLimits;
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.command.CommandSpec;
+import io.platter.scsi.command.CommandTable;
+import io.platter.scsi.copy.CopyLimits;
+import io.platter.scsi.task.UnitContext;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
- * Third-party Copy page, 8Fh (SPC-4 §7.8.17): the Supported Commands (0001h), Parameter Data
- * (0008h) and Supported Descriptors (0004h) third-party copy descriptors of the LID1 copy
- * manager. Each descriptor is padded to a multiple of four bytes.
+ * Third-party Copy page, 8Fh (SPC-4 §7.8.17): the third-party copy descriptors of the LID1 copy
+ * manager in ascending type order (§7.8.17.1): Supported Commands (0001h, generated from the
+ * opcode table), Parameter Data (0004h), Supported Descriptors (0008h), Supported CSCD IDs (000Ch,
+ * none above 07FFh) and General Copy Operations (8001h), the ones table 645 makes mandatory for
+ * EXTENDED COPY(LID1). Each descriptor is padded to a multiple of four bytes. The values are those
+ * of RECEIVE COPY OPERATING PARAMETERS (§6.22).
  */
 final class ThirdPartyCopy implements VpdPage {
 
     private static final int SUPPORTED_COMMANDS = 0x0001;
-    private static final int SUPPORTED_DESCRIPTORS = 0x0004;
-    private static final int PARAMETER_DATA = 0x0008;
-    /** EXTENDED COPY 83h: service action 00h (LID1). */
-    private static final byte[] EXTENDED_COPY = {(byte) 0x83, 1, 0x00};
-    /** RECEIVE COPY RESULTS 84h: service actions 00h COPY STATUS and 03h OPERATING PARAMETERS. */
-    private static final byte[] RECEIVE_COPY_RESULTS = {(byte) 0x84, 2, 0x00, 0x03};
+    private static final int PARAMETER_DATA = 0x0004;
+    private static final int SUPPORTED_DESCRIPTORS = 0x0008;
+    private static final int SUPPORTED_CSCD_IDS = 0x000C;
+    private static final int GENERAL_COPY_OPERATIONS = 0x8001;
+    /** The third-party copy commands (§5.17.3) this copy manager serves: EXTENDED COPY and RECEIVE COPY RESULTS. */
+    private static final int[] COPY_OPCODES = {0x83, 0x84};
 
     @Override
     public int pageCode() {
@@ -27,20 +33,18 @@ final class ThirdPartyCopy implements VpdPage {
     @Override
     public byte[] body(UnitContext unit) {
         ByteBuffer b = ByteBuffer.allocate(256);
-        int commandsLength = EXTENDED_COPY.length + RECEIVE_COPY_RESULTS.length;
-        descriptor(b, SUPPORTED_COMMANDS, 1 + commandsLength);
-        b.put((byte) commandsLength);
-        b.put(EXTENDED_COPY).put(RECEIVE_COPY_RESULTS);
-        pad(b);
+        supportedCommands(b);
 
+        // Table 648.
         descriptor(b, PARAMETER_DATA, 0x1C);
-        b.putShort((short) 0);
+        b.putInt(0);
         b.putShort((short) CopyLimits.MAX_TARGET_DESCRIPTORS);
         b.putShort((short) CopyLimits.MAX_SEGMENT_DESCRIPTORS);
         b.putInt(CopyLimits.MAX_DESCRIPTOR_LIST_LENGTH);
         b.putInt(0);                                  // MAXIMUM INLINE DATA LENGTH
-        b.put(new byte[14]);
+        b.put(new byte[12]);
 
+        // Table 649.
         int[] types = CopyLimits.DESCRIPTOR_TYPES;
         descriptor(b, SUPPORTED_DESCRIPTORS, 1 + types.length);
         b.put((byte) types.length);
@@ -49,9 +53,44 @@ final class ThirdPartyCopy implements VpdPage {
         }
         pad(b);
 
+        // Table 650: no CSCD IDs above 07FFh.
+        descriptor(b, SUPPORTED_CSCD_IDS, 2);
+        b.putShort((short) 0);
+        pad(b);
+
+        // Table 658.
+        descriptor(b, GENERAL_COPY_OPERATIONS, 0x20);
+        b.putInt(CopyLimits.MAX_CONCURRENT_COPIES);   // TOTAL CONCURRENT COPIES
+        b.putInt(CopyLimits.MAX_CONCURRENT_COPIES);   // MAXIMUM IDENTIFIED CONCURRENT COPIES
+        b.putInt(CopyLimits.MAX_SEGMENT_BYTES);
+        b.put((byte) CopyLimits.DATA_SEGMENT_GRANULARITY_LOG2);
+        b.put((byte) 0);                              // INLINE DATA GRANULARITY
+        b.put(new byte[18]);
+
         byte[] out = new byte[b.position()];
         b.flip().get(out);
         return out;
+    }
+
+    /** Table 646/647: one command support descriptor per copy opcode, its service actions ascending. */
+    private static void supportedCommands(ByteBuffer b) {
+        int at = b.position();
+        b.putInt(0);                                  // header, filled in below
+        b.put((byte) 0);                              // COMMANDS SUPPORTED LIST LENGTH
+        List<CommandSpec> rows = CommandTable.rows();
+        for (int opcode : COPY_OPCODES) {
+            int countAt = b.position() + 1;
+            b.put((byte) opcode).put((byte) 0);
+            rows.stream().filter(r -> r.opcode() == opcode && r.hasServiceAction())
+                    .mapToInt(CommandSpec::serviceAction).sorted().distinct()
+                    .forEach(sa -> b.put((byte) sa));
+            b.put(countAt, (byte) (b.position() - countAt - 1));
+        }
+        int listLength = b.position() - at - 5;
+        b.put(at + 4, (byte) listLength);
+        pad(b);
+        b.putShort(at, (short) SUPPORTED_COMMANDS);
+        b.putShort(at + 2, (short) (b.position() - at - 4));
     }
 
     /** Descriptor header; the DESCRIPTOR LENGTH counts the bytes after it, padding included. */

@@ -1,7 +1,7 @@
 package io.platter.scsi.vpd;
 
 import io.platter.scsi.LunIdentity;
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 
 /** Unit Serial Number page, 80h (SPC-5 §7.7.19): the 32 hex digits of the unit's UUID. */
 final class UnitSerialNumber implements VpdPage {

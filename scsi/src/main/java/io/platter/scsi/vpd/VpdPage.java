@@ -1,6 +1,6 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 
 /** One vital product data page (SPC-5 §7.7.1): its page code and the bytes after its 4-byte header. */
 public interface VpdPage {

@@ -1,6 +1,6 @@
 package io.platter.scsi.vpd;
 
-import io.platter.scsi.command.UnitContext;
+import io.platter.scsi.task.UnitContext;
 import java.util.List;
 
 /** The supported VPD pages, in ascending page code order (SPC-5 §7.7.16 requires that order for page 00h). */

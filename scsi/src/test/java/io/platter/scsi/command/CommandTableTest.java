@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.task.MediumAccess;
+import io.platter.scsi.task.Task;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,26 @@ class CommandTableTest {
             assertThat(spec.usageMask(spec.cdbLength() - 1)).as(spec.name() + " control").isEqualTo(0xC0);
             assertThat(spec.direction()).isNotNull();
         });
+    }
+
+    /**
+     * The medium rules hold by construction: a row that reads or writes the medium plans its I/O
+     * (so the executor takes its range, fences its writes), only the rows SAM-5 §5.14 names skip
+     * a pending unit attention, and reads and writes name the reservation column that fits them.
+     */
+    @Test
+    void mediumAndUnitAttentionColumnsMatchTheHandlers() throws Exception {
+        for (CommandSpec spec : CommandTable.rows()) {
+            Class<?> declaring = spec.handler().getClass().getMethod("plan", Task.class).getDeclaringClass();
+            if (spec.medium() != MediumAccess.NONE) {
+                assertThat(declaring).as(spec.name() + " plans its medium access").isNotEqualTo(CommandHandler.class);
+            }
+        }
+        assertThat(CommandTable.rows().stream().filter(CommandSpec::allowedWithUnitAttention).map(CommandSpec::name))
+                .containsExactlyInAnyOrder("INQUIRY", "REQUEST SENSE", "REPORT LUNS");
+        assertThat(CommandTable.rows().stream().filter(s -> s.medium() == MediumAccess.READ).map(CommandSpec::name))
+                .containsExactlyInAnyOrder("READ(6)", "READ(10)", "READ(12)", "READ(16)",
+                        "VERIFY(10)", "VERIFY(12)", "VERIFY(16)");
     }
 
     @Test

@@ -1,0 +1,32 @@
+package io.platter.scsi.task;
+
+import io.platter.scsi.sense.StorageErrors;
+
+/**
+ * How a command touches the medium: a column of the opcode table and the access of a {@link Plan}.
+ * The task's executor derives every medium rule from it: WRITE is refused while the unit is write
+ * protected (SBC-4 §4.11) and runs under the {@link MediumFence}; READ shares and WRITE holds its
+ * range of the unit's {@link RangeLocks} (SBC-4 §4.28).
+ */
+public enum MediumAccess {
+    /** The command reads or changes no block of the medium (it may flush or read metadata). */
+    NONE(StorageErrors.Access.READ),
+    READ(StorageErrors.Access.READ),
+    WRITE(StorageErrors.Access.WRITE);
+
+    private final StorageErrors.Access errors;
+
+    MediumAccess(StorageErrors.Access errors) {
+        this.errors = errors;
+    }
+
+    /** How a storage failure of this access is reported. */
+    public StorageErrors.Access errors() {
+        return errors;
+    }
+
+    /** Whether a plan of this access is allowed for a row whose column says {@code column}. */
+    boolean within(MediumAccess column) {
+        return ordinal() <= column.ordinal();
+    }
+}
