@@ -40,6 +40,8 @@ final class CommandTask {
     boolean executing;
     /** Aborted by task management: its completion sends nothing (RFC 7143 §11.5.1). */
     boolean aborted;
+    /** Aborts that answer once this task, executing when it was aborted, has completed; or null. */
+    private java.util.List<AbortBarrier> abortWaiters;
     /** Data-Out bytes received so far, kept or not. */
     int receivedBytes;
     /**
@@ -61,6 +63,24 @@ final class CommandTask {
         this.cmdSn = command.cmdSn();
         this.expectedLength = command.expectedDataTransferLength();
         this.alloc = alloc;
+    }
+
+    /** {@code barrier} waits until this executing task completes (see {@link #ended()}). */
+    void awaitedBy(AbortBarrier barrier) {
+        if (abortWaiters == null) {
+            abortWaiters = new java.util.ArrayList<>(1);
+        }
+        barrier.executing();
+        abortWaiters.add(barrier);
+    }
+
+    /** The SCSI core completed this task: the aborts waiting for it may answer. */
+    void ended() {
+        if (abortWaiters != null) {
+            java.util.List<AbortBarrier> waiting = abortWaiters;
+            abortWaiters = null;
+            waiting.forEach(AbortBarrier::ended);
+        }
     }
 
     int received() {

@@ -30,6 +30,7 @@ import io.platter.scsi.ScsiCommand;
 import io.platter.scsi.ScsiResponse;
 import io.platter.scsi.ScsiStatus;
 import io.platter.scsi.TaskAttribute;
+import io.platter.scsi.sense.Sense;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -253,8 +254,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void finishWithoutData(CommandTask task) {
         tasks.remove(task.itt);
         session.window().finished();
-        sendResponse(task, ScsiStatus.CHECK_CONDITION.wire(), io.platter.scsi.sense.SenseData.build(
-                io.platter.scsi.sense.Sense.INVALID_FIELD_IN_CDB, null, null, false), 0, 0);
+        endByTransport(task, Sense.INVALID_FIELD_IN_CDB);
+    }
+
+    /** Ends a command the transport refuses, with sense from the SCSI core in the unit's format. */
+    private void endByTransport(CommandTask task, Sense sense) {
+        ScsiResponse r = session.target().scsi().checkCondition(LunAddress.decode(task.lunField), sense);
+        sendResponse(task, r.status().wire(), r.sense(), 0, 0);
     }
 
     /** Issues R2Ts up to MaxOutstandingR2T (RFC 7143 §13.17) for data beyond the unsolicited part. */
@@ -334,15 +340,23 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Aborts this connection's tasks that match: those not yet executing are dropped now, the
-     * others stay silent when they complete. Returns how many matched.
+     * Aborts this connection's tasks that match: those not yet executing are dropped now (a
+     * delivered one returns its CmdSN slot), the others stay silent when they complete, and
+     * {@code barrier} (when given) waits for each of those, so the abort is answered only once the
+     * aborted tasks can no longer touch the medium (SAM-5 §5.6). Returns how many were aborted now.
      */
-    int abortTasks(java.util.function.Predicate<CommandTask> which) {
+    int abortTasks(java.util.function.Predicate<CommandTask> which, AbortBarrier barrier) {
         var it = tasks.values().iterator();
         int n = 0;
         while (it.hasNext()) {
             CommandTask task = it.next();
-            if (!which.test(task) || task.aborted) {
+            if (!which.test(task)) {
+                continue;
+            }
+            if (task.executing && barrier != null) {
+                task.awaitedBy(barrier); // also when an earlier function aborted it: it still runs
+            }
+            if (task.aborted) {
                 continue;
             }
             n++;
@@ -370,8 +384,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (task.dataPhaseError) {
             tasks.remove(task.itt);
             session.window().finished();
-            sendResponse(task, ScsiStatus.CHECK_CONDITION.wire(), io.platter.scsi.sense.SenseData.build(
-                    io.platter.scsi.sense.Sense.DATA_PHASE_ERROR, null, null, false), 0, 0);
+            endByTransport(task, Sense.DATA_PHASE_ERROR);
             return;
         }
         ByteBuf dataOut = task.takeData();
@@ -407,6 +420,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             if (dataIn != null) {
                 dataIn.release();
             }
+            task.ended();
             return;
         }
         ScsiCommandPdu pdu = task.command;
@@ -715,10 +729,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         history.release();
-        for (CommandTask task : tasks.values()) {
-            task.aborted = true;
-            task.release();
-        }
+        // Tasks still waiting for Data-Out give their CmdSN slot back, so the session's other
+        // connections keep the whole window (MC/S logout of one connection); executing ones do when
+        // they complete.
+        abortTasks(t -> true, null);
         text.close();
         boolean last = session.detach(connection);
         if (last) {
