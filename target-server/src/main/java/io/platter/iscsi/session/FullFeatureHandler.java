@@ -82,6 +82,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private final Map<Integer, Integer> retiredTtts = new HashMap<>();
     /** Per-LUN recorders of this session, resolved on first use (LUN numbers box without allocating). */
     private final Map<Integer, IscsiMetrics.LunMetrics> lunMetrics = new HashMap<>();
+    /** Commands waiting until the connection can take their Data-In. */
+    private final DataInGate dataIn;
+    /** Rate limit of the log lines a peer can repeat. */
+    private final ConnectionLog log = new ConnectionLog();
     /** A flush task is queued on the event loop (see {@link #flushSoon}). */
     private boolean flushScheduled;
     /** The flush task of {@link #flushSoon}, made once. */
@@ -94,6 +98,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         this.taskManagement = new TaskManagement(connection);
         this.history = new Retransmissions(connection.parameters() != null
                 && session.parameters().errorRecoveryLevel() >= 1);
+        this.dataIn = new DataInGate(connection.channel(), this::begin);
+        connection.channel().config().setWriteBufferWaterMark(DataInGate.WATER_MARK);
         connection.handler(this);
     }
 
@@ -118,6 +124,21 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         } catch (ProtocolException e) {
             protocolError(e);
         }
+    }
+
+    /**
+     * While the socket does not take what we write (the initiator does not read), nothing more is
+     * read from it and no command starts: Data-In cannot pile up in the outbound buffer beyond the
+     * high water mark plus what executing reads produce ({@link DataInGate}).
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
+        ctx.channel().config().setAutoRead(writable);
+        if (writable) {
+            dataIn.resume();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /** One flush per socket read, however many PDUs it carried (R2Ts, NOP-Ins, rejects). */
@@ -218,9 +239,21 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             pdu.release();
             throw e;
         }
+        if (pdu.immediate() && !session.budget().admitImmediate()) {
+            // Immediate commands bypass the CmdSN window, so they are bounded here (RFC 7143 §11.17.1).
+            byte[] header = header(pdu);
+            pdu.release();
+            throw new ProtocolException(RejectReason.IMMEDIATE_COMMAND_REJECT, "more than "
+                    + SessionBudget.IMMEDIATE_COMMANDS + " immediate commands in flight", false, header);
+        }
         history.acknowledge(pdu.expStatSn());
-        CommandTask task = new CommandTask(pdu, pdu.write() && pdu.expectedDataTransferLength() > 0
-                ? connection.channel().alloc() : null);
+        boolean keepsData = pdu.write() && pdu.expectedDataTransferLength() > 0
+                && pdu.expectedDataTransferLength() <= connection.limits().maxTransferLength();
+        CommandTask task = new CommandTask(pdu, keepsData ? connection.channel().alloc() : null);
+        task.immediateSlot = pdu.immediate();
+        if (keepsData) {
+            task.reserve(session.budget());
+        }
         if (immediateLength > 0) {
             task.append(pdu.data().retain());
         }
@@ -233,12 +266,46 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         numbered(task, pdu.immediate(), pdu.cmdSn());
     }
 
+    /** The 48-byte BHS of {@code pdu} as received, for a Reject's data segment (RFC 7143 §11.17). */
+    private static byte[] header(Pdu pdu) {
+        ByteBuf copy = PduEncoder.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, headerOnly(pdu), false,
+                false);
+        try {
+            byte[] header = new byte[Bhs.SIZE];
+            copy.getBytes(0, header);
+            // The DataSegmentLength the initiator sent, not the empty one of the copy.
+            int length = pdu.data().readableBytes();
+            header[5] = (byte) (length >>> 16);
+            header[6] = (byte) (length >>> 8);
+            header[7] = (byte) length;
+            return header;
+        } finally {
+            copy.release();
+        }
+    }
+
+    private static Pdu headerOnly(Pdu pdu) {
+        ScsiCommandPdu c = (ScsiCommandPdu) pdu;
+        return new ScsiCommandPdu(c.immediate(), c.finalBit(), c.read(), c.write(), c.attribute(), c.lun(), c.itt(),
+                c.expectedDataTransferLength(), c.cmdSn(), c.expStatSn(), c.cdb(), Unpooled.EMPTY_BUFFER);
+    }
+
     private void startTask(CommandTask task) {
         if (task.aborted) {
             return;
         }
         task.delivered = true;
         session.window().started();
+        if (!dataIn.mayStart(task)) {
+            dataIn.hold(task);
+            return;
+        }
+        begin(task);
+    }
+
+    /** Starts a delivered task: refuses it, asks for its data, or executes it. */
+    private void begin(CommandTask task) {
+        dataIn.reserve(task);
         if (task.writing() && task.expectedLength > connection.limits().maxTransferLength()) {
             // Refuse before asking for data we would not keep.
             task.release();
@@ -252,9 +319,24 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishWithoutData(CommandTask task) {
-        tasks.remove(task.itt);
-        session.window().finished();
+        retire(task);
         endByTransport(task, Sense.INVALID_FIELD_IN_CDB);
+    }
+
+    /**
+     * The task leaves this connection: its ITT is free again, and it gives back its CmdSN slot
+     * (when delivered), its immediate-command slot and its Data-In reservation.
+     */
+    private void retire(CommandTask task) {
+        tasks.remove(task.itt);
+        if (task.delivered) {
+            session.window().finished();
+        }
+        if (task.immediateSlot) {
+            task.immediateSlot = false;
+            session.budget().immediateEnded();
+        }
+        dataIn.unreserve(task);
     }
 
     /** Ends a command the transport refuses, with sense from the SCSI core in the unit's format. */
@@ -265,6 +347,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     /** Issues R2Ts up to MaxOutstandingR2T (RFC 7143 §13.17) for data beyond the unsolicited part. */
     private void solicit(CommandTask task) {
+        if (task.held || task.overBudget) {
+            return;
+        }
         var p = session.parameters();
         while (task.bursts.size() < p.maxOutstandingR2T() && task.nextR2tOffset < task.expectedLength) {
             int length = Math.min(p.maxBurstLength(), task.expectedLength - task.nextR2tOffset);
@@ -324,8 +409,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             }
             if (out.dataSn() != expectedDataSn && !task.dataPhaseError) {
                 // ERL 0 cannot ask for the PDU again (RFC 7143 §7.1.4.2): fail this command only.
-                LOG.info("Data-Out DataSN {} (expected {}) for ITT {} on {}: failing the command", out.dataSn(),
-                        expectedDataSn, task.itt, session);
+                if (log.admit(ConnectionLog.Kind.DATA_OUT_ERROR)) {
+                    LOG.info("Data-Out DataSN {} (expected {}) for ITT {} on {}: failing the command",
+                            out.dataSn(), expectedDataSn, task.itt, session);
+                }
                 task.dataPhaseError = true;
                 task.release();
             }
@@ -346,10 +433,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      * aborted tasks can no longer touch the medium (SAM-5 §5.6). Returns how many were aborted now.
      */
     int abortTasks(java.util.function.Predicate<CommandTask> which, AbortBarrier barrier) {
-        var it = tasks.values().iterator();
         int n = 0;
-        while (it.hasNext()) {
-            CommandTask task = it.next();
+        for (CommandTask task : List.copyOf(tasks.values())) {
             if (!which.test(task)) {
                 continue;
             }
@@ -362,19 +447,17 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             n++;
             task.aborted = true;
             if (!task.executing) {
-                it.remove();
                 task.bursts.forEach(b -> bursts.remove(b.ttt));
                 task.release();
-                if (task.delivered) {
-                    session.window().finished();
-                }
+                dataIn.drop(task);
+                retire(task);
             }
         }
         return n;
     }
 
     private void maybeExecute(CommandTask task) {
-        if (!task.delivered || task.executing || !task.allDataReceived()) {
+        if (!task.delivered || task.held || task.executing || !task.allDataReceived()) {
             return;
         }
         task.executing = true;
@@ -382,9 +465,15 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             retiredTtts.values().removeIf(itt -> itt == task.itt);
         }
         if (task.dataPhaseError) {
-            tasks.remove(task.itt);
-            session.window().finished();
+            retire(task);
             endByTransport(task, Sense.DATA_PHASE_ERROR);
+            return;
+        }
+        if (task.overBudget) {
+            // No room for its data (SessionBudget): the initiator retries later (SAM-5 §5.3.1).
+            retire(task);
+            sendResponse(task, ScsiStatus.TASK_SET_FULL.wire(), null, 0, 0);
+            flushSoon();
             return;
         }
         ByteBuf dataOut = task.takeData();
@@ -412,8 +501,12 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends the command's Data-In and status (RFC 7143 §10.4, §11.7.3 residuals). */
     private void complete(CommandTask task, ScsiResponse response) {
-        tasks.remove(task.itt);
-        session.window().finished();
+        retire(task);
+        respond(task, response);
+        this.dataIn.resume();
+    }
+
+    private void respond(CommandTask task, ScsiResponse response) {
         ByteBuf dataIn = response.dataIn();
         account(task, dataIn);
         if (!connection.channel().isActive() || task.aborted) {
@@ -696,7 +789,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     private void protocolError(ProtocolException e) {
         connection.metrics().protocolError(e.reason(), e.fatal());
-        LOG.info("protocol error on {} from {}: {}", session, connection.remoteAddress(), e.getMessage());
+        if (log.admit(ConnectionLog.Kind.PROTOCOL_ERROR)) {
+            LOG.info("protocol error on {} from {}: {}", session, connection.remoteAddress(), e.getMessage());
+        }
         connection.reject(e.reason().wire(), e.rejectedHeader());
         if (e.fatal()) {
             connection.close();
@@ -711,7 +806,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             }
             ctx.flush();
         } else if (cause instanceof java.io.IOException) {
-            LOG.info("connection {} of {} failed: {}", connection.remoteAddress(), session, cause.toString());
+            if (log.admit(ConnectionLog.Kind.IO_ERROR)) {
+                LOG.info("connection {} of {} failed: {}", connection.remoteAddress(), session, cause.toString());
+            }
             ctx.close();
         } else {
             io.platter.scsi.InternalErrors.record(LOG, "connection " + connection.remoteAddress() + " of " + session,
@@ -732,7 +829,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         // Tasks still waiting for Data-Out give their CmdSN slot back, so the session's other
         // connections keep the whole window (MC/S logout of one connection); executing ones do when
         // they complete.
-        abortTasks(t -> true, null);
+        int aborted = abortTasks(t -> true, null);
+        dataIn.clear();
         text.close();
         boolean last = session.detach(connection);
         if (last) {
@@ -754,8 +852,11 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 session.close();
             }
         }
-        if (!connection.loggedOut()) {
-            LOG.info("connection closed: {} cid {} from {}", session, connection.cid(), connection.remoteAddress());
+        // One line per teardown, however many commands were pending or writes failed.
+        String suppressed = log.suppressed();
+        if (!connection.loggedOut() || aborted > 0 || !suppressed.isEmpty()) {
+            LOG.info("connection closed: {} cid {} from {}: {} command(s) aborted{}", session, connection.cid(),
+                    connection.remoteAddress(), aborted, suppressed);
         }
         ctx.fireChannelInactive();
     }

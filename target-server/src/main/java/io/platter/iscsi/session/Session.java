@@ -27,6 +27,7 @@ public final class Session {
     private final EventLoop loop;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
+    private final SessionBudget budget = new SessionBudget();
 
     /** A numbered PDU or command waiting for its CmdSN, with the connection it arrived on (allegiance). */
     record Queued(FullFeatureHandler owner, Object item) {
@@ -74,6 +75,11 @@ public final class Session {
 
     public CommandWindow<Queued> window() {
         return window;
+    }
+
+    /** The memory bounds of this session: buffered Data-Out, immediate commands (confined to {@link #loop()}). */
+    SessionBudget budget() {
+        return budget;
     }
 
     /** The I_T nexus of this session (normal sessions only). */
