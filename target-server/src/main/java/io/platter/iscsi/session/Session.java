@@ -30,7 +30,7 @@ public final class Session {
     private final SessionBudget budget = new SessionBudget();
 
     /** A numbered PDU or command waiting for its CmdSN, with the connection it arrived on (allegiance). */
-    record Queued(FullFeatureHandler owner, Object item) {
+    record Queued(FullFeatureHandler owner, WindowItem item) {
     }
 
     Session(int tsih, long isid, String initiatorName, ExportedTarget target, SessionParameters parameters,
