@@ -139,6 +139,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(writable);
         if (writable) {
             dataIn.resume();
+            flushSoon(); // what the tasks that started wrote (R2Ts, refusals)
         }
         ctx.fireChannelWritabilityChanged();
     }
