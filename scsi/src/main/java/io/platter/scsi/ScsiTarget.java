@@ -2,6 +2,7 @@ package io.platter.scsi;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.platter.scsi.sense.Sense;
+import io.platter.scsi.sense.SenseData;
 import io.platter.scsi.task.TargetUnits;
 import io.platter.scsi.task.Task;
 import io.platter.scsi.task.UnitContext;
@@ -131,6 +132,18 @@ public final class ScsiTarget {
             }
         }
         return null;
+    }
+
+    /**
+     * The response for a command the transport ends without executing it (a transfer longer than
+     * it accepts, a failed data phase): CHECK CONDITION with {@code sense} in the addressed unit's
+     * current sense format (D_SENSE of the control mode page, SPC-5 §7.5.8), fixed for an unmapped
+     * LUN. Sense bytes come from the core only, never from the transport.
+     */
+    public ScsiResponse checkCondition(int lun, Sense sense) {
+        LogicalUnit unit = units.get(lun);
+        boolean descriptor = unit != null && unit.context().modeState().descriptorSense();
+        return new ScsiResponse(ScsiStatus.CHECK_CONDITION, null, SenseData.build(sense, null, null, descriptor));
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.RawIscsiConnection;
 import io.platter.tests.support.RawPdu;
+import io.platter.tests.support.RawScsiSession;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
 import java.util.Arrays;
@@ -116,6 +117,74 @@ class MalformedInputIT {
             assertThat(nopIn.opcode()).as(nopIn.toString()).isEqualTo(RawPdu.OP_NOP_IN);
             assertThat(nopIn.int32(16)).as("NOP-In ITT").isEqualTo(itt);
         }
+    }
+
+    /**
+     * A SCSI Command whose AHS has an undefined type is a format error (RFC 7143 §7.7): a Reject,
+     * then the connection closes. A Reject alone would leave the command's CmdSN a gap (§7.3) that
+     * kept every later command, such as this TEST UNIT READY, waiting without an answer.
+     */
+    @Test
+    void garbageAhsOnACommandIsRejectedAndTheConnectionCloses() throws IOException {
+        try (RawIscsiConnection c = RawIscsiConnection.open(server.port(), READ_TIMEOUT_MS)) {
+            RawIscsiConnection.Session s = c.login(FUZZ_INITIATOR, PlatterProcess.IQN);
+            byte[] command = new byte[RawPdu.BHS_LENGTH + 4];
+            command[0] = 0x01;                   // SCSI Command
+            command[1] = (byte) 0x81;            // F, SIMPLE
+            command[4] = 1;                      // TotalAHSLength: one word
+            java.nio.ByteBuffer.wrap(command).putInt(16, 0x3001).putInt(24, s.expCmdSn())
+                    .putInt(28, s.statSn() + 1);
+            command[48] = 0;                     // AHSLength 1
+            command[49] = 1;
+            command[50] = 0x7f;                  // AHSType 0x7f: undefined (§11.2.2.2)
+            c.send(command);
+            RawPdu tur = RawPdu.withOpcode(0x01, 0x3002, s.expCmdSn() + 1, s.statSn() + 1);
+            c.send(tur);
+            RawPdu reject = c.read().orElseThrow(() -> new AssertionError("closed without a Reject"));
+            assertThat(reject.opcode()).as(reject.toString()).isEqualTo(RawPdu.OP_REJECT);
+            assertThat(reject.dataSegmentLength()).as("Reject carries the rejected BHS").isEqualTo(48);
+            Optional<RawPdu> next = c.read();
+            assertThat(next).as("the connection closes after the format error").isEmpty();
+        }
+        server.assertNoInternalErrors();
+    }
+
+    /**
+     * A write longer than the target accepts is refused by the transport before any Data-Out, with
+     * sense from the SCSI core: after MODE SELECT sets D_SENSE (control page, SPC-5 §7.5.8) it is
+     * descriptor-format sense (response code 72h), like every other sense of the unit.
+     */
+    @Test
+    void refusedOversizedWriteHasSenseInTheUnitsFormat() throws IOException {
+        try (RawScsiSession s = RawScsiSession.login(server.port(), "iqn.2026-11.io.platter:dsense",
+                PlatterProcess.IQN)) {
+            s.takeUnitAttentions();
+            setDescriptorSense(s, true);
+            try {
+                byte[] write10 = {0x2a, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0};
+                RawScsiSession.Result r = s.writeWithoutData(write10, 33 << 20);
+                assertThat(r.status()).isEqualTo(RawScsiSession.CHECK_CONDITION);
+                assertThat(r.sense()[0] & 0x7f).as("descriptor format sense").isEqualTo(0x72);
+                assertThat(r.senseCode()).isEqualTo("5/24/00");
+            } finally {
+                setDescriptorSense(s, false);
+            }
+        }
+        server.assertNoInternalErrors();
+    }
+
+    /** MODE SENSE(6) of the control page, then MODE SELECT(6) of it with D_SENSE set or cleared. */
+    private static void setDescriptorSense(RawScsiSession s, boolean on) throws IOException {
+        RawScsiSession.Result sensed = s.command(new byte[] {0x1a, 0x08, 0x0a, 0, (byte) 0xff, 0}, null, 0xff);
+        assertThat(sensed.status()).as("MODE SENSE " + sensed.senseCode()).isEqualTo(RawScsiSession.GOOD);
+        byte[] data = sensed.data();
+        int pageLength = (data[5] & 0xff) + 2;
+        byte[] list = new byte[4 + pageLength];  // header of zeros, no block descriptors
+        System.arraycopy(data, 4, list, 4, pageLength);
+        list[4] &= 0x3f;                         // PS is reserved in MODE SELECT
+        list[6] = (byte) (on ? list[6] | 0x04 : list[6] & ~0x04);
+        RawScsiSession.Result selected = s.command(new byte[] {0x15, 0x10, 0, 0, (byte) list.length, 0}, list, 0);
+        assertThat(selected.status()).as("MODE SELECT " + selected.senseCode()).isEqualTo(RawScsiSession.GOOD);
     }
 
     private static byte[] loginText() {

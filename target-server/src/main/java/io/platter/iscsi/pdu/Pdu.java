@@ -1,12 +1,15 @@
 package io.platter.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCounted;
 
 /**
  * One iSCSI PDU (RFC 7143 §11). A PDU owns its data segment: whoever holds a PDU releases it
  * exactly once with {@link #release()} or by passing it on (the encoder releases what it writes).
+ * Its reference count is its data segment's, so Netty's own release paths (a message no handler
+ * took, {@code ReferenceCountUtil}, {@code EmbeddedChannel.finishAndReleaseAll}) apply to PDUs.
  */
-public sealed interface Pdu permits NopOut, ScsiCommandPdu, TaskManagementRequest, LoginRequest,
+public sealed interface Pdu extends ReferenceCounted permits NopOut, ScsiCommandPdu, TaskManagementRequest, LoginRequest,
         TextRequest, DataOut, LogoutRequest, SnackRequest, NopIn, ScsiResponsePdu,
         TaskManagementResponse, LoginResponse, TextResponse, DataIn, LogoutResponse,
         ReadyToTransfer, AsyncMessage, Reject {
@@ -29,7 +32,42 @@ public sealed interface Pdu permits NopOut, ScsiCommandPdu, TaskManagementReques
         return false;
     }
 
-    default void release() {
-        data().release();
+    @Override
+    default int refCnt() {
+        return data().refCnt();
+    }
+
+    @Override
+    default Pdu retain() {
+        data().retain();
+        return this;
+    }
+
+    @Override
+    default Pdu retain(int increment) {
+        data().retain(increment);
+        return this;
+    }
+
+    @Override
+    default Pdu touch() {
+        data().touch();
+        return this;
+    }
+
+    @Override
+    default Pdu touch(Object hint) {
+        data().touch(hint);
+        return this;
+    }
+
+    @Override
+    default boolean release() {
+        return data().release();
+    }
+
+    @Override
+    default boolean release(int decrement) {
+        return data().release(decrement);
     }
 }

@@ -66,6 +66,21 @@ public final class PduEncoder extends ChannelOutboundHandlerAdapter {
         return out;
     }
 
+    /**
+     * The 48-byte BHS {@code pdu} is sent with (RFC 7143 §11.2.1), DataSegmentLength included, for
+     * a Reject's data segment (§11.17); the PDU and its data stay with the caller.
+     */
+    public static byte[] header(Pdu pdu) {
+        ByteBuf head = head(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, pdu, false);
+        try {
+            byte[] header = new byte[Bhs.SIZE];
+            head.getBytes(0, header);
+            return header;
+        } finally {
+            head.release();
+        }
+    }
+
     /** BHS, AHS (consumed) and header digest in one new buffer; the data segment length is the payload's. */
     private static ByteBuf head(ByteBufAllocator alloc, Pdu pdu, boolean headerDigest) {
         ByteBuf ahs = pdu.ahs();

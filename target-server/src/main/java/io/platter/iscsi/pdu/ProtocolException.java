@@ -30,6 +30,16 @@ public final class ProtocolException extends Exception {
         return new ProtocolException(reason, message, false, header);
     }
 
+    /**
+     * A format error in the PDU whose 48-byte header is {@code bhs} (RFC 7143 §7.7): rejected, then
+     * the connection closes.
+     */
+    public static ProtocolException formatError(RejectReason reason, String message, ByteBuf bhs) {
+        byte[] header = new byte[Bhs.SIZE];
+        bhs.getBytes(bhs.readerIndex(), header);
+        return new ProtocolException(reason, message, true, header);
+    }
+
     public RejectReason reason() {
         return reason;
     }

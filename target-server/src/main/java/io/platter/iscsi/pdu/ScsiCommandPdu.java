@@ -21,16 +21,20 @@ public record ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, 
         byte[] cdb = new byte[16];
         b.buffer().getBytes(b.base() + 32, cdb);
         ByteBuf ahs = d.ahs();
+        // An AHS that contradicts TotalAHSLength or has an unknown type is a format error (RFC 7143
+        // §7.7): the connection closes. A Reject alone would leave the command's CmdSN a gap that
+        // no later command can pass (§7.3), so the connection would stop answering.
         while (ahs != null && ahs.isReadable()) {
             // AHS (§11.2.2): AHSLength(2) AHSType(1) then AHSLength bytes of specific data.
             if (ahs.readableBytes() < 4) {
-                throw ProtocolException.reject(RejectReason.PROTOCOL_ERROR, "truncated AHS", b.buffer());
+                throw ProtocolException.formatError(RejectReason.PROTOCOL_ERROR, "truncated AHS", b.buffer());
             }
             int length = ahs.readUnsignedShort();
             int type = ahs.readUnsignedByte();
             int padded = (length + 3 + 3) & ~3; // type byte counted, header of 3 bytes
             if (padded - 3 > ahs.readableBytes() || length == 0) {
-                throw ProtocolException.reject(RejectReason.PROTOCOL_ERROR, "AHS length " + length, b.buffer());
+                throw ProtocolException.formatError(RejectReason.PROTOCOL_ERROR, "AHS length " + length,
+                        b.buffer());
             }
             if (type == AHS_EXTENDED_CDB) {
                 // First specific byte is reserved; the rest extends the CDB beyond 16 bytes.
@@ -39,7 +43,8 @@ public record ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, 
                 ahs.getBytes(ahs.readerIndex() + 1, longer, 16, length - 1);
                 cdb = longer;
             } else if (type != AHS_BIDI_READ_LENGTH) {
-                throw ProtocolException.reject(RejectReason.INVALID_PDU_FIELD, "AHS type " + type, b.buffer());
+                throw ProtocolException.formatError(RejectReason.INVALID_PDU_FIELD, "AHS type " + type,
+                        b.buffer());
             }
             ahs.skipBytes(padded - 3);
         }

@@ -40,6 +40,8 @@ final class CommandTask {
     boolean executing;
     /** Aborted by task management: its completion sends nothing (RFC 7143 §11.5.1). */
     boolean aborted;
+    /** Aborts that answer once this task, executing when it was aborted, has completed; or null. */
+    private java.util.List<AbortBarrier> abortWaiters;
     /** Data-Out bytes received so far, kept or not. */
     int receivedBytes;
     /**
@@ -49,6 +51,20 @@ final class CommandTask {
     boolean dataPhaseError;
     /** Data-In or R2T PDUs sent, for ExpDataSN in the SCSI Response (RFC 7143 §11.4.8). */
     int dataSn;
+    /** Data-Out bytes reserved in the session's {@link SessionBudget}, given back when the data leaves. */
+    private long reserved;
+    private SessionBudget budget;
+    /**
+     * The session's Data-Out budget had no room for this write: it keeps none of its data, asks
+     * for none, and ends in TASK SET FULL once its unsolicited data has arrived.
+     */
+    boolean overBudget;
+    /** Holds one of the session's immediate-command slots until it leaves the connection. */
+    boolean immediateSlot;
+    /** Delivered, but waiting to start until the connection can take its Data-In (see {@code DataInGate}). */
+    boolean held;
+    /** Data-In bytes reserved at the connection's gate while it executes. */
+    long dataInReserved;
     /** Where the command is accounted, and when it was handed to the SCSI core. */
     IscsiMetrics.LunMetrics metrics = IscsiMetrics.LunMetrics.NONE;
     long startNanos;
@@ -63,6 +79,45 @@ final class CommandTask {
         this.alloc = alloc;
     }
 
+    /** {@code barrier} waits until this executing task completes (see {@link #ended()}). */
+    void awaitedBy(AbortBarrier barrier) {
+        if (abortWaiters == null) {
+            abortWaiters = new java.util.ArrayList<>(1);
+        }
+        barrier.executing();
+        abortWaiters.add(barrier);
+    }
+
+    /** The SCSI core completed this task: the aborts waiting for it may answer. */
+    void ended() {
+        if (abortWaiters != null) {
+            java.util.List<AbortBarrier> waiting = abortWaiters;
+            abortWaiters = null;
+            waiting.forEach(AbortBarrier::ended);
+        }
+    }
+
+    /**
+     * Reserves the whole expected Data-Out in {@code budget}; when there is no room the task
+     * becomes {@link #overBudget} and keeps no data.
+     */
+    void reserve(SessionBudget budget) {
+        if (budget.reserveDataOut(expectedLength)) {
+            this.budget = budget;
+            this.reserved = expectedLength;
+        } else {
+            overBudget = true;
+            alloc = null;
+        }
+    }
+
+    private void unreserve() {
+        if (reserved > 0) {
+            budget.releaseDataOut(reserved);
+            reserved = 0;
+        }
+    }
+
     int received() {
         return receivedBytes;
     }
@@ -72,7 +127,7 @@ final class CommandTask {
     }
 
     boolean allDataReceived() {
-        return !writing() || received() >= expectedLength;
+        return !writing() || received() >= (overBudget ? unsolicitedEnd : expectedLength);
     }
 
     /** Takes ownership of {@code slice}; keeps it unless the data phase already failed. */
@@ -98,6 +153,7 @@ final class CommandTask {
         ByteBuf out = data;
         data = null;
         alloc = null;
+        unreserve();
         return out;
     }
 
@@ -108,6 +164,7 @@ final class CommandTask {
             data.release();
             data = null;
         }
+        unreserve();
     }
 
     /** A solicited burst: an R2T sent and the Data-Out it asks for. */

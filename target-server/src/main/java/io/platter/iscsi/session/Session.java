@@ -32,9 +32,10 @@ public final class Session {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     /** Whether the login authenticated the initiator (CHAP); confined to {@link #loop()}. */
     private boolean authenticated;
+    private final SessionBudget budget = new SessionBudget();
 
     /** A numbered PDU or command waiting for its CmdSN, with the connection it arrived on (allegiance). */
-    record Queued(FullFeatureHandler owner, Object item) {
+    record Queued(FullFeatureHandler owner, WindowItem item) {
     }
 
     Session(int tsih, long isid, String initiatorName, ExportedTarget target, SessionParameters parameters,
@@ -79,6 +80,11 @@ public final class Session {
 
     public CommandWindow<Queued> window() {
         return window;
+    }
+
+    /** The memory bounds of this session: buffered Data-Out, immediate commands (confined to {@link #loop()}). */
+    SessionBudget budget() {
+        return budget;
     }
 
     /** The I_T nexus of this session (normal sessions only). */

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * The iSCSI side of aborts the SCSI core decides on (PREEMPT AND ABORT, SPC-5 §5.14.11.5): the
  * matching sessions of one target abort their tasks on the LUN on their own event loops, as
  * {@link TaskManagement} does for CLEAR TASK SET; the future completes when every loop has done
- * so, after which no aborted task sends status. Thread-safe.
+ * so and every aborted task that was executing has completed, after which no aborted task sends
+ * status or touches the medium. Thread-safe.
  */
 public final class SessionTaskAborter implements TaskAborter {
     private final SessionRegistry sessions;
@@ -29,26 +30,33 @@ public final class SessionTaskAborter implements TaskAborter {
     @Override
     public CompletableFuture<Set<ItNexus>> abortTasks(int lun, Predicate<ItNexus> nexuses) {
         Set<ItNexus> lost = ConcurrentHashMap.newKeySet();
-        List<CompletableFuture<Void>> done = new ArrayList<>();
+        List<Session> reached = new ArrayList<>();
         for (Session s : sessions.all()) {
-            if (s.discovery() || s.target().scsi() != target || !nexuses.test(s.nexus())) {
-                continue;
+            if (!s.discovery() && s.target().scsi() == target && nexuses.test(s.nexus())) {
+                reached.add(s);
             }
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            done.add(f);
+        }
+        CompletableFuture<Set<ItNexus>> result = new CompletableFuture<>();
+        if (reached.isEmpty()) {
+            result.complete(Set.of());
+            return result;
+        }
+        // Completes once every aborted task that was executing has completed (SAM-5 §5.6).
+        AbortBarrier barrier = new AbortBarrier(reached.size(), () -> result.complete(Set.copyOf(lost)));
+        for (Session s : reached) {
             s.loop().execute(() -> {
                 int n = 0;
                 for (Connection c : s.connections()) {
                     if (c.handler() != null) {
-                        n += c.handler().abortTasks(t -> LunAddress.decode(t.lunField) == lun);
+                        n += c.handler().abortTasks(t -> LunAddress.decode(t.lunField) == lun, barrier);
                     }
                 }
                 if (n > 0) {
                     lost.add(s.nexus());
                 }
-                f.complete(null);
+                barrier.scanned();
             });
         }
-        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(x -> Set.copyOf(lost));
+        return result;
     }
 }

@@ -1,7 +1,6 @@
 package io.platter.iscsi.session;
 
 import io.netty.buffer.Unpooled;
-import io.netty.util.concurrent.Future;
 import io.platter.iscsi.pdu.TaskManagementRequest;
 import io.platter.iscsi.pdu.TaskManagementResponse;
 import io.platter.scsi.LunAddress;
@@ -20,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * (SAM-5 §7.1): ABORT TASK and ABORT TASK SET act on this session's tasks (on any of its
  * connections); CLEAR TASK SET and LOGICAL UNIT RESET on the tasks of every session on the
  * logical unit; the target resets on every session of the target. Tasks of other sessions are
- * aborted on their own event loops and the response waits for them, so no aborted task sends
- * status after the function completed.
+ * aborted on their own event loops, and the response waits for them and for every aborted task
+ * still executing in the SCSI core ({@link AbortBarrier}), so no aborted task sends status or
+ * touches the medium after the function completed.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -95,32 +95,36 @@ final class TaskManagement {
             reached = new ArrayList<>(reached);
             reached.add(session);
         }
-        AtomicInteger pending = new AtomicInteger(reached.size());
         AtomicInteger aborted = new AtomicInteger();
+        io.netty.channel.EventLoop own = connection.channel().eventLoop();
+        // The response waits until every reached session has aborted its tasks and every aborted
+        // task that was executing has completed (SAM-5 §5.6): ESXi reissues an aborted WRITE
+        // right after the response, and the old one must not land after it.
+        AbortBarrier barrier = new AbortBarrier(reached.size(), () -> {
+            if (own.inEventLoop()) {
+                done(request, session, function, aborted);
+            } else {
+                own.execute(() -> done(request, session, function, aborted));
+            }
+        });
         for (Session s : reached) {
             Runnable abort = () -> {
                 for (Connection c : s.connections()) {
                     if (c.handler() != null) {
-                        aborted.addAndGet(c.handler().abortTasks(which));
+                        aborted.addAndGet(c.handler().abortTasks(which, barrier));
                     }
                 }
+                barrier.scanned();
             };
             if (s.loop().inEventLoop()) {
                 abort.run();
-                done(pending, request, session, function, aborted);
             } else {
-                Future<?> f = s.loop().submit(abort);
-                f.addListener(x -> connection.channel().eventLoop().execute(
-                        () -> done(pending, request, session, function, aborted)));
+                s.loop().execute(abort);
             }
         }
     }
 
-    private void done(AtomicInteger pending, TaskManagementRequest request, Session session, Function function,
-                      AtomicInteger aborted) {
-        if (pending.decrementAndGet() != 0) {
-            return;
-        }
+    private void done(TaskManagementRequest request, Session session, Function function, AtomicInteger aborted) {
         if (!session.discovery() && function == Function.LOGICAL_UNIT_RESET) {
             // The SCSI side of a reset: reservations released, unit attentions for every nexus (SAM-5 §7.8).
             session.target().scsi().reset(session.nexus(), ResetScope.LOGICAL_UNIT, LunAddress.decode(request.lun()));

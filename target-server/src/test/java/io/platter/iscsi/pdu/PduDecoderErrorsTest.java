@@ -171,15 +171,19 @@ class PduDecoderErrorsTest {
     }
 
     @Test
-    void truncatedAhsIsRejectedNotThrown() {
-        // An AHS whose AHSLength runs past TotalAHSLength (RFC 7143 §11.2.2).
+    void truncatedAhsIsAFormatError() {
+        // An AHS whose AHSLength runs past TotalAHSLength (RFC 7143 §11.2.2) is a format error
+        // (§7.7): rejected with its header, and the connection closes.
         byte[] wire = hex(GoldenVectors.SCSI_COMMAND_EXTENDED_CDB);
         wire[48] = 0;
         wire[49] = 0x40;
         ByteBuf in = Wire.pooled(wire);
         try {
             assertThatThrownBy(() -> PduDecoder.decodeOne(in, false, false, MAX))
-                    .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.fatal()).isFalse());
+                    .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                        assertThat(e.fatal()).isTrue();
+                        assertThat(e.rejectedHeader()).hasSize(48);
+                    });
             assertThat(in.readableBytes()).isZero();
         } finally {
             in.release();

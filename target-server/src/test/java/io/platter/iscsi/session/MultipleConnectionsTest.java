@@ -194,12 +194,59 @@ class MultipleConnectionsTest {
         other.send(Initiator.read10(0x11, 1, 8));
         assertThat(server.io).hasSize(2);
         a.send(tmf(5, 0x12, 0, 2));
+        assertThat(a.responses()).as("no response while aborted reads still execute (SAM-5 §5.6)").isEmpty();
+        server.runIo();
         TaskManagementResponse r = a.only(TaskManagementResponse.class);
         assertThat(r.response()).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
         r.release();
-        server.runIo();
-        assertThat(a.responses()).as("aborted: no Data-In, no status").isEmpty();
         assertThat(other.responses()).as("the other session's task is aborted too").isEmpty();
+    }
+
+    @Test
+    void abortTaskAnswersOnlyAfterTheAbortedWriteEndedAndAReadSeesIt() {
+        Initiator a = leading();
+        a.takePowerOn();
+        io.netty.buffer.ByteBuf data = io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(4096);
+        for (int i = 0; i < 4096; i++) {
+            data.writeByte(0x5a);
+        }
+        a.send(Initiator.write10(0x10, 1, 8, data));
+        assertThat(server.io).as("the write is executing").hasSize(1);
+        a.send(tmf(1, 0x11, 0x10, 2));
+        assertThat(a.responses()).as("the write may still change the medium: no answer yet").isEmpty();
+        server.runIo();
+        TaskManagementResponse r = a.only(TaskManagementResponse.class);
+        assertThat(r.response()).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+        assertThat(r.maxCmdSn() - r.expCmdSn() + 1).as("the aborted write gave its slot back").isEqualTo(128);
+        r.release();
+        a.send(Initiator.read10(0x12, 2, 8));
+        server.runIo();
+        List<Pdu> out = a.responses();
+        assertThat(out).singleElement().isInstanceOfSatisfying(DataIn.class, d -> {
+            assertThat(d.itt()).isEqualTo(0x12);
+            for (int i = 0; i < 4096; i++) {
+                assertThat(d.data().getByte(i)).isEqualTo((byte) 0x5a);
+            }
+        });
+        out.forEach(Pdu::release);
+    }
+
+    @Test
+    void logoutOfAConnectionReturnsTheSlotsOfItsTasksWaitingForDataOut() {
+        Initiator a = leading();
+        Initiator b = connect();
+        b.login(Server.TARGET, ISID, a.tsih, 2, 1);
+        // An 8 KiB WRITE without immediate data: delivered, then waits for the Data-Out its R2T asks for.
+        b.send(Initiator.write10(0x20, 1, 16, Unpooled.EMPTY_BUFFER));
+        assertThat(b.only(io.platter.iscsi.pdu.ReadyToTransfer.class).itt()).isEqualTo(0x20);
+        a.send(new LogoutRequest(true, LogoutRequest.CLOSE_CONNECTION, 0x30, 2, 2, 0, Unpooled.EMPTY_BUFFER));
+        a.only(LogoutResponse.class).release();
+        b.ch.runPendingTasks();
+        assertThat(b.ch.isOpen()).isFalse();
+        a.send(new NopOut(false, 0, 0x31, Bhs.RESERVED_TAG, 2, 0, Unpooled.EMPTY_BUFFER));
+        NopIn nop = a.only(NopIn.class);
+        assertThat(nop.maxCmdSn() - nop.expCmdSn() + 1).as("the whole window is open again").isEqualTo(128);
+        nop.release();
     }
 
     @Test
@@ -212,9 +259,9 @@ class MultipleConnectionsTest {
         a.send(Initiator.read10(0x10, 1, 8));
         other.send(Initiator.read10(0x11, 1, 8));
         a.send(tmf(2, 0x12, 0, 2));
-        a.only(TaskManagementResponse.class).release();
-        server.runIo();
         assertThat(a.responses()).isEmpty();
+        server.runIo();
+        a.only(TaskManagementResponse.class).release();
         List<Pdu> out = other.responses();
         assertThat(out).singleElement().isInstanceOfSatisfying(DataIn.class,
                 d -> assertThat(d.itt()).isEqualTo(0x11));

@@ -107,6 +107,24 @@ public final class RawScsiSession implements AutoCloseable {
     }
 
     /**
+     * A WRITE-direction command announcing {@code expectedLength} bytes but sending none (no
+     * immediate data, no Data-Out): for commands the target must refuse before it asks for data.
+     */
+    public Result writeWithoutData(byte[] cdb, int expectedLength) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(RawPdu.BHS_LENGTH);
+        b.put(0, (byte) OP_SCSI_COMMAND);
+        b.put(1, (byte) (0x80 | 0x20 | 0x01));
+        int tag = itt++;
+        b.putInt(16, tag);
+        b.putInt(20, expectedLength);
+        b.putInt(24, cmdSn++);
+        b.putInt(28, expStatSn);
+        b.put(32, Arrays.copyOf(cdb, 16));
+        connection.send(new RawPdu(b.array(), new byte[0]));
+        return await(tag);
+    }
+
+    /**
      * A write whose data goes partly as immediate data and the rest as unsolicited Data-Out PDUs
      * (RFC 7143 §11.7: TTT ffffffff, DataSN from 0, BufferOffset), which needs InitialR2T=No.
      * {@code dataOutLun} goes in the Data-Out LUN field, reserved when TTT is ffffffff (§11.7.4).
