@@ -57,11 +57,38 @@ public final class RawIscsiConnection implements AutoCloseable {
         send(pdu.toBytes());
     }
 
+    /** What the target did next: sent a PDU, closed (or reset) the connection, or stayed silent. */
+    public sealed interface Answer {
+        /** A whole PDU arrived. */
+        record Received(RawPdu pdu) implements Answer {
+        }
+
+        /** The target closed or reset the connection. */
+        record Closed() implements Answer {
+        }
+
+        /** Nothing arrived and the connection stayed open for the read timeout. */
+        record Silent() implements Answer {
+        }
+    }
+
     /**
      * Reads the next PDU; empty when the target closed (or reset) the connection. A read
      * timeout fails the test: the target neither answered nor closed.
      */
     public Optional<RawPdu> read() throws IOException {
+        Answer a = answer();
+        if (a instanceof Answer.Silent) {
+            throw new AssertionError("target neither answered nor closed within " + socket.getSoTimeout() + " ms");
+        }
+        return a instanceof Answer.Received r ? Optional.of(r.pdu()) : Optional.empty();
+    }
+
+    /**
+     * Reads the next PDU, or tells that the target closed or stayed silent for the read timeout.
+     * After {@link Answer.Silent} in the middle of a PDU the stream is out of step: close it.
+     */
+    public Answer answer() throws IOException {
         byte[] bhs = new byte[RawPdu.BHS_LENGTH];
         try {
             in.readFully(bhs);
@@ -71,15 +98,39 @@ public final class RawIscsiConnection implements AutoCloseable {
             byte[] data = new byte[dsl];
             in.readFully(data);
             in.skipNBytes(((dsl + 3) & ~3) - dsl);
-            return Optional.of(new RawPdu(bhs, data));
+            return new Answer.Received(new RawPdu(bhs, data));
         } catch (EOFException e) {
-            return Optional.empty();
+            return new Answer.Closed();
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("target neither answered nor closed within "
-                    + socket.getSoTimeout() + " ms", e);
+            return new Answer.Silent();
         } catch (SocketException e) {
-            return Optional.empty(); // connection reset counts as closed
+            return new Answer.Closed(); // connection reset counts as closed
         }
+    }
+
+    /**
+     * Fails unless the target closes the connection next (within the read timeout) without
+     * sending anything more; {@code why} names the expected close in the failure.
+     */
+    public void expectClosed(String why) throws IOException {
+        Answer a = answer();
+        if (a instanceof Answer.Received r) {
+            throw new AssertionError(why + ": expected the target to close, it sent " + r.pdu());
+        }
+        if (a instanceof Answer.Silent) {
+            throw new AssertionError(why + ": expected the target to close, it stayed silent and open for "
+                    + socket.getSoTimeout() + " ms");
+        }
+    }
+
+    /** Half-closes: the target reads end of stream, as after an initiator's close mid-PDU. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Changes the read timeout. */
+    public void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     /**
