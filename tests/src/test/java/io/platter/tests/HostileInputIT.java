@@ -1,0 +1,317 @@
+package io.platter.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.platter.tests.support.HostileCases;
+import io.platter.tests.support.HostileCases.Case;
+import io.platter.tests.support.PlatterProcess;
+import io.platter.tests.support.RawIscsiConnection;
+import io.platter.tests.support.RawIscsiConnection.Answer;
+import io.platter.tests.support.RawPdu;
+import io.platter.tests.support.RawScsiSession;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Hostile input against the real daemon over real sockets: {@code hostile.cases} generated cases
+ * ({@link HostileCases}: mutated Login, Text, SCSI Command with random CDBs, Data-Out with bad
+ * offsets and tags, NOP-Out, task management, Logout and SNACK PDUs, AHS, random bytes, truncated
+ * PDUs, lying lengths), grouped per connection, a new connection after each close.
+ *
+ * <p>Every case must end in an answer, a Reject or a clean close, never in a hang: after a framed
+ * case in full feature phase an immediate NOP-Out must be answered (RFC 7143 §11.18) or the
+ * connection closed; every Login Request must get a Login Response or a close; after an unframed
+ * case (the stream is out of step) the test half-closes and the target must close. Every PDU the
+ * target sends must have a target opcode (§11.1). At the end the daemon is alive, a fresh login
+ * READs, and it recorded no internal error; the daemon log is checked for internal errors after
+ * every connection, so a failure names the group of cases (in hex) that caused it.
+ *
+ * <p>{@code -Dhostile.cases=100000} runs the long run; {@code -Dhostile.seed=N} repeats a run
+ * (the seed is printed at the start).
+ */
+@Timeout(7200)
+class HostileInputIT {
+
+    private static final int CASES = Integer.getInteger("hostile.cases", 5000);
+    private static final long SEED = Long.getLong("hostile.seed", System.nanoTime());
+    private static final int ANSWER_TIMEOUT_MS = 10_000;
+    private static final String INITIATOR = "iqn.2026-11.io.platter:hostile";
+    private static final Set<Integer> TARGET_OPCODES = Set.of(RawPdu.OP_NOP_IN, RawPdu.OP_SCSI_RESPONSE,
+            RawPdu.OP_TASK_MANAGEMENT_RESPONSE, RawPdu.OP_LOGIN_RESPONSE, RawPdu.OP_TEXT_RESPONSE, RawPdu.OP_DATA_IN,
+            RawPdu.OP_LOGOUT_RESPONSE, RawPdu.OP_R2T, RawPdu.OP_ASYNC_MESSAGE, RawPdu.OP_REJECT);
+    private static final Pattern INTERNAL_ERROR = Pattern.compile("internal error #(\\d+)");
+
+    /** Outcome counts per kind of outcome, and the cases of the current connection. */
+    private final Map<String, Long> outcomes = new TreeMap<>();
+    private final List<String> group = new ArrayList<>();
+    private long rejectsWithoutHeader;
+    private String firstRejectWithoutHeader;
+    private long logOffset;
+
+    @Test
+    void everyCaseGetsAnAnswerARejectOrACloseAndTheDaemonStaysSound() throws Exception {
+        System.out.println("HostileInputIT: seed " + SEED + ", " + CASES + " cases (-Dhostile.seed=" + SEED
+                + " -Dhostile.cases=" + CASES + " repeats this run)");
+        Random rnd = new Random(SEED);
+        HostileCases gen = new HostileCases(rnd, INITIATOR, PlatterProcess.IQN);
+        long start = System.nanoTime();
+        try (PlatterProcess server = PlatterProcess.start("HostileInputIT", "64M")) {
+            int done = 0;
+            int connections = 0;
+            while (done < CASES) {
+                group.clear();
+                int budget = Math.min(CASES - done, 1 + rnd.nextInt(40));
+                int pick = rnd.nextInt(100);
+                try (RawIscsiConnection c = RawIscsiConnection.open(server.port(), ANSWER_TIMEOUT_MS)) {
+                    done += pick < 15 ? loginPhase(c, gen, budget) : fullFeature(c, gen, rnd, budget, pick < 22);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\n" + replay(server), e);
+                }
+                connections++;
+                assertNoNewInternalError(server);
+                assertThat(server.isAlive()).as("daemon alive after connection %d\n%s", connections, replay(server))
+                        .isTrue();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String report = String.format("HostileInputIT: seed %d, %d cases on %d connections in %.1f s;"
+                    + " outcomes %s; %d Reject(s) without the rejected header%s", SEED, done, connections, seconds,
+                    outcomes, rejectsWithoutHeader, firstRejectWithoutHeader == null ? ""
+                            : " (first after " + firstRejectWithoutHeader + ")");
+            System.out.println(report);
+            Files.writeString(server.workDir().resolve("report.txt"), report + "\n");
+
+            assertThat(server.isAlive()).as("daemon alive\n" + server.logText()).isTrue();
+            freshLoginReads(server);
+            server.assertNoInternalErrors();
+        }
+    }
+
+    /** Login Requests (and worse) before full feature phase: each gets a Login Response or a close. */
+    private int loginPhase(RawIscsiConnection c, HostileCases gen, int budget) throws IOException {
+        for (int round = 0; round < Math.min(budget, 4); round++) {
+            Case cs = gen.login(round);
+            if (!send(c, cs)) {
+                return round + 1;
+            }
+            if (!cs.framed()) {
+                expectCloseAfterHalfClose(c, cs);
+                return round + 1;
+            }
+            Answer a = c.answer();
+            if (a instanceof Answer.Silent) {
+                throw new AssertionError("hang: no answer and no close within " + ANSWER_TIMEOUT_MS
+                        + " ms after the login-phase case " + cs.kind());
+            }
+            if (a instanceof Answer.Closed) {
+                count("login-closed");
+                return round + 1;
+            }
+            RawPdu r = ((Answer.Received) a).pdu();
+            checkTargetPdu(r, cs);
+            if (r.opcode() != RawPdu.OP_LOGIN_RESPONSE) {
+                count("login-" + name(r));
+                expectCloseAfterHalfClose(c, cs);
+                return round + 1;
+            }
+            count(r.statusClass() == 0 ? "login-response-ok" : "login-response-" + r.statusClass());
+            if (r.statusClass() != 0) {
+                // RFC 7143 §6.10 / §11.13.5: a login that failed ends with the connection.
+                c.expectClosed("after Login Response with status class " + r.statusClass() + " to " + cs.kind());
+                return round + 1;
+            }
+            if ((r.u8(1) & 0x83) == 0x83) {
+                return round + 1;     // reached full feature phase: this group has done its part
+            }
+        }
+        return Math.min(budget, 4);
+    }
+
+    /** A plain login, then hostile PDUs each followed by an immediate NOP-Out ping. */
+    private int fullFeature(RawIscsiConnection c, HostileCases gen, Random rnd, int budget, boolean discovery)
+            throws IOException {
+        HostileCases.State s = login(c, gen, discovery);
+        int pingItt = 0x7f000000;
+        for (int n = 0; n < budget; n++) {
+            Case cs = gen.fullFeature(s);
+            if (!send(c, cs)) {
+                return n + 1;
+            }
+            if (!cs.framed()) {
+                expectCloseAfterHalfClose(c, cs);
+                return n + 1;
+            }
+            int ping = pingItt++;
+            if (!send(c, new Case("ping", RawPdu.nopOut(true, ping, s.cmdSn, s.expStatSn).toBytes(), true, ping))) {
+                return n + 1;
+            }
+            String outcome = "silent";
+            while (true) {
+                Answer a = c.answer();
+                if (a instanceof Answer.Silent) {
+                    throw new AssertionError("hang: neither the case " + cs.kind() + " nor the NOP-Out ping after it"
+                            + " was answered, and the connection stayed open for " + ANSWER_TIMEOUT_MS + " ms");
+                }
+                if (a instanceof Answer.Closed) {
+                    count("ffp-" + (outcome.equals("silent") ? "" : outcome + "-then-") + "closed");
+                    return n + 1;
+                }
+                RawPdu r = ((Answer.Received) a).pdu();
+                checkTargetPdu(r, cs);
+                s.track(r);
+                if (r.opcode() == RawPdu.OP_NOP_IN && r.int32(16) == ping) {
+                    break;
+                }
+                if (r.opcode() == RawPdu.OP_REJECT) {
+                    outcome = "reject";
+                } else if (!outcome.equals("reject") && (r.int32(16) == cs.itt() || r.opcode() != RawPdu.OP_NOP_IN)) {
+                    outcome = "answered";
+                }
+            }
+            count("ffp-" + outcome);
+        }
+        if (rnd.nextBoolean()) {
+            c.shutdownOutput();   // an initiator that just goes away: the target must close its side
+            drainToClose(c, "half-close after " + budget + " cases");
+        }
+        return budget;
+    }
+
+    /** Logs in with plain keys (RFC 7143 §6.3), CSG=1 to NSG=3. */
+    private HostileCases.State login(RawIscsiConnection c, HostileCases gen, boolean discovery) throws IOException {
+        byte[] text = gen.loginText(discovery);
+        int expStatSn = 0;
+        for (int round = 0; round < 4; round++) {
+            RawPdu req = RawPdu.loginRequest(true, 1, 3, 0x10, 0, expStatSn, round == 0 ? text : new byte[0], -1);
+            group.add("login " + java.util.HexFormat.of().formatHex(req.toBytes()));
+            c.send(req);
+            RawPdu r = c.read().orElseThrow(() -> new AssertionError("target closed a plain login"));
+            if (r.opcode() != RawPdu.OP_LOGIN_RESPONSE || r.statusClass() != 0) {
+                throw new AssertionError("plain login failed: " + r + " status " + r.statusClass() + "/"
+                        + r.statusDetail());
+            }
+            expStatSn = r.int32(24) + 1;
+            if ((r.u8(1) & 0x83) == 0x83) {
+                return new HostileCases.State(r.int32(28), expStatSn);
+            }
+        }
+        throw new AssertionError("plain login did not reach full feature phase");
+    }
+
+    /** Sends a case; false when the target had already closed (the write failed). */
+    private boolean send(RawIscsiConnection c, Case cs) throws IOException {
+        group.add(cs.describe());
+        try {
+            c.send(cs.wire());
+            return true;
+        } catch (java.net.SocketException e) {
+            count("closed-before-send");
+            return false;
+        }
+    }
+
+    /** After an out-of-step case: half-close; the target may answer, then must close. */
+    private void expectCloseAfterHalfClose(RawIscsiConnection c, Case cs) throws IOException {
+        try {
+            c.shutdownOutput();
+        } catch (java.net.SocketException e) {
+            count(cs.kind().startsWith("login") ? "login-closed" : "ffp-closed");
+            return;
+        }
+        drainToClose(c, cs.kind());
+        count((cs.kind().startsWith("login") ? "login" : "ffp") + "-unframed-closed");
+    }
+
+    private void drainToClose(RawIscsiConnection c, String after) throws IOException {
+        for (int i = 0; i < 10_000; i++) {
+            Answer a = c.answer();
+            if (a instanceof Answer.Closed) {
+                return;
+            }
+            if (a instanceof Answer.Silent) {
+                throw new AssertionError("hang: the target did not close within " + ANSWER_TIMEOUT_MS
+                        + " ms after end of stream (" + after + ")");
+            }
+            checkTargetPdu(((Answer.Received) a).pdu(), null);
+        }
+        throw new AssertionError("the target keeps sending after end of stream (" + after + ")");
+    }
+
+    private void checkTargetPdu(RawPdu r, Case cs) {
+        if (!TARGET_OPCODES.contains(r.opcode())) {
+            throw new AssertionError("the target sent opcode 0x" + Integer.toHexString(r.opcode()) + ": " + r);
+        }
+        if (r.opcode() == RawPdu.OP_REJECT && r.dataSegmentLength() != RawPdu.BHS_LENGTH) {
+            rejectsWithoutHeader++;
+            if (firstRejectWithoutHeader == null) {
+                firstRejectWithoutHeader = cs == null ? "end of stream" : cs.describe();
+            }
+        }
+    }
+
+    /** A new initiator logs in, takes its unit attentions and READs LBA 0 (SBC-4 §5.12). */
+    private static void freshLoginReads(PlatterProcess server) throws IOException {
+        try (RawScsiSession s = RawScsiSession.login(server.port(), INITIATOR + "-after", PlatterProcess.IQN)) {
+            s.takeUnitAttentions();
+            RawScsiSession.Result r = s.command(new byte[] {0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0}, null, 4096);
+            assertThat(r.status()).as("READ(10) status, sense " + r.senseCode()).isEqualTo(RawScsiSession.GOOD);
+            assertThat(r.data()).as("READ(10) data").hasSize(4096);
+        }
+    }
+
+    /** Fails when the daemon logged an internal error since the last check, naming this group. */
+    private void assertNoNewInternalError(PlatterProcess server) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(server.log().toFile(), "r")) {
+            long length = f.length();
+            if (length <= logOffset) {
+                return;
+            }
+            byte[] fresh = new byte[(int) (length - logOffset)];
+            f.seek(logOffset);
+            f.readFully(fresh);
+            String text = new String(fresh, StandardCharsets.ISO_8859_1);
+            int lastNewline = text.lastIndexOf('\n');
+            if (lastNewline < 0) {
+                return;
+            }
+            logOffset += lastNewline + 1;
+            Matcher m = INTERNAL_ERROR.matcher(text.substring(0, lastNewline));
+            if (m.find()) {
+                throw new AssertionError("internal error in the daemon during this connection\n" + replay(server));
+            }
+        }
+    }
+
+    /** The cases of the current connection (hex), written to a file too, for a reproducer. */
+    private String replay(PlatterProcess server) {
+        String text = "seed " + SEED + "; the cases of this connection, in order:\n" + String.join("\n", group);
+        try {
+            Path file = server.workDir().resolve("failing-connection.txt");
+            Files.writeString(file, text + "\n");
+            text = "(also in " + file + ")\n" + text;
+        } catch (IOException e) {
+            text += "\n(not written: " + e + ")";
+        }
+        return text.length() > 12_000 ? text.substring(0, 12_000) + "\n[...]" : text;
+    }
+
+    private void count(String outcome) {
+        outcomes.merge(outcome, 1L, Long::sum);
+    }
+
+    private static String name(RawPdu r) {
+        return "op" + Integer.toHexString(r.opcode());
+    }
+}
