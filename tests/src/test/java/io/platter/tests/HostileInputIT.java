@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * Hostile input against the real daemon over real sockets: {@code hostile.cases} generated cases
  * ({@link HostileCases}: mutated Login, Text, SCSI Command with random CDBs, Data-Out with bad
  * offsets and tags, NOP-Out, task management, Logout and SNACK PDUs, AHS, random bytes, truncated
- * PDUs, lying lengths), grouped per connection, a new connection after each close.
+ * PDUs, lying lengths, wrong header and data digests on connections that negotiated CRC32C),
+ * grouped per connection, a new connection after each close.
  *
  * <p>Every case must end in an answer, a Reject or a clean close, never in a hang: after a framed
  * case in full feature phase an immediate NOP-Out must be answered (RFC 7143 §11.18) or the
@@ -76,14 +77,17 @@ class HostileInputIT {
                 int budget = Math.min(CASES - done, 1 + rnd.nextInt(40));
                 int pick = rnd.nextInt(100);
                 try (RawIscsiConnection c = RawIscsiConnection.open(server.port(), ANSWER_TIMEOUT_MS)) {
-                    done += pick < 15 ? loginPhase(c, gen, budget) : fullFeature(c, gen, rnd, budget, pick < 22);
-                } catch (AssertionError e) {
+                    done += pick < 15 ? loginPhase(c, gen, budget)
+                            : fullFeature(c, gen, rnd, budget, pick < 22, pick >= 85);
+                } catch (AssertionError | IOException e) {
                     throw new AssertionError(e.getMessage() + "\n" + replay(server), e);
                 }
                 connections++;
                 assertNoNewInternalError(server);
-                assertThat(server.isAlive()).as("daemon alive after connection %d\n%s", connections, replay(server))
-                        .isTrue();
+                if (!server.isAlive()) {
+                    throw new AssertionError("daemon died during connection " + connections + "\n" + replay(server)
+                            + "\n" + server.logText());
+                }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             String report = String.format("HostileInputIT: seed %d, %d cases on %d connections in %.1f s;"
@@ -94,6 +98,7 @@ class HostileInputIT {
             Files.writeString(server.workDir().resolve("report.txt"), report + "\n");
 
             assertThat(server.isAlive()).as("daemon alive\n" + server.logText()).isTrue();
+            assertNoSessionLeft(server);
             freshLoginReads(server);
             server.assertNoInternalErrors();
         }
@@ -140,12 +145,20 @@ class HostileInputIT {
     }
 
     /** A plain login, then hostile PDUs each followed by an immediate NOP-Out ping. */
-    private int fullFeature(RawIscsiConnection c, HostileCases gen, Random rnd, int budget, boolean discovery)
-            throws IOException {
-        HostileCases.State s = login(c, gen, discovery);
+    private int fullFeature(RawIscsiConnection c, HostileCases gen, Random rnd, int budget, boolean discovery,
+                            boolean digests) throws IOException {
+        HostileCases.State s = login(c, gen, discovery, digests);
         int pingItt = 0x7f000000;
         for (int n = 0; n < budget; n++) {
             Case cs = gen.fullFeature(s);
+            if (digests && cs.framed()) {
+                // Digests (RFC 7143 §13.1): sometimes a wrong header digest (the framing cannot be
+                // trusted: the target closes) or a wrong data digest (a Reject, §7.8).
+                int pick = rnd.nextInt(100);
+                int corrupt = pick < 4 ? 1 : pick < 12 ? 2 : 0;
+                cs = new Case(cs.kind() + (corrupt == 1 ? "+bad-header-digest" : corrupt == 2 ? "+bad-data-digest"
+                        : "+digests"), RawPdu.withDigests(cs.wire(), corrupt), true, cs.itt());
+            }
             if (!send(c, cs)) {
                 return n + 1;
             }
@@ -154,7 +167,8 @@ class HostileInputIT {
                 return n + 1;
             }
             int ping = pingItt++;
-            if (!send(c, new Case("ping", RawPdu.nopOut(true, ping, s.cmdSn, s.expStatSn).toBytes(), true, ping))) {
+            byte[] nop = RawPdu.nopOut(true, ping, s.cmdSn, s.expStatSn).toBytes();
+            if (!send(c, new Case("ping", digests ? RawPdu.withDigests(nop, 0) : nop, true, ping))) {
                 return n + 1;
             }
             String outcome = "silent";
@@ -189,10 +203,21 @@ class HostileInputIT {
         return budget;
     }
 
-    /** Logs in with plain keys (RFC 7143 §6.3), CSG=1 to NSG=3. */
-    private HostileCases.State login(RawIscsiConnection c, HostileCases gen, boolean discovery) throws IOException {
+    /**
+     * Logs in with plain keys (RFC 7143 §6.3), CSG=1 to NSG=3, offering CRC32C digests when
+     * {@code digests}; the connection reads and checks digests from then on if the target chose them.
+     */
+    private HostileCases.State login(RawIscsiConnection c, HostileCases gen, boolean discovery, boolean digests)
+            throws IOException {
         byte[] text = gen.loginText(discovery);
+        if (digests) {
+            byte[] keys = RawPdu.text("HeaderDigest=CRC32C", "DataDigest=CRC32C");
+            byte[] both = java.util.Arrays.copyOf(text, text.length + keys.length);
+            System.arraycopy(keys, 0, both, text.length, keys.length);
+            text = both;
+        }
         int expStatSn = 0;
+        String answered = "";
         for (int round = 0; round < 4; round++) {
             RawPdu req = RawPdu.loginRequest(true, 1, 3, 0x10, 0, expStatSn, round == 0 ? text : new byte[0], -1);
             group.add("login " + java.util.HexFormat.of().formatHex(req.toBytes()));
@@ -202,8 +227,15 @@ class HostileInputIT {
                 throw new AssertionError("plain login failed: " + r + " status " + r.statusClass() + "/"
                         + r.statusDetail());
             }
+            answered += "\0" + new String(r.data(), StandardCharsets.UTF_8);
             expStatSn = r.int32(24) + 1;
             if ((r.u8(1) & 0x83) == 0x83) {
+                boolean header = answered.contains("\0HeaderDigest=CRC32C");
+                boolean data = answered.contains("\0DataDigest=CRC32C");
+                if (digests && !(header && data)) {
+                    throw new AssertionError("the target did not accept CRC32C digests: " + answered);
+                }
+                c.digests(header, data);
                 return new HostileCases.State(r.int32(28), expStatSn);
             }
         }
@@ -259,6 +291,23 @@ class HostileInputIT {
                 firstRejectWithoutHeader = cs == null ? "end of stream" : cs.describe();
             }
         }
+    }
+
+    /**
+     * Every hostile connection is closed, so no session may stay registered (one that does still
+     * counts against the session limits and shows in {@code session list}). Closing is asynchronous:
+     * the list gets a few seconds to empty.
+     */
+    private static void assertNoSessionLeft(PlatterProcess server) throws InterruptedException {
+        String out = "";
+        for (int i = 0; i < 20; i++) {
+            out = server.cliOk("session", "list");
+            if (out.lines().noneMatch(l -> !l.isBlank() && !l.startsWith("TSIH"))) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("sessions still listed 10 s after every hostile connection closed:\n" + out);
     }
 
     /** A new initiator logs in, takes its unit attentions and READs LBA 0 (SBC-4 §5.12). */

@@ -31,6 +31,9 @@ public final class RawIscsiConnection implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
+    private boolean headerDigest;
+    private boolean dataDigest;
+
     private RawIscsiConnection(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
@@ -94,17 +97,41 @@ public final class RawIscsiConnection implements AutoCloseable {
             in.readFully(bhs);
             int ahs = (bhs[4] & 0xff) * 4;
             int dsl = ((bhs[5] & 0xff) << 16) | ((bhs[6] & 0xff) << 8) | (bhs[7] & 0xff);
-            in.skipNBytes(ahs);
-            byte[] data = new byte[dsl];
-            in.readFully(data);
-            in.skipNBytes(((dsl + 3) & ~3) - dsl);
-            return new Answer.Received(new RawPdu(bhs, data));
+            byte[] header = java.util.Arrays.copyOf(bhs, RawPdu.BHS_LENGTH + ahs);
+            in.readFully(header, RawPdu.BHS_LENGTH, ahs);
+            if (headerDigest) {
+                expectDigest(header, header.length, "header");
+            }
+            byte[] padded = new byte[(dsl + 3) & ~3];
+            in.readFully(padded);
+            if (dataDigest && dsl > 0) {
+                expectDigest(padded, padded.length, "data");
+            }
+            return new Answer.Received(new RawPdu(bhs, java.util.Arrays.copyOf(padded, dsl)));
         } catch (EOFException e) {
             return new Answer.Closed();
         } catch (SocketTimeoutException e) {
             return new Answer.Silent();
         } catch (SocketException e) {
             return new Answer.Closed(); // connection reset counts as closed
+        }
+    }
+
+    /**
+     * From now on PDUs read carry a header digest and/or (with data) a data digest (RFC 7143
+     * §13.1), which must be right.
+     */
+    public void digests(boolean header, boolean data) {
+        this.headerDigest = header;
+        this.dataDigest = data;
+    }
+
+    private void expectDigest(byte[] covered, int length, String which) throws IOException {
+        byte[] got = new byte[4];
+        in.readFully(got);
+        if (!java.util.Arrays.equals(got, RawPdu.digest(covered, 0, length))) {
+            throw new AssertionError("the target sent a wrong " + which + " digest " + HexFormat.of().formatHex(got)
+                    + " after " + HexFormat.of().formatHex(covered, 0, Math.min(length, RawPdu.BHS_LENGTH)));
         }
     }
 

@@ -240,6 +240,44 @@ public record RawPdu(byte[] bhs, byte[] data) {
         return out.toByteArray();
     }
 
+    /**
+     * The CRC32C digest of {@code length} bytes at {@code offset} as it goes on the wire (RFC 7143
+     * §13.1: iSCSI sends the CRC least significant byte first).
+     */
+    public static byte[] digest(byte[] bytes, int offset, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, offset, length);
+        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).array();
+    }
+
+    /**
+     * {@code wire}, one well-framed PDU without digests (BHS, AHS, padded data), with a header
+     * digest after the AHS and, when there is data, a data digest after the padded data.
+     * {@code corrupt} 1 spoils the header digest, 2 the data digest, 0 neither.
+     */
+    public static byte[] withDigests(byte[] wire, int corrupt) {
+        int ahs = (wire[4] & 0xff) * 4;
+        int dsl = ((wire[5] & 0xff) << 16) | ((wire[6] & 0xff) << 8) | (wire[7] & 0xff);
+        int header = BHS_LENGTH + ahs;
+        int padded = (dsl + 3) & ~3;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(wire, 0, header);
+        byte[] hd = digest(wire, 0, header);
+        if (corrupt == 1) {
+            hd[0] ^= 0x01;
+        }
+        out.writeBytes(hd);
+        if (dsl > 0) {
+            out.write(wire, header, padded);
+            byte[] dd = digest(wire, header, padded);
+            if (corrupt == 2) {
+                dd[3] ^= (byte) 0x80;
+            }
+            out.writeBytes(dd);
+        }
+        return out.toByteArray();
+    }
+
     private static void putDataSegmentLength(ByteBuffer b, int length) {
         if (length < 0 || length > 0xffffff) {
             throw new IllegalArgumentException("DataSegmentLength is 24 bits: " + length);
