@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Timeout;
  * PDUs, lying lengths, wrong header and data digests on connections that negotiated CRC32C),
  * grouped per connection, a new connection after each close.
  *
- * <p>Every case must end in an answer, a Reject or a clean close, never in a hang: after a framed
- * case in full feature phase an immediate NOP-Out must be answered (RFC 7143 §11.18) or the
- * connection closed; every Login Request must get a Login Response or a close; after an unframed
+ * <p>Every case must end in an answer, a Reject or a clean close, never in a hang or a silent
+ * close: after a framed case in full feature phase an immediate NOP-Out must be answered (RFC 7143
+ * §11.18), or a Reject or response must precede the close; every login-phase PDU must get a Login
+ * Response (then a close if it failed the login); after an unframed
  * case (the stream is out of step) the test half-closes and the target must close. Every PDU the
  * target sends must have a target opcode (§11.1). At the end the daemon is alive, a fresh login
  * READs, and it recorded no internal error; the daemon log is checked for internal errors after
@@ -121,8 +122,9 @@ class HostileInputIT {
                         + " ms after the login-phase case " + cs.kind());
             }
             if (a instanceof Answer.Closed) {
-                count("login-closed");
-                return round + 1;
+                // Every Login Request is answered (RFC 7143 §6.3, §11.13), even one that fails the login.
+                throw new AssertionError("silent close: the target closed without a Login Response after the"
+                        + " login-phase case " + cs.kind());
             }
             RawPdu r = ((Answer.Received) a).pdu();
             checkTargetPdu(r, cs);
@@ -179,7 +181,12 @@ class HostileInputIT {
                             + " was answered, and the connection stayed open for " + ANSWER_TIMEOUT_MS + " ms");
                 }
                 if (a instanceof Answer.Closed) {
-                    count("ffp-" + (outcome.equals("silent") ? "" : outcome + "-then-") + "closed");
+                    if (outcome.equals("silent")) {
+                        // A close must follow a Reject or a response (a Logout Response, a reset) that says why.
+                        throw new AssertionError("silent close: the target closed without a Reject or a response"
+                                + " after the well-framed case " + cs.kind());
+                    }
+                    count("ffp-" + outcome + "-then-closed");
                     return n + 1;
                 }
                 RawPdu r = ((Answer.Received) a).pdu();
