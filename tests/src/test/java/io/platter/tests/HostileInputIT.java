@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * ({@link HostileCases}: mutated Login, Text, SCSI Command with random CDBs, Data-Out with bad
  * offsets and tags, NOP-Out, task management, Logout and SNACK PDUs, AHS, random bytes, truncated
  * PDUs, lying lengths, wrong header and data digests on connections that negotiated CRC32C),
- * grouped per connection, a new connection after each close.
+ * grouped per connection, a new connection after each close; some groups run on two connections
+ * of one session (MC/S), one of which may drop.
  *
  * <p>Every case must end in an answer, a Reject or a clean close, never in a hang or a silent
  * close: after a framed case in full feature phase an immediate NOP-Out must be answered (RFC 7143
@@ -68,6 +69,10 @@ class HostileInputIT {
     private long rejectsWithoutHeader;
     private String firstRejectWithoutHeader;
     private long logOffset;
+    /** The TSIH of the last session logged in to (for a second connection to join it). */
+    private int lastTsih;
+    /** The case {@link #oneCase} sent last. */
+    private Case lastCase;
 
     @Test
     void everyCaseGetsAnAnswerARejectOrACloseAndTheDaemonStaysSound() throws Exception {
@@ -83,9 +88,15 @@ class HostileInputIT {
                 group.clear();
                 int budget = Math.min(CASES - done, 1 + rnd.nextInt(40));
                 int pick = rnd.nextInt(100);
-                try (RawIscsiConnection c = RawIscsiConnection.open(server.port(), ANSWER_TIMEOUT_MS)) {
-                    done += pick < 15 ? loginPhase(c, gen, budget)
-                            : fullFeature(c, gen, rnd, budget, pick < 22, pick >= 85);
+                try {
+                    if (pick >= 15 && pick < 25) {
+                        done += multiConnection(server, gen, rnd, budget);
+                    } else {
+                        try (RawIscsiConnection c = RawIscsiConnection.open(server.port(), ANSWER_TIMEOUT_MS)) {
+                            done += pick < 15 ? loginPhase(c, gen, budget)
+                                    : fullFeature(c, gen, rnd, budget, pick < 32, pick >= 85);
+                        }
+                    }
                 } catch (AssertionError | IOException e) {
                     throw new AssertionError(e.getMessage() + "\n" + replay(server), e);
                 }
@@ -155,59 +166,11 @@ class HostileInputIT {
     /** A plain login, then hostile PDUs each followed by an immediate NOP-Out ping. */
     private int fullFeature(RawIscsiConnection c, HostileCases gen, Random rnd, int budget, boolean discovery,
                             boolean digests) throws IOException {
-        HostileCases.State s = login(c, gen, discovery, digests);
-        int pingItt = 0x7f000000;
+        HostileCases.State s = login(c, gen, discovery, digests, 0, 0);
         for (int n = 0; n < budget; n++) {
-            Case cs = gen.fullFeature(s);
-            if (digests && cs.framed()) {
-                // Digests (RFC 7143 §13.1): sometimes a wrong header digest (the framing cannot be
-                // trusted: the target closes) or a wrong data digest (a Reject, §7.8).
-                int pick = rnd.nextInt(100);
-                int corrupt = pick < 4 ? 1 : pick < 12 ? 2 : 0;
-                cs = new Case(cs.kind() + (corrupt == 1 ? "+bad-header-digest" : corrupt == 2 ? "+bad-data-digest"
-                        : "+digests"), RawPdu.withDigests(cs.wire(), corrupt), true, cs.itt());
-            }
-            if (!send(c, cs)) {
+            if (!oneCase(c, s, gen, rnd, digests, false)) {
                 return n + 1;
             }
-            if (!cs.framed()) {
-                expectCloseAfterHalfClose(c, cs);
-                return n + 1;
-            }
-            int ping = pingItt++;
-            byte[] nop = RawPdu.nopOut(true, ping, s.cmdSn, s.expStatSn).toBytes();
-            if (!send(c, new Case("ping", digests ? RawPdu.withDigests(nop, 0) : nop, true, ping))) {
-                return n + 1;
-            }
-            String outcome = "silent";
-            while (true) {
-                Answer a = c.answer();
-                if (a instanceof Answer.Silent) {
-                    throw new AssertionError("hang: neither the case " + cs.kind() + " nor the NOP-Out ping after it"
-                            + " was answered, and the connection stayed open for " + ANSWER_TIMEOUT_MS + " ms");
-                }
-                if (a instanceof Answer.Closed) {
-                    if (outcome.equals("silent")) {
-                        // A close must follow a Reject or a response (a Logout Response, a reset) that says why.
-                        throw new AssertionError("silent close: the target closed without a Reject or a response"
-                                + " after the well-framed case " + cs.kind());
-                    }
-                    count("ffp-" + outcome + "-then-closed");
-                    return n + 1;
-                }
-                RawPdu r = ((Answer.Received) a).pdu();
-                checkTargetPdu(r, cs);
-                s.track(r);
-                if (r.opcode() == RawPdu.OP_NOP_IN && r.int32(16) == ping) {
-                    break;
-                }
-                if (r.opcode() == RawPdu.OP_REJECT) {
-                    outcome = "reject";
-                } else if (!outcome.equals("reject") && (r.int32(16) == cs.itt() || r.opcode() != RawPdu.OP_NOP_IN)) {
-                    outcome = "answered";
-                }
-            }
-            count("ffp-" + outcome);
         }
         if (rnd.nextBoolean()) {
             c.shutdownOutput();   // an initiator that just goes away: the target must close its side
@@ -217,14 +180,127 @@ class HostileInputIT {
     }
 
     /**
+     * Two connections of one session (MC/S, RFC 7143 §5.3: the second joins with the session's
+     * TSIH and a new CID) share one CmdSN window; the cases go to either. A Logout or a task
+     * management reset may close a connection from the other one, and a connection that dies
+     * without a logout fails the whole session at ErrorRecoveryLevel 0 (§7.1.5): after such a case
+     * a close of either connection is explained; any other close must still follow an answer.
+     */
+    private int multiConnection(PlatterProcess server, HostileCases gen, Random rnd, int budget) throws IOException {
+        try (RawIscsiConnection a = RawIscsiConnection.open(server.port(), ANSWER_TIMEOUT_MS);
+             RawIscsiConnection b = RawIscsiConnection.open(server.port(), ANSWER_TIMEOUT_MS)) {
+            HostileCases.State sa = login(a, gen, false, false, 0, 0);
+            HostileCases.State sb = login(b, gen, false, false, lastTsih, 1);
+            sb.nextItt = 0x40000000;
+            RawIscsiConnection[] conns = {a, b};
+            HostileCases.State[] states = {sa, sb};
+            boolean[] open = {true, true};
+            boolean closesExplained = false;
+            for (int n = 0; n < budget; n++) {
+                int i = rnd.nextInt(2);
+                if (!open[i]) {
+                    i = 1 - i;
+                }
+                if (!open[i]) {
+                    return n;
+                }
+                if (rnd.nextInt(25) == 0) {
+                    group.add("drop connection " + i);
+                    conns[i].close();               // dies without a logout: the session fails
+                    open[i] = false;
+                    closesExplained = true;
+                    continue;
+                }
+                HostileCases.State s = states[i];
+                HostileCases.State other = states[1 - i];
+                if (other.cmdSn - s.cmdSn > 0) {
+                    s.cmdSn = other.cmdSn;          // one CmdSN sequence across the session
+                }
+                group.add("on connection " + i + ":");
+                boolean alive = oneCase(conns[i], s, gen, rnd, false, closesExplained);
+                int opcode = lastCase.wire()[0] & 0x3f;
+                if (opcode == RawPdu.OP_LOGOUT_REQUEST || opcode == RawPdu.OP_TASK_MANAGEMENT) {
+                    closesExplained = true;         // may have closed the other connection or the session
+                }
+                if (!alive) {
+                    open[i] = false;
+                    closesExplained = true;
+                }
+            }
+            return budget;
+        }
+    }
+
+    /**
+     * Sends one hostile case on {@code c} and a NOP-Out ping after a framed one; false when the
+     * connection ended. {@code closeExplained}: an earlier case may close this connection silently.
+     */
+    private boolean oneCase(RawIscsiConnection c, HostileCases.State s, HostileCases gen, Random rnd, boolean digests,
+                            boolean closeExplained) throws IOException {
+        Case cs = gen.fullFeature(s);
+        lastCase = cs;
+        if (digests && cs.framed()) {
+            // Digests (RFC 7143 §13.1): sometimes a wrong header digest (the framing cannot be
+            // trusted: the target closes) or a wrong data digest (a Reject, §7.8).
+            int pick = rnd.nextInt(100);
+            int corrupt = pick < 4 ? 1 : pick < 12 ? 2 : 0;
+            cs = new Case(cs.kind() + (corrupt == 1 ? "+bad-header-digest" : corrupt == 2 ? "+bad-data-digest"
+                    : "+digests"), RawPdu.withDigests(cs.wire(), corrupt), true, cs.itt());
+        }
+        if (!send(c, cs)) {
+            return false;
+        }
+        if (!cs.framed()) {
+            expectCloseAfterHalfClose(c, cs);
+            return false;
+        }
+        int ping = s.nextPing++;
+        byte[] nop = RawPdu.nopOut(true, ping, s.cmdSn, s.expStatSn).toBytes();
+        if (!send(c, new Case("ping", digests ? RawPdu.withDigests(nop, 0) : nop, true, ping))) {
+            return false;
+        }
+        String outcome = "silent";
+        while (true) {
+            Answer a = c.answer();
+            if (a instanceof Answer.Silent) {
+                throw new AssertionError("hang: neither the case " + cs.kind() + " nor the NOP-Out ping after it"
+                        + " was answered, and the connection stayed open for " + ANSWER_TIMEOUT_MS + " ms");
+            }
+            if (a instanceof Answer.Closed) {
+                if (outcome.equals("silent") && !closeExplained) {
+                    // A close must follow a Reject or a response (a Logout Response, a reset) that says why.
+                    throw new AssertionError("silent close: the target closed without a Reject or a response"
+                            + " after the well-framed case " + cs.kind());
+                }
+                count("ffp-" + outcome + "-then-closed");
+                return false;
+            }
+            RawPdu r = ((Answer.Received) a).pdu();
+            checkTargetPdu(r, cs);
+            s.track(r);
+            if (r.opcode() == RawPdu.OP_NOP_IN && r.int32(16) == ping) {
+                break;
+            }
+            if (r.opcode() == RawPdu.OP_REJECT) {
+                outcome = "reject";
+            } else if (!outcome.equals("reject") && (r.int32(16) == cs.itt() || r.opcode() != RawPdu.OP_NOP_IN)) {
+                outcome = "answered";
+            }
+        }
+        count("ffp-" + outcome);
+        return true;
+    }
+
+    /**
      * Logs in with plain keys (RFC 7143 §6.3), CSG=1 to NSG=3, offering CRC32C digests when
      * {@code digests}; the connection reads and checks digests from then on if the target chose them.
      */
-    private HostileCases.State login(RawIscsiConnection c, HostileCases gen, boolean discovery, boolean digests)
-            throws IOException {
+    private HostileCases.State login(RawIscsiConnection c, HostileCases gen, boolean discovery, boolean digests,
+                                     int tsih, int cid) throws IOException {
         byte[] text = gen.loginText(discovery);
-        if (digests) {
-            byte[] keys = RawPdu.text("HeaderDigest=CRC32C", "DataDigest=CRC32C");
+        if (digests || !discovery) {
+            byte[] keys = digests ? RawPdu.text("HeaderDigest=CRC32C", "DataDigest=CRC32C", "MaxConnections=4")
+                    : RawPdu.text("MaxConnections=4");
             byte[] both = java.util.Arrays.copyOf(text, text.length + keys.length);
             System.arraycopy(keys, 0, both, text.length, keys.length);
             text = both;
@@ -233,6 +309,7 @@ class HostileInputIT {
         String answered = "";
         for (int round = 0; round < 4; round++) {
             RawPdu req = RawPdu.loginRequest(true, 1, 3, 0x10, 0, expStatSn, round == 0 ? text : new byte[0], -1);
+            java.nio.ByteBuffer.wrap(req.bhs()).putShort(14, (short) tsih).putShort(20, (short) cid);
             group.add("login " + java.util.HexFormat.of().formatHex(req.toBytes()));
             c.send(req);
             RawPdu r = c.read().orElseThrow(() -> new AssertionError("target closed a plain login"));
@@ -249,6 +326,7 @@ class HostileInputIT {
                     throw new AssertionError("the target did not accept CRC32C digests: " + answered);
                 }
                 c.digests(header, data);
+                lastTsih = r.u16(14);
                 return new HostileCases.State(r.int32(28), expStatSn);
             }
         }

@@ -36,6 +36,8 @@ public final class HostileCases {
         public int cmdSn;
         public int expStatSn;
         public int nextItt = 0x100;
+        /** ITT of the next NOP-Out ping the runner sends after a case. */
+        public int nextPing = 0x7f000000;
         public final List<R2t> r2ts = new ArrayList<>();
         /** ITTs of write commands sent, for unsolicited Data-Out and ABORT TASK. */
         public final List<Integer> writes = new ArrayList<>();
