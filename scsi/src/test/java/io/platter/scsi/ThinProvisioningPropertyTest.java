@@ -2,7 +2,6 @@ package io.platter.scsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.platter.testing.NettyLeakExtension;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +12,6 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
  * Random sequences of UNMAP, WRITE SAME (10)/(16) and GET LBA STATUS on a thin unit against a
@@ -136,10 +134,5 @@ class ThinProvisioningPropertyTest {
             }
             default -> throw new AssertionError(op);
         }
-    }
-
-    @AfterContainer
-    static void noLeaks() throws Exception {
-        assertThat(NettyLeakExtension.collect()).isEmpty();
     }
 }

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * The daemon (fixed 512 MiB heap) has its VmRSS sampled every 2 s; after the first quarter (warm-up)
  * its mean over the last fifth may exceed the mean of the first fifth after warm-up by at most 20 %.
  *
+ * The daemon must record no internal error (no catch-all turned a bug into a polite answer).
+ *
  * <p>Default: 64 sessions for 60 s. The long variant, {@code -Dplatter.load.sessions=256
  * -Dplatter.load.seconds=600} (or {@code tests/bench/load}), holds 256 sessions for 10 minutes.
  */
@@ -106,6 +108,7 @@ class LoadIT {
                 assertThat(server.logText()).as("keep-alive timeouts in the daemon log")
                         .doesNotContain("no PDU from");
                 assertRssFlat(rss);
+                server.assertNoInternalErrors();
             } finally {
                 for (LoadSession s : sessions) {
                     closeQuietly(s);

@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.platter.testing.NettyLeakExtension;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
 
 /** Properties of the text format (RFC 7143 §6.1): any bytes parse to a map or a TextFormatException. */
 class TextParametersPropertiesTest {
-
-    @AfterContainer
-    static void nothingLeaked() throws InterruptedException {
-        assertThat(NettyLeakExtension.collect()).isEmpty();
-    }
 
     @Property(tries = 3000)
     void arbitraryBytesGiveAMapOrATextFormatException(@ForAll("textLike") byte[] bytes) {

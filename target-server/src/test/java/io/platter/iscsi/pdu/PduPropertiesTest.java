@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.platter.testing.NettyLeakExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -17,16 +16,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
 
 /** Properties of the codec: any bytes decode to a PDU, "need more" or a ProtocolException; round trips. */
 class PduPropertiesTest {
-
-    @AfterContainer
-    static void nothingLeaked() throws InterruptedException {
-        // jqwik is not a Jupiter engine: collect leak reports here rather than in a later class.
-        assertThat(NettyLeakExtension.collect()).isEmpty();
-    }
 
     @Property(tries = 2000)
     void arbitraryBytesDecodeToAPduNullOrAProtocolException(@ForAll @Size(max = 300) byte[] bytes,

@@ -57,17 +57,11 @@ public final class LinuxInitiatorVm {
         }
     }
 
-    private static final String SKIP_PROPERTY = "platter.vm.skip";
     private static final String EVENT = "VM-EVENT: ";
     private static final String INFO = "VM-INFO: ";
     private static final String RESULT = "VM-RESULT: ";
 
     private LinuxInitiatorVm() {
-    }
-
-    /** Whether {@code -Dplatter.vm.skip=true} asked to leave the VM tests out. */
-    public static boolean skipped() {
-        return Boolean.getBoolean(SKIP_PROPERTY);
     }
 
     /**

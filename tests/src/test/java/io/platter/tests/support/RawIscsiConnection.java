@@ -31,6 +31,9 @@ public final class RawIscsiConnection implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
+    private boolean headerDigest;
+    private boolean dataDigest;
+
     private RawIscsiConnection(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
@@ -57,29 +60,104 @@ public final class RawIscsiConnection implements AutoCloseable {
         send(pdu.toBytes());
     }
 
+    /** What the target did next: sent a PDU, closed (or reset) the connection, or stayed silent. */
+    public sealed interface Answer {
+        /** A whole PDU arrived. */
+        record Received(RawPdu pdu) implements Answer {
+        }
+
+        /** The target closed or reset the connection. */
+        record Closed() implements Answer {
+        }
+
+        /** Nothing arrived and the connection stayed open for the read timeout. */
+        record Silent() implements Answer {
+        }
+    }
+
     /**
      * Reads the next PDU; empty when the target closed (or reset) the connection. A read
      * timeout fails the test: the target neither answered nor closed.
      */
     public Optional<RawPdu> read() throws IOException {
+        Answer a = answer();
+        if (a instanceof Answer.Silent) {
+            throw new AssertionError("target neither answered nor closed within " + socket.getSoTimeout() + " ms");
+        }
+        return a instanceof Answer.Received r ? Optional.of(r.pdu()) : Optional.empty();
+    }
+
+    /**
+     * Reads the next PDU, or tells that the target closed or stayed silent for the read timeout.
+     * After {@link Answer.Silent} in the middle of a PDU the stream is out of step: close it.
+     */
+    public Answer answer() throws IOException {
         byte[] bhs = new byte[RawPdu.BHS_LENGTH];
         try {
             in.readFully(bhs);
             int ahs = (bhs[4] & 0xff) * 4;
             int dsl = ((bhs[5] & 0xff) << 16) | ((bhs[6] & 0xff) << 8) | (bhs[7] & 0xff);
-            in.skipNBytes(ahs);
-            byte[] data = new byte[dsl];
-            in.readFully(data);
-            in.skipNBytes(((dsl + 3) & ~3) - dsl);
-            return Optional.of(new RawPdu(bhs, data));
+            byte[] header = java.util.Arrays.copyOf(bhs, RawPdu.BHS_LENGTH + ahs);
+            in.readFully(header, RawPdu.BHS_LENGTH, ahs);
+            if (headerDigest) {
+                expectDigest(header, header.length, "header");
+            }
+            byte[] padded = new byte[(dsl + 3) & ~3];
+            in.readFully(padded);
+            if (dataDigest && dsl > 0) {
+                expectDigest(padded, padded.length, "data");
+            }
+            return new Answer.Received(new RawPdu(bhs, java.util.Arrays.copyOf(padded, dsl)));
         } catch (EOFException e) {
-            return Optional.empty();
+            return new Answer.Closed();
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("target neither answered nor closed within "
-                    + socket.getSoTimeout() + " ms", e);
+            return new Answer.Silent();
         } catch (SocketException e) {
-            return Optional.empty(); // connection reset counts as closed
+            return new Answer.Closed(); // connection reset counts as closed
         }
+    }
+
+    /**
+     * From now on PDUs read carry a header digest and/or (with data) a data digest (RFC 7143
+     * §13.1), which must be right.
+     */
+    public void digests(boolean header, boolean data) {
+        this.headerDigest = header;
+        this.dataDigest = data;
+    }
+
+    private void expectDigest(byte[] covered, int length, String which) throws IOException {
+        byte[] got = new byte[4];
+        in.readFully(got);
+        if (!java.util.Arrays.equals(got, RawPdu.digest(covered, 0, length))) {
+            throw new AssertionError("the target sent a wrong " + which + " digest " + HexFormat.of().formatHex(got)
+                    + " after " + HexFormat.of().formatHex(covered, 0, Math.min(length, RawPdu.BHS_LENGTH)));
+        }
+    }
+
+    /**
+     * Fails unless the target closes the connection next (within the read timeout) without
+     * sending anything more; {@code why} names the expected close in the failure.
+     */
+    public void expectClosed(String why) throws IOException {
+        Answer a = answer();
+        if (a instanceof Answer.Received r) {
+            throw new AssertionError(why + ": expected the target to close, it sent " + r.pdu());
+        }
+        if (a instanceof Answer.Silent) {
+            throw new AssertionError(why + ": expected the target to close, it stayed silent and open for "
+                    + socket.getSoTimeout() + " ms");
+        }
+    }
+
+    /** Half-closes: the target reads end of stream, as after an initiator's close mid-PDU. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Changes the read timeout. */
+    public void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     /**
