@@ -9,6 +9,7 @@ import io.platter.tests.support.RawScsiSession;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
