@@ -24,6 +24,11 @@ public record ReservationState(long generation, boolean aptpl, List<Registration
 
     /** The registration covering {@code nexus} (SPC-5 §5.14.7), or null. */
     Registration find(ItNexus nexus) {
+        return find(registrations, nexus);
+    }
+
+    /** The registration of {@code registrations} covering {@code nexus}, or null. */
+    static Registration find(List<Registration> registrations, ItNexus nexus) {
         for (Registration r : registrations) {
             if (r.covers(nexus)) {
                 return r;

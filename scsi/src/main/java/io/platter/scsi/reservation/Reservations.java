@@ -349,12 +349,7 @@ public final class Reservations {
         }
 
         Registration find(ItNexus nexus) {
-            for (Registration r : registrations) {
-                if (r.covers(nexus)) {
-                    return r;
-                }
-            }
-            return null;
+            return ReservationState.find(registrations, nexus);
         }
 
         boolean holds(ItNexus nexus) {
