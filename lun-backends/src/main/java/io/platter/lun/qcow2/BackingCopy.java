@@ -23,11 +23,13 @@ final class BackingCopy {
     static final int RUN_CLUSTERS = 16;
 
     private final Qcow2Image img;
+    private final ClusterMap map;
     private final int clusterSize;
 
     BackingCopy(Qcow2Image img) {
         this.img = img;
-        this.clusterSize = img.clusterSize;
+        this.map = img.clusterMap();
+        this.clusterSize = map.clusterSize();
     }
 
     /**
@@ -92,12 +94,12 @@ final class BackingCopy {
             long covered = Math.max(0, Math.min(length, backing.size() - run));
             backing.read(run, (int) covered, buf);
             buf.writeZero(length - (int) covered);
-            img.lock.writeLock().lock();
+            map.lock().writeLock().lock();
             try {
                 int start = -1;
                 for (int c = 0; c <= clusters; c++) {
                     boolean copy = c < clusters && data[c]
-                            && img.entryAt(run + (long) c * clusterSize).kind() == L2Entry.Kind.UNALLOCATED;
+                            && map.entryAt(run + (long) c * clusterSize).kind() == L2Entry.Kind.UNALLOCATED;
                     if (copy && start < 0) {
                         start = c;
                     } else if (!copy && start >= 0) {
@@ -108,7 +110,7 @@ final class BackingCopy {
                     }
                 }
             } finally {
-                img.lock.writeLock().unlock();
+                map.lock().writeLock().unlock();
             }
         } finally {
             buf.release();
@@ -124,11 +126,11 @@ final class BackingCopy {
         Snapshot s = find(idOrName);
         long size = target.size();
         long[] l1;
-        img.lock.readLock().lock();
+        map.lock().readLock().lock();
         try {
-            l1 = Qcow2Image.readL1Table(img.imageFile(), s.l1TableOffset(), s.l1Size(), clusterSize, img.dataEnd());
+            l1 = ClusterMap.readL1Table(map.file(), s.l1TableOffset(), s.l1Size(), clusterSize, map.dataEnd());
         } finally {
-            img.lock.readLock().unlock();
+            map.lock().readLock().unlock();
         }
         int l2Entries = clusterSize / 8;
         long perL2 = (long) l2Entries * clusterSize;
@@ -162,13 +164,13 @@ final class BackingCopy {
     private void copyTable(long l2, long base, long size, BlockDevice targetBacking, Qcow2Image target)
             throws BlockDeviceException {
         long[] entries = new long[clusterSize / 8];
-        img.lock.readLock().lock();
+        map.lock().readLock().lock();
         try {
-            ByteBuffer table = img.l2Cache.get(l2).duplicate().order(ByteOrder.BIG_ENDIAN);
+            ByteBuffer table = map.l2Table(l2).duplicate().order(ByteOrder.BIG_ENDIAN);
             table.clear();
             table.asLongBuffer().get(entries);
         } finally {
-            img.lock.readLock().unlock();
+            map.lock().readLock().unlock();
         }
         int j = 0;
         while (j < entries.length && base + (long) j * clusterSize < size) {
@@ -204,14 +206,14 @@ final class BackingCopy {
         int length = (int) Math.min((long) n * clusterSize, size - guest);
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length);
         try {
-            img.lock.readLock().lock();
+            map.lock().readLock().lock();
             try {
                 for (int k = 0; k < n; k++) {
                     long at = guest + (long) k * clusterSize;
                     img.readMapped(at, (int) Math.min(clusterSize, size - at), new L2Entry(entries[first + k]), buf);
                 }
             } finally {
-                img.lock.readLock().unlock();
+                map.lock().readLock().unlock();
             }
             target.write(guest, buf, false);
         } finally {
@@ -230,6 +232,6 @@ final class BackingCopy {
             name = dir.equals(img.file().toAbsolutePath().getParent()) ? img.backingFile() : resolved.toString();
             format = backing instanceof Qcow2Image ? "qcow2" : "raw";
         }
-        return Qcow2Image.create(path, size, img.clusterBits, name, format);
+        return Qcow2Image.create(path, size, map.clusterBits(), name, format);
     }
 }
