@@ -7,6 +7,7 @@ import io.platter.lun.BlockDeviceException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -24,11 +25,13 @@ final class BackingCopy {
 
     private final Qcow2Image img;
     private final ClusterMap map;
+    private final ClusterIo io;
     private final int clusterSize;
 
-    BackingCopy(Qcow2Image img) {
+    BackingCopy(Qcow2Image img, ClusterIo io) {
         this.img = img;
         this.map = img.clusterMap();
+        this.io = io;
         this.clusterSize = map.clusterSize();
     }
 
@@ -57,7 +60,49 @@ final class BackingCopy {
             }
             progress.accept(Math.min(limit, run + runBytes));
         }
-        img.dropBacking();
+        dropBacking();
+    }
+
+    /**
+     * Drops the backing file reference once every cluster is in the image: a barrier, then
+     * backing_file_offset and backing_file_size cleared in one 12-byte write inside the first
+     * sector (a crash leaves either the old or the new header), a barrier, then the backing format
+     * extension and the name, now unreferenced, are cleared from the header cluster.
+     */
+    private void dropBacking() throws BlockDeviceException {
+        ImageFile file = map.file();
+        BlockDevice old;
+        map.lock().writeLock().lock();
+        try {
+            Header h = map.header();
+            if (!h.hasBackingFile()) {
+                return;
+            }
+            // The copied clusters' L2 entries must be durable before the backing file stops showing through.
+            map.commitMetadata();
+            file.force();
+            file.write(Header.OFFSET_BACKING_FILE, ByteBuffer.allocate(12));
+            file.force();
+            int end = (int) h.backingFileOffset() + h.backingFileSize();
+            ByteBuffer first = ByteBuffer.allocate(clusterSize);
+            file.read(0, first);
+            first.flip();
+            List<HeaderExtension> kept = new ArrayList<>();
+            for (HeaderExtension e : HeaderExtension.parseAll(first, h.length(), (int) h.backingFileOffset())) {
+                if (!e.is(HeaderExtension.Type.BACKING_FORMAT)) {
+                    kept.add(e);
+                }
+            }
+            ByteBuffer ext = HeaderExtension.encodeAll(kept);
+            ByteBuffer region = ByteBuffer.allocate(Math.max(ext.remaining(), end - h.length()));
+            region.put(ext).clear();
+            file.write(h.length(), region);
+            file.force();
+            old = map.backingDropped(h.withoutBacking());
+        } finally {
+            map.lock().writeLock().unlock();
+        }
+        old.close();
     }
 
     /** Which clusters of the run at {@code run} hold data in the backing chain. */
@@ -105,7 +150,7 @@ final class BackingCopy {
                     } else if (!copy && start >= 0) {
                         int from = start * clusterSize;
                         int to = Math.min(length, c * clusterSize);
-                        img.writeAllocating(run + from, buf, from, to - from);
+                        io.writeAllocating(run + from, buf, from, to - from);
                         start = -1;
                     }
                 }
@@ -210,7 +255,7 @@ final class BackingCopy {
             try {
                 for (int k = 0; k < n; k++) {
                     long at = guest + (long) k * clusterSize;
-                    img.readMapped(at, (int) Math.min(clusterSize, size - at), new L2Entry(entries[first + k]), buf);
+                    io.readMapped(at, (int) Math.min(clusterSize, size - at), new L2Entry(entries[first + k]), buf);
                 }
             } finally {
                 map.lock().readLock().unlock();

@@ -1,5 +1,6 @@
 package io.platter.lun.qcow2;
 
+import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,14 +15,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * The mutable metadata of one open qcow2 image (qcow2.txt "Cluster mapping", "Host cluster
  * management", "Snapshots"): the header as last written, the active L1 table, the L2 table and
- * refcount caches, the snapshot list, and the journal of metadata changed in memory and not yet on
+ * refcount caches, the snapshot list, the backing device, and the journal of metadata changed in memory and not yet on
  * disk, which {@link #commitMetadata} writes back in dependency order (see {@link Qcow2Image}).
  *
  * <p>Lock discipline: one {@link #lock()} guards everything here. Mapping lookups
  * ({@link #entryAt}, {@link #cachedEntry}, {@link #l1()}, {@link #snapshots()}) need the read
  * lock (or the write lock); anything that allocates, frees, changes an L1 or L2 entry, commits
- * the journal or replaces the geometry needs the write lock. {@link #header()} and {@link #size()}
- * are volatile and may be read without the lock; they change only under the write lock.
+ * the journal or replaces the geometry needs the write lock. {@link #header()}, {@link #size()},
+ * {@link #backing()} and {@link #metadataDirty()} are volatile and may be read without the lock;
+ * they change only under the write lock.
  * The caches themselves are thread-safe for concurrent readers holding the read lock.
  */
 final class ClusterMap {
@@ -71,10 +73,16 @@ final class ClusterMap {
     private long dirtySince;
     /** Dirty L2 tables that trigger a commit: half the cache, so pinned tables never crowd it out. */
     private final int maxDirtyL2;
+    /** What unallocated clusters read through: null without a backing file and after a flatten. Replaced under the write lock. */
+    private volatile BlockDevice backing;
+    /** The backing file name as stored in the header, or null. Replaced under the write lock. */
+    private volatile String backingName;
 
-    ClusterMap(ImageFile file, Header header, boolean readOnly, long fileLength, long[] l1, List<Snapshot> snapshots)
-            throws BlockDeviceException {
+    ClusterMap(ImageFile file, Header header, boolean readOnly, long fileLength, long[] l1, List<Snapshot> snapshots,
+            BlockDevice backing, String backingName) throws BlockDeviceException {
         this.file = file;
+        this.backing = backing;
+        this.backingName = backingName;
         this.header = header;
         this.clusterBits = header.clusterBits();
         this.clusterSize = header.clusterSize();
@@ -150,6 +158,15 @@ final class ClusterMap {
     /** The snapshot list, never modified in place. Caller holds the lock. */
     List<Snapshot> snapshots() {
         return snapshots;
+    }
+
+    /** The backing device, or null; may be read without the lock (a volatile read). */
+    BlockDevice backing() {
+        return backing;
+    }
+
+    String backingName() {
+        return backingName;
     }
 
     /** Null when read-only. Caller holds the write lock to change counts. */
@@ -389,8 +406,15 @@ final class ClusterMap {
         this.snapshots = newSnapshots;
     }
 
-    /** Records a header change that leaves the mapping alone (the backing file dropped). Caller holds the write lock. */
-    void headerWritten(Header newHeader) {
+    /**
+     * Records that the header no longer names a backing file (written durably by the caller) and
+     * returns the backing device, which the caller closes. Caller holds the write lock.
+     */
+    BlockDevice backingDropped(Header newHeader) {
+        BlockDevice old = backing;
         this.header = newHeader;
+        this.backing = null;
+        this.backingName = null;
+        return old;
     }
 }

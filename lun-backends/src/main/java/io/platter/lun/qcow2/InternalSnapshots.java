@@ -19,6 +19,42 @@ final class InternalSnapshots {
         this.map = map;
     }
 
+    /**
+     * Takes snapshot {@code name} of every map at one instant (crash-consistent across them): the
+     * write locks are taken in list order (the caller sorts by image path, so two groups never
+     * deadlock), every snapshot is taken, then all locks are released. If one fails, those already
+     * taken are deleted and the failure is thrown. Returns the snapshots in list order.
+     */
+    static List<Snapshot> createAll(List<ClusterMap> maps, String name) throws BlockDeviceException {
+        List<Snapshot> taken = new ArrayList<>();
+        int locked = 0;
+        try {
+            for (ClusterMap m : maps) {
+                m.lock().writeLock().lock();
+                locked++;
+            }
+            try {
+                for (ClusterMap m : maps) {
+                    taken.add(new InternalSnapshots(m).create(name));
+                }
+            } catch (BlockDeviceException | RuntimeException e) {
+                for (int k = 0; k < taken.size(); k++) {
+                    try {
+                        new InternalSnapshots(maps.get(k)).delete(taken.get(k).id());
+                    } catch (BlockDeviceException | RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                throw e;
+            }
+        } finally {
+            for (int k = locked - 1; k >= 0; k--) {
+                maps.get(k).lock().writeLock().unlock();
+            }
+        }
+        return taken;
+    }
+
     /** The new snapshot's L1 table is the active one as it is on disk; the active view moves to copies. */
     Snapshot create(String name) throws BlockDeviceException {
         if (name.isEmpty() || find(name) != null) {

@@ -1,7 +1,6 @@
 package io.platter.lun.qcow2;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.IoErrors;
@@ -14,13 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * A qcow2 image (QEMU docs/interop/qcow2.txt) as a thin {@link BlockDevice}: guest clusters map
@@ -55,28 +50,23 @@ import java.util.zip.Inflater;
 public final class Qcow2Image implements BlockDevice {
 
     private static final int MAX_CHAIN = 32;
-    private static final int MAX_EXTENT_CLUSTERS = 1 << 16;
 
     private final ImageFile file;
     private final boolean readOnly;
-    private final int clusterBits;
     private final int clusterSize;
     /** The metadata and its lock; its javadoc names the lock that guards each part. */
     private final ClusterMap map;
-    /** Null without a backing file, and after {@link #flatten}. Replaced under the map's write lock. */
-    private volatile BlockDevice backing;
-    private volatile String backingName;
+    /** Guest reads and writes through {@code map}. */
+    private final ClusterIo guestIo;
     private volatile boolean closed;
 
     private Qcow2Image(ImageFile file, Header header, boolean readOnly, long fileLength, long[] l1,
             BlockDevice backing, String backingName, List<Snapshot> snapshots) throws BlockDeviceException {
         this.file = file;
         this.readOnly = readOnly;
-        this.clusterBits = header.clusterBits();
         this.clusterSize = header.clusterSize();
-        this.map = new ClusterMap(file, header, readOnly, fileLength, l1, snapshots);
-        this.backing = backing;
-        this.backingName = backingName;
+        this.map = new ClusterMap(file, header, readOnly, fileLength, l1, snapshots, backing, backingName);
+        this.guestIo = new ClusterIo(map);
     }
 
     // ---- create and open ----
@@ -239,7 +229,7 @@ public final class Qcow2Image implements BlockDevice {
 
     /** The backing file name as stored in the image, or null. */
     public String backingFile() {
-        return backingName;
+        return map.backingName();
     }
 
     public Path file() {
@@ -273,103 +263,14 @@ public final class Qcow2Image implements BlockDevice {
         }
     }
 
-    // ---- cluster mapping ----
-
-    /** Appends {@code n} bytes of the guest cluster mapped by {@code e}, from {@code guest}, to {@code dst}. */
-    void readMapped(long guest, int n, L2Entry e, ByteBuf dst) throws BlockDeviceException {
-        switch (e.kind()) {
-            case NORMAL:
-                file.readInto(map.checkedHost(e, guest) + (guest & (clusterSize - 1)), n, dst);
-                break;
-            case COMPRESSED:
-                dst.writeBytes(decompress(e, guest), (int) (guest & (clusterSize - 1)), n);
-                break;
-            case UNALLOCATED:
-                readBacking(guest, n, dst);
-                break;
-            default:
-                dst.writeZero(n);
-        }
-    }
-
-    private void readBacking(long guest, int n, ByteBuf dst) throws BlockDeviceException {
-        long covered = backing == null ? 0 : Math.max(0, Math.min(n, backing.size() - guest));
-        if (covered > 0) {
-            backing.read(guest, (int) covered, dst);
-        }
-        dst.writeZero(n - (int) covered);
-    }
-
-    /** Inflates a compressed cluster (raw deflate, qcow2.txt "Compressed Clusters Descriptor"). */
-    private byte[] decompress(L2Entry e, long guest) throws BlockDeviceException {
-        long offset = e.compressedOffset(clusterBits);
-        int length = e.compressedLength(clusterBits);
-        if (offset + 1 > map.dataEnd()) {
-            throw new Qcow2FormatException(file.path() + ": compressed cluster for guest offset " + guest
-                    + " starts past the end of the file");
-        }
-        ByteBuffer in = ByteBuffer.allocate(length);
-        file.read(offset, in);
-        byte[] out = new byte[clusterSize];
-        Inflater inflater = new Inflater(true);
-        try {
-            inflater.setInput(in.array(), 0, length);
-            int done = 0;
-            while (done < clusterSize) {
-                int n = inflater.inflate(out, done, clusterSize - done);
-                if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
-                    break;
-                }
-                done += n;
-            }
-            if (done < clusterSize) {
-                throw new Qcow2FormatException(file.path() + ": compressed cluster for guest offset " + guest
-                        + " inflates to " + done + " bytes, not " + clusterSize);
-            }
-            return out;
-        } catch (DataFormatException ex) {
-            throw new Qcow2FormatException(file.path() + ": compressed cluster for guest offset " + guest
-                    + " is not valid deflate data: " + ex.getMessage());
-        } finally {
-            inflater.end();
-        }
-    }
-
-    // ---- read ----
+    // ---- guest I/O (mapping and allocation in ClusterIo) ----
 
     /** {@inheritDoc} Does not take ownership of {@code dst}. */
     @Override
     public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
         ensureOpen();
         checkRange(offset, length);
-        dst.ensureWritable(length);
-        map.lock().readLock().lock();
-        try {
-            long pos = offset;
-            long end = offset + length;
-            while (pos < end) {
-                int n = (int) Math.min(end - pos, clusterSize - (pos & (clusterSize - 1)));
-                L2Entry e = map.entryAt(pos);
-                if (e.kind() == L2Entry.Kind.NORMAL) { // coalesce host-contiguous clusters into one read
-                    long host = map.checkedHost(e, pos) + (pos & (clusterSize - 1));
-                    long next = pos + n;
-                    while (next < end) {
-                        L2Entry f = map.entryAt(next);
-                        if (f.kind() != L2Entry.Kind.NORMAL || map.checkedHost(f, next) != host + (next - pos)) {
-                            break;
-                        }
-                        next += Math.min(end - next, clusterSize);
-                    }
-                    file.readInto(host, (int) (next - pos), dst);
-                    pos = next;
-                } else {
-                    readMapped(pos, n, e, dst);
-                    pos += n;
-                }
-            }
-        } finally {
-            map.lock().readLock().unlock();
-        }
+        guestIo.read(offset, length, dst);
     }
 
     /**
@@ -397,8 +298,6 @@ public final class Qcow2Image implements BlockDevice {
         }
     }
 
-    // ---- write ----
-
     /** {@inheritDoc} Does not take ownership of {@code src}; its reader index is unchanged. */
     @Override
     public void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException {
@@ -408,91 +307,11 @@ public final class Qcow2Image implements BlockDevice {
         if (length == 0) {
             return;
         }
-        boolean done;
-        map.lock().readLock().lock();
-        try {
-            done = writeInPlace(offset, src, src.readerIndex(), length);
-        } finally {
-            map.lock().readLock().unlock();
-        }
-        if (!done) {
-            map.lock().writeLock().lock();
-            try {
-                writeAllocating(offset, src, src.readerIndex(), length);
-            } finally {
-                map.lock().writeLock().unlock();
-            }
-        }
+        guestIo.write(offset, src, length);
         if (durable) {
             flush();
         }
     }
-
-    /** Writes in place when every cluster is owned by the active table alone; false (nothing written) otherwise. */
-    private boolean writeInPlace(long offset, ByteBuf src, int index, int length) throws BlockDeviceException {
-        long end = offset + length;
-        for (long pos = offset; pos < end; pos = (pos | (clusterSize - 1)) + 1) {
-            if (!map.ownedInPlace(pos)) {
-                return false;
-            }
-        }
-        for (long pos = offset; pos < end; ) {
-            int n = (int) Math.min(end - pos, clusterSize - (pos & (clusterSize - 1)));
-            long host = map.entryAt(pos).hostOffset() + (pos & (clusterSize - 1));
-            file.write(host, src, index + (int) (pos - offset), n);
-            pos += n;
-        }
-        return true;
-    }
-
-    /** Writes {@code length} bytes of {@code src} from {@code index}, allocating as needed. Caller holds the write lock. */
-    void writeAllocating(long offset, ByteBuf src, int index, int length) throws BlockDeviceException {
-        ClusterMap.Batch batch = new ClusterMap.Batch();
-        long end = offset + length;
-        for (long pos = offset; pos < end; ) {
-            int inCluster = (int) (pos & (clusterSize - 1));
-            int n = (int) Math.min(end - pos, clusterSize - inCluster);
-            long l2 = map.writableL2(map.l1Index(pos));
-            int slot = map.l2Index(pos) * 8;
-            L2Entry e = new L2Entry(map.l2Table(l2).getLong(slot));
-            int srcIndex = index + (int) (pos - offset);
-            if (e.kind() == L2Entry.Kind.NORMAL && e.copied()) {
-                file.write(map.checkedHost(e, pos) + inCluster, src, srcIndex, n);
-            } else {
-                long host = map.allocate(1);
-                writeCluster(host, pos - inCluster, inCluster, n, src, srcIndex, e);
-                batch.map(l2, slot, L2Entry.normal(host, true).raw());
-                batch.releaseLater(e);
-            }
-            pos += n;
-        }
-        map.apply(batch);
-    }
-
-    /** Writes a whole new host cluster: the old contents of the guest cluster with {@code n} bytes of {@code src} over them. */
-    private void writeCluster(long host, long guestCluster, int inCluster, int n, ByteBuf src, int srcIndex, L2Entry old)
-            throws BlockDeviceException {
-        if (n == clusterSize) {
-            file.write(host, src, srcIndex, n);
-            return;
-        }
-        ByteBuf base = PooledByteBufAllocator.DEFAULT.directBuffer(clusterSize);
-        try {
-            readMapped(guestCluster, clusterSize, old, base);
-            if (inCluster > 0) {
-                file.write(host, base, 0, inCluster);
-            }
-            file.write(host + inCluster, src, srcIndex, n);
-            int tail = inCluster + n;
-            if (tail < clusterSize) {
-                file.write(host + tail, base, tail, clusterSize - tail);
-            }
-        } finally {
-            base.release();
-        }
-    }
-
-    // ---- flush, discard, extents ----
 
     /** {@inheritDoc} Commits dirty metadata ({@link ClusterMap#commitMetadata}) first when there is any. */
     @Override
@@ -521,50 +340,7 @@ public final class Qcow2Image implements BlockDevice {
     public void discard(long offset, long length) throws BlockDeviceException {
         ensureWritable();
         checkRange(offset, length);
-        map.lock().writeLock().lock();
-        try {
-            ClusterMap.Batch batch = new ClusterMap.Batch();
-            List<long[]> zeroRanges = new ArrayList<>();
-            long end = offset + length;
-            for (long pos = offset; pos < end; ) {
-                long clusterStart = pos & ~(long) (clusterSize - 1);
-                long clusterEnd = Math.min(map.size(), clusterStart + clusterSize);
-                long n = Math.min(end, clusterEnd) - pos;
-                L2Entry e = map.entryAt(pos);
-                boolean showsThrough = backing != null && clusterStart < backing.size();
-                boolean whole = pos == clusterStart && pos + n == clusterEnd;
-                if (readsZeros(e, clusterStart)) {
-                    // nothing to do
-                } else if (!whole || (showsThrough && !map.header().zeroClusters())) {
-                    zeroRanges.add(new long[] {pos, n});
-                } else {
-                    long l2 = map.writableL2(map.l1Index(pos));
-                    long target = showsThrough ? L2Entry.ZERO.raw() : 0;
-                    batch.map(l2, map.l2Index(pos) * 8L, target);
-                    batch.releaseLater(e);
-                }
-                pos += n;
-            }
-            map.apply(batch);
-            for (long[] z : zeroRanges) {
-                ByteBuf zeros = PooledByteBufAllocator.DEFAULT.directBuffer((int) z[1]).writeZero((int) z[1]);
-                try {
-                    writeAllocating(z[0], zeros, 0, (int) z[1]);
-                } finally {
-                    zeros.release();
-                }
-            }
-        } finally {
-            map.lock().writeLock().unlock();
-        }
-    }
-
-    private boolean readsZeros(L2Entry e, long clusterStart) {
-        return switch (e.kind()) {
-            case ZERO, ZERO_ALLOCATED -> true;
-            case UNALLOCATED -> backing == null || clusterStart >= backing.size();
-            default -> false;
-        };
+        guestIo.discard(offset, length);
     }
 
     /**
@@ -574,43 +350,7 @@ public final class Qcow2Image implements BlockDevice {
     @Override
     public Extent extentAt(long offset) throws BlockDeviceException {
         ensureOpen();
-        long size = map.size();
-        if (offset < 0 || offset >= size) {
-            throw new BlockDeviceException.OutOfRange(offset, 1, size);
-        }
-        map.lock().readLock().lock();
-        try {
-            Boolean first = null;
-            long pos = offset;
-            for (int i = 0; pos < size && i < MAX_EXTENT_CLUSTERS; i++) {
-                long clusterEnd = Math.min(size, (pos | (clusterSize - 1)) + 1);
-                long runEnd = clusterEnd;
-                boolean mapped;
-                L2Entry e = map.entryAt(pos);
-                switch (e.kind()) {
-                    case NORMAL, COMPRESSED -> mapped = true;
-                    case UNALLOCATED -> {
-                        if (backing == null || pos >= backing.size()) {
-                            mapped = false;
-                        } else {
-                            Extent b = backing.extentAt(pos);
-                            mapped = b.mapped();
-                            runEnd = Math.min(clusterEnd, pos + b.length());
-                        }
-                    }
-                    default -> mapped = false;
-                }
-                if (first == null) {
-                    first = mapped;
-                } else if (first != mapped) {
-                    break;
-                }
-                pos = runEnd;
-            }
-            return new Extent(offset, pos - offset, first);
-        } finally {
-            map.lock().readLock().unlock();
-        }
+        return guestIo.extentAt(offset);
     }
 
     // ---- snapshots ----
@@ -687,7 +427,7 @@ public final class Qcow2Image implements BlockDevice {
     }
 
     BlockDevice backing() {
-        return backing;
+        return map.backing();
     }
 
     // ---- backing chain copies ----
@@ -701,7 +441,7 @@ public final class Qcow2Image implements BlockDevice {
      */
     public void flatten(LongConsumer progress) throws BlockDeviceException {
         ensureWritable();
-        new BackingCopy(this).flatten(progress);
+        new BackingCopy(this, guestIo).flatten(progress);
     }
 
     /**
@@ -715,7 +455,7 @@ public final class Qcow2Image implements BlockDevice {
                 .or(() -> snapshots().stream().filter(x -> x.name().equals(idOrName)).findFirst())
                 .orElseThrow(() -> new BlockDeviceException("no snapshot '" + idOrName + "' in " + file.path()));
         long diskSize = s.diskSize() >= 0 ? s.diskSize() : map.size();
-        BackingCopy copy = new BackingCopy(this);
+        BackingCopy copy = new BackingCopy(this, guestIo);
         try (Qcow2Image target = copy.createTarget(path, diskSize)) {
             try {
                 copy.materialise(s.id(), target, progress);
@@ -725,50 +465,6 @@ public final class Qcow2Image implements BlockDevice {
                 throw e;
             }
         }
-    }
-
-    /**
-     * Drops the backing file reference once every cluster is in this image: a barrier, then
-     * backing_file_offset and backing_file_size cleared in one 12-byte write inside the first
-     * sector (a crash leaves either the old or the new header), a barrier, then the backing format
-     * extension and the name, now unreferenced, are cleared from the header cluster.
-     */
-    void dropBacking() throws BlockDeviceException {
-        BlockDevice old;
-        map.lock().writeLock().lock();
-        try {
-            Header h = map.header();
-            if (!h.hasBackingFile()) {
-                return;
-            }
-            // The copied clusters' L2 entries must be durable before the backing file stops showing through.
-            map.commitMetadata();
-            file.force();
-            file.write(Header.OFFSET_BACKING_FILE, ByteBuffer.allocate(12));
-            file.force();
-            int end = (int) h.backingFileOffset() + h.backingFileSize();
-            ByteBuffer first = ByteBuffer.allocate(clusterSize);
-            file.read(0, first);
-            first.flip();
-            List<HeaderExtension> kept = new ArrayList<>();
-            for (HeaderExtension e : HeaderExtension.parseAll(first, h.length(), (int) h.backingFileOffset())) {
-                if (!e.is(HeaderExtension.Type.BACKING_FORMAT)) {
-                    kept.add(e);
-                }
-            }
-            ByteBuffer ext = HeaderExtension.encodeAll(kept);
-            ByteBuffer region = ByteBuffer.allocate(Math.max(ext.remaining(), end - h.length()));
-            region.put(ext).clear();
-            file.write(h.length(), region);
-            file.force();
-            map.headerWritten(h.withoutBacking());
-            old = backing;
-            backing = null;
-            backingName = null;
-        } finally {
-            map.lock().writeLock().unlock();
-        }
-        old.close();
     }
 
     /**
@@ -783,33 +479,8 @@ public final class Qcow2Image implements BlockDevice {
         for (Qcow2Image i : order) {
             i.ensureWritable();
         }
-        Map<Qcow2Image, Snapshot> taken = new IdentityHashMap<>();
-        int locked = 0;
-        try {
-            for (Qcow2Image i : order) {
-                i.map.lock().writeLock().lock();
-                locked++;
-            }
-            try {
-                for (Qcow2Image i : order) {
-                    taken.put(i, new InternalSnapshots(i.map).create(name));
-                }
-            } catch (BlockDeviceException | RuntimeException e) {
-                for (Map.Entry<Qcow2Image, Snapshot> t : taken.entrySet()) {
-                    try {
-                        new InternalSnapshots(t.getKey().map).delete(t.getValue().id());
-                    } catch (BlockDeviceException | RuntimeException undo) {
-                        e.addSuppressed(undo);
-                    }
-                }
-                throw e;
-            }
-        } finally {
-            for (int k = locked - 1; k >= 0; k--) {
-                order.get(k).map.lock().writeLock().unlock();
-            }
-        }
-        return images.stream().map(taken::get).toList();
+        List<Snapshot> taken = InternalSnapshots.createAll(order.stream().map(i -> i.map).toList(), name);
+        return images.stream().map(i -> taken.get(order.indexOf(i))).toList();
     }
 
     ImageFile imageFile() {
@@ -838,6 +509,7 @@ public final class Qcow2Image implements BlockDevice {
             }
             closed = true;
             try {
+                BlockDevice backing = map.backing();
                 if (backing != null) {
                     backing.close();
                 }
@@ -881,7 +553,7 @@ public final class Qcow2Image implements BlockDevice {
     @Override
     public String toString() {
         return "Qcow2Image[" + file.path() + ", " + map.size() + " bytes, v" + map.header().version() + ", "
-                + clusterSize + "-byte clusters" + (backingName != null ? ", backing " + backingName : "")
+                + clusterSize + "-byte clusters" + (map.backingName() != null ? ", backing " + map.backingName() : "")
                 + (readOnly ? ", read-only" : "") + "]";
     }
 
