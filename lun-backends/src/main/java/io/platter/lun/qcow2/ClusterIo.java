@@ -33,7 +33,10 @@ final class ClusterIo {
         this.clusterSize = map.clusterSize();
     }
 
-    /** Appends {@code n} bytes of the guest cluster mapped by {@code e}, from {@code guest}, to {@code dst}. */
+    /**
+     * Appends {@code n} bytes of the guest cluster mapped by {@code e}, from {@code guest}, to
+     * {@code dst}. Caller holds the lock.
+     */
     void readMapped(long guest, int n, L2Entry e, ByteBuf dst) throws BlockDeviceException {
         switch (e.kind()) {
             case NORMAL:

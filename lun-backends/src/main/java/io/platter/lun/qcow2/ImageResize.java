@@ -11,7 +11,7 @@ import java.util.Arrays;
  * {@code l1_table_offset}). Crash ordering: a longer L1 table is written and made durable before
  * the header points to it; the old table is freed only after the header is durable, so a crash
  * leaks at worst the clusters of one of the two tables. A forced shrink discards the tail (itself
- * crash-safe) before the header shrinks. The caller holds the image's write lock.
+ * crash-safe) before the header shrinks. The caller holds the {@link ClusterMap} write lock.
  */
 final class ImageResize {
 

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <p>The L2 tables the snapshots keep are never modified, so their COPIED bits may be stale, which
  * qcow2.txt allows ("only accurate in L2 tables that are reachable from the active L1 table").
- * Runs under the image's write lock, after {@link ClusterMap#commitMetadata}; one instance per use.
+ * Runs under the {@link ClusterMap} write lock, after {@link ClusterMap#commitMetadata}; one instance per use.
  */
 final class MetadataRewrite {
 
