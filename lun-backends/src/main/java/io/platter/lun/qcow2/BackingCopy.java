@@ -7,6 +7,7 @@ import io.platter.lun.BlockDeviceException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -23,11 +24,15 @@ final class BackingCopy {
     static final int RUN_CLUSTERS = 16;
 
     private final Qcow2Image img;
+    private final ClusterMap map;
+    private final ClusterIo io;
     private final int clusterSize;
 
-    BackingCopy(Qcow2Image img) {
+    BackingCopy(Qcow2Image img, ClusterIo io) {
         this.img = img;
-        this.clusterSize = img.clusterSize;
+        this.map = img.clusterMap();
+        this.io = io;
+        this.clusterSize = map.clusterSize();
     }
 
     /**
@@ -55,7 +60,49 @@ final class BackingCopy {
             }
             progress.accept(Math.min(limit, run + runBytes));
         }
-        img.dropBacking();
+        dropBacking();
+    }
+
+    /**
+     * Drops the backing file reference once every cluster is in the image: a barrier, then
+     * backing_file_offset and backing_file_size cleared in one 12-byte write inside the first
+     * sector (a crash leaves either the old or the new header), a barrier, then the backing format
+     * extension and the name, now unreferenced, are cleared from the header cluster.
+     */
+    private void dropBacking() throws BlockDeviceException {
+        ImageFile file = map.file();
+        BlockDevice old;
+        map.lock().writeLock().lock();
+        try {
+            Header h = map.header();
+            if (!h.hasBackingFile()) {
+                return;
+            }
+            // The copied clusters' L2 entries must be durable before the backing file stops showing through.
+            map.commitMetadata();
+            file.force();
+            file.write(Header.OFFSET_BACKING_FILE, ByteBuffer.allocate(12));
+            file.force();
+            int end = (int) h.backingFileOffset() + h.backingFileSize();
+            ByteBuffer first = ByteBuffer.allocate(clusterSize);
+            file.read(0, first);
+            first.flip();
+            List<HeaderExtension> kept = new ArrayList<>();
+            for (HeaderExtension e : HeaderExtension.parseAll(first, h.length(), (int) h.backingFileOffset())) {
+                if (!e.is(HeaderExtension.Type.BACKING_FORMAT)) {
+                    kept.add(e);
+                }
+            }
+            ByteBuffer ext = HeaderExtension.encodeAll(kept);
+            ByteBuffer region = ByteBuffer.allocate(Math.max(ext.remaining(), end - h.length()));
+            region.put(ext).clear();
+            file.write(h.length(), region);
+            file.force();
+            old = map.backingDropped(h.withoutBacking());
+        } finally {
+            map.lock().writeLock().unlock();
+        }
+        old.close();
     }
 
     /** Which clusters of the run at {@code run} hold data in the backing chain. */
@@ -92,23 +139,23 @@ final class BackingCopy {
             long covered = Math.max(0, Math.min(length, backing.size() - run));
             backing.read(run, (int) covered, buf);
             buf.writeZero(length - (int) covered);
-            img.lock.writeLock().lock();
+            map.lock().writeLock().lock();
             try {
                 int start = -1;
                 for (int c = 0; c <= clusters; c++) {
                     boolean copy = c < clusters && data[c]
-                            && img.entryAt(run + (long) c * clusterSize).kind() == L2Entry.Kind.UNALLOCATED;
+                            && map.entryAt(run + (long) c * clusterSize).kind() == L2Entry.Kind.UNALLOCATED;
                     if (copy && start < 0) {
                         start = c;
                     } else if (!copy && start >= 0) {
                         int from = start * clusterSize;
                         int to = Math.min(length, c * clusterSize);
-                        img.writeAllocating(run + from, buf, from, to - from);
+                        io.writeAllocating(run + from, buf, from, to - from);
                         start = -1;
                     }
                 }
             } finally {
-                img.lock.writeLock().unlock();
+                map.lock().writeLock().unlock();
             }
         } finally {
             buf.release();
@@ -124,11 +171,11 @@ final class BackingCopy {
         Snapshot s = find(idOrName);
         long size = target.size();
         long[] l1;
-        img.lock.readLock().lock();
+        map.lock().readLock().lock();
         try {
-            l1 = Qcow2Image.readL1Table(img.imageFile(), s.l1TableOffset(), s.l1Size(), clusterSize, img.dataEnd());
+            l1 = ClusterMap.readL1Table(map.file(), s.l1TableOffset(), s.l1Size(), clusterSize, map.dataEnd());
         } finally {
-            img.lock.readLock().unlock();
+            map.lock().readLock().unlock();
         }
         int l2Entries = clusterSize / 8;
         long perL2 = (long) l2Entries * clusterSize;
@@ -162,13 +209,13 @@ final class BackingCopy {
     private void copyTable(long l2, long base, long size, BlockDevice targetBacking, Qcow2Image target)
             throws BlockDeviceException {
         long[] entries = new long[clusterSize / 8];
-        img.lock.readLock().lock();
+        map.lock().readLock().lock();
         try {
-            ByteBuffer table = img.l2Cache.get(l2).duplicate().order(ByteOrder.BIG_ENDIAN);
+            ByteBuffer table = map.l2Table(l2).duplicate().order(ByteOrder.BIG_ENDIAN);
             table.clear();
             table.asLongBuffer().get(entries);
         } finally {
-            img.lock.readLock().unlock();
+            map.lock().readLock().unlock();
         }
         int j = 0;
         while (j < entries.length && base + (long) j * clusterSize < size) {
@@ -204,14 +251,14 @@ final class BackingCopy {
         int length = (int) Math.min((long) n * clusterSize, size - guest);
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length);
         try {
-            img.lock.readLock().lock();
+            map.lock().readLock().lock();
             try {
                 for (int k = 0; k < n; k++) {
                     long at = guest + (long) k * clusterSize;
-                    img.readMapped(at, (int) Math.min(clusterSize, size - at), new L2Entry(entries[first + k]), buf);
+                    io.readMapped(at, (int) Math.min(clusterSize, size - at), new L2Entry(entries[first + k]), buf);
                 }
             } finally {
-                img.lock.readLock().unlock();
+                map.lock().readLock().unlock();
             }
             target.write(guest, buf, false);
         } finally {
@@ -230,6 +277,6 @@ final class BackingCopy {
             name = dir.equals(img.file().toAbsolutePath().getParent()) ? img.backingFile() : resolved.toString();
             format = backing instanceof Qcow2Image ? "qcow2" : "raw";
         }
-        return Qcow2Image.create(path, size, img.clusterBits, name, format);
+        return Qcow2Image.create(path, size, map.clusterBits(), name, format);
     }
 }

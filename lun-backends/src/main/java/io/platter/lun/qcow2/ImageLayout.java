@@ -30,7 +30,7 @@ final class ImageLayout {
         }
         int cs = 1 << clusterBits;
         long l1Entries = Header.l1EntriesFor(size, clusterBits);
-        if (l1Entries * 8 > Qcow2Image.MAX_L1_BYTES) {
+        if (l1Entries * 8 > ClusterMap.MAX_L1_BYTES) {
             throw new IllegalArgumentException("image of " + size + " bytes needs an L1 table over 32 MiB; use larger clusters");
         }
         long l1Clusters = Math.max(1, (l1Entries * 8 + cs - 1) / cs);

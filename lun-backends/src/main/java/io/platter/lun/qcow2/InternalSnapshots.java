@@ -9,14 +9,50 @@ import java.util.List;
  * Internal snapshots (qcow2.txt "Snapshots"): create, revert and delete. Each checks what it can
  * before writing anything, then switches the image to the new snapshot list and active view in
  * one atomic {@link MetadataRewrite}, so a crash at any instant leaves the state before or after
- * the operation, never corruption. Runs under the image's write lock; one instance per operation.
+ * the operation, never corruption. Runs under the map's write lock; one instance per operation.
  */
 final class InternalSnapshots {
 
-    private final Qcow2Image img;
+    private final ClusterMap map;
 
-    InternalSnapshots(Qcow2Image img) {
-        this.img = img;
+    InternalSnapshots(ClusterMap map) {
+        this.map = map;
+    }
+
+    /**
+     * Takes snapshot {@code name} of every map at one instant (crash-consistent across them): the
+     * write locks are taken in list order (the caller sorts by image path, so two groups never
+     * deadlock), every snapshot is taken, then all locks are released. If one fails, those already
+     * taken are deleted and the failure is thrown. Returns the snapshots in list order.
+     */
+    static List<Snapshot> createAll(List<ClusterMap> maps, String name) throws BlockDeviceException {
+        List<Snapshot> taken = new ArrayList<>();
+        int locked = 0;
+        try {
+            for (ClusterMap m : maps) {
+                m.lock().writeLock().lock();
+                locked++;
+            }
+            try {
+                for (ClusterMap m : maps) {
+                    taken.add(new InternalSnapshots(m).create(name));
+                }
+            } catch (BlockDeviceException | RuntimeException e) {
+                for (int k = 0; k < taken.size(); k++) {
+                    try {
+                        new InternalSnapshots(maps.get(k)).delete(taken.get(k).id());
+                    } catch (BlockDeviceException | RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                throw e;
+            }
+        } finally {
+            for (int k = locked - 1; k >= 0; k--) {
+                maps.get(k).lock().writeLock().unlock();
+            }
+        }
+        return taken;
     }
 
     /** The new snapshot's L1 table is the active one as it is on disk; the active view moves to copies. */
@@ -24,13 +60,13 @@ final class InternalSnapshots {
         if (name.isEmpty() || find(name) != null) {
             throw new BlockDeviceException("a snapshot named '" + name + "' already exists (or the name is empty)");
         }
-        if (img.snapshots.size() >= Snapshot.MAX_SNAPSHOTS) {
+        if (map.snapshots().size() >= Snapshot.MAX_SNAPSHOTS) {
             throw new BlockDeviceException("an image holds at most " + Snapshot.MAX_SNAPSHOTS + " snapshots");
         }
-        img.commitMetadata();
-        long[] l1 = img.l1;
+        map.commitMetadata();
+        long[] l1 = map.l1();
         long id = 0;
-        for (Snapshot s : img.snapshots) {
+        for (Snapshot s : map.snapshots()) {
             try {
                 id = Math.max(id, Long.parseLong(s.id()));
             } catch (NumberFormatException e) {
@@ -38,42 +74,42 @@ final class InternalSnapshots {
             }
         }
         long now = System.currentTimeMillis() * 1_000_000L;
-        Snapshot snapshot = Snapshot.create(l1.length == 0 ? 0 : img.l1Offset, l1.length, Long.toString(id + 1),
-                name, now, img.size());
-        List<Snapshot> next = new ArrayList<>(img.snapshots);
+        Snapshot snapshot = Snapshot.create(l1.length == 0 ? 0 : map.l1Offset(), l1.length, Long.toString(id + 1),
+                name, now, map.size());
+        List<Snapshot> next = new ArrayList<>(map.snapshots());
         next.add(snapshot);
-        new MetadataRewrite(img).apply(next, l1);
+        new MetadataRewrite(map).apply(next, l1);
         return snapshot;
     }
 
     void revert(String idOrName) throws BlockDeviceException {
         Snapshot s = require(idOrName);
-        if (s.l1Size() > img.l1.length || (s.diskSize() >= 0 && s.diskSize() != img.size())) {
+        if (s.l1Size() > map.l1().length || (s.diskSize() >= 0 && s.diskSize() != map.size())) {
             throw new BlockDeviceException("snapshot '" + s.name() + "' has a different disk size ("
                     + s.diskSize() + " bytes); reverting across a resize is not supported");
         }
-        img.commitMetadata();
-        long[] target = Qcow2Image.readL1Table(img.imageFile(), s.l1TableOffset(), s.l1Size(), img.clusterSize,
-                img.refcounts.endOffset());
-        new MetadataRewrite(img).apply(img.snapshots, Arrays.copyOf(target, img.l1.length));
+        map.commitMetadata();
+        long[] target = ClusterMap.readL1Table(map.file(), s.l1TableOffset(), s.l1Size(), map.clusterSize(),
+                map.refcounts().endOffset());
+        new MetadataRewrite(map).apply(map.snapshots(), Arrays.copyOf(target, map.l1().length));
     }
 
     void delete(String idOrName) throws BlockDeviceException {
         Snapshot s = require(idOrName);
-        img.commitMetadata();
-        List<Snapshot> next = new ArrayList<>(img.snapshots);
+        map.commitMetadata();
+        List<Snapshot> next = new ArrayList<>(map.snapshots());
         next.remove(s);
-        new MetadataRewrite(img).apply(next, img.l1);
+        new MetadataRewrite(map).apply(next, map.l1());
     }
 
     /** Finds by id first, then by name, as QEMU does. */
     private Snapshot find(String idOrName) {
-        for (Snapshot s : img.snapshots) {
+        for (Snapshot s : map.snapshots()) {
             if (s.id().equals(idOrName)) {
                 return s;
             }
         }
-        for (Snapshot s : img.snapshots) {
+        for (Snapshot s : map.snapshots()) {
             if (s.name().equals(idOrName)) {
                 return s;
             }
@@ -84,7 +120,7 @@ final class InternalSnapshots {
     private Snapshot require(String idOrName) throws BlockDeviceException {
         Snapshot s = find(idOrName);
         if (s == null) {
-            throw new BlockDeviceException("no snapshot '" + idOrName + "' in " + img.imageFile().path());
+            throw new BlockDeviceException("no snapshot '" + idOrName + "' in " + map.file().path());
         }
         return s;
     }

@@ -10,11 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * A bounded cache of metadata clusters (L2 tables or refcount blocks) keyed by host offset, with
  * second-chance (clock) eviction. Clusters are written through by {@link #writeThrough} unless
  * their owner {@link #pin pins} them: a pinned cluster holds changes not yet on disk (the image's
- * dirty L2 tables, see {@link Qcow2Image}) and is never evicted until {@link #unpin unpinned}.
+ * dirty L2 tables, see {@link ClusterMap}) and is never evicted until {@link #unpin unpinned}.
  *
  * <p>Thread-safe. A hit is one concurrent-map lookup and no lock, so parallel readers do not
  * serialise on the cache; misses, pins and evictions synchronize on the cache. Buffers handed out
- * are only modified by holders of the image's write lock; readers under the read lock only use
+ * are only modified by holders of the {@link ClusterMap} write lock; readers under the read lock only use
  * absolute gets. An evicted buffer stays valid for whoever still holds it.
  */
 final class MetadataCache {

@@ -19,14 +19,14 @@ import java.util.List;
  *
  * <p>The L2 tables the snapshots keep are never modified, so their COPIED bits may be stale, which
  * qcow2.txt allows ("only accurate in L2 tables that are reachable from the active L1 table").
- * Runs under the image's write lock, after {@link Qcow2Image#commitMetadata}; one instance per use.
+ * Runs under the {@link ClusterMap} write lock, after {@link ClusterMap#commitMetadata}; one instance per use.
  */
 final class MetadataRewrite {
 
     /** Clusters the rewrite can count in memory (an int per cluster: 1 GiB of counts). */
     private static final long MAX_CLUSTERS = 1L << 28;
 
-    private final Qcow2Image img;
+    private final ClusterMap map;
     private final ImageFile file;
     private final Refcounts refcounts;
     private final int clusterBits;
@@ -37,13 +37,13 @@ final class MetadataRewrite {
     /** References per host cluster in the new state. */
     private int[] counts;
 
-    MetadataRewrite(Qcow2Image img) {
-        this.img = img;
-        this.file = img.imageFile();
-        this.refcounts = img.refcounts;
-        this.clusterBits = img.clusterBits;
-        this.clusterSize = img.clusterSize;
-        this.order = img.header().refcountOrder();
+    MetadataRewrite(ClusterMap map) {
+        this.map = map;
+        this.file = map.file();
+        this.refcounts = map.refcounts();
+        this.clusterBits = map.clusterBits();
+        this.clusterSize = map.clusterSize();
+        this.order = map.header().refcountOrder();
         this.base = refcounts.endOffset() >>> clusterBits;
         this.counts = new int[(int) Math.min(base + 64, MAX_CLUSTERS)];
     }
@@ -73,7 +73,7 @@ final class MetadataRewrite {
         reference(tableAt, table.remaining());
         for (Snapshot s : snapshots) {
             reference(s.l1TableOffset(), s.l1Size() * 8L);
-            long[] l1 = Qcow2Image.readL1Table(file, s.l1TableOffset(), s.l1Size(), clusterSize, base << clusterBits);
+            long[] l1 = ClusterMap.readL1Table(file, s.l1TableOffset(), s.l1Size(), clusterSize, base << clusterBits);
             for (long entry : l1) {
                 if (l2Of(entry) != 0) {
                     reference(l2Of(entry), clusterSize);
@@ -104,18 +104,18 @@ final class MetadataRewrite {
         }
         long[] refcountTable = writeRefcounts(refcountTableAt, refcountTableClusters, blocksAt, blocks);
         file.force();
-        Header h = img.header().withMetadata(newL1.length, l1At, refcountTableAt, refcountTableClusters,
+        Header h = map.header().withMetadata(newL1.length, l1At, refcountTableAt, refcountTableClusters,
                 snapshots.size(), tableAt);
         file.write(Header.OFFSET_L1_SIZE, h.encodeMetadata());
         file.force();
 
-        img.rewritten(h, newL1, new ArrayList<>(snapshots));
+        map.rewritten(h, newL1, new ArrayList<>(snapshots));
         refcounts.switchTo(refcountTable, refcountTableAt, refcountTableClusters, end);
         for (long copy : l2Copies) {
-            img.l2Cache.invalidate(copy); // never cached, but the offset may once have held another table
+            map.invalidate(copy); // never cached, but the offset may once have held another table
         }
         for (long c : freed) {
-            img.l2Cache.invalidate(c << clusterBits);
+            map.invalidate(c << clusterBits);
             file.punchHole(c << clusterBits, clusterSize);
         }
     }
@@ -151,7 +151,7 @@ final class MetadataRewrite {
         if ((l2 & (clusterSize - 1)) != 0 || l2 + clusterSize > base << clusterBits) {
             throw new Qcow2FormatException(file.path() + ": L2 table at " + l2 + " is unaligned or past the end of the file");
         }
-        ByteBuffer t = img.l2Cache.get(l2);
+        ByteBuffer t = map.l2Table(l2);
         for (int j = 0; j < clusterSize / 8; j++) {
             L2Entry e = new L2Entry(t.getLong(j * 8));
             if (e.kind() == L2Entry.Kind.COMPRESSED) {
@@ -222,7 +222,7 @@ final class MetadataRewrite {
             if (l2Copies[i] == 0) {
                 continue;
             }
-            ByteBuffer from = img.l2Cache.get(l2Of(source[i]));
+            ByteBuffer from = map.l2Table(l2Of(source[i]));
             ByteBuffer copy = ByteBuffer.allocate(clusterSize).order(ByteOrder.BIG_ENDIAN);
             for (int j = 0; j < clusterSize / 8; j++) {
                 L2Entry e = new L2Entry(from.getLong(j * 8));

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <p>New refcount blocks are placed at the end of the file, preferably covering themselves; a new
  * block is durable before the table entry points at it, and a grown table is durable before the
  * header points at it, so a crash leaves at worst leaked clusters. Not thread-safe: callers hold
- * the image's write lock (reads of {@link #get} may also run under the read lock).
+ * the {@link ClusterMap} write lock (reads of {@link #get} may also run under the read lock).
  */
 final class Refcounts {
 

@@ -153,12 +153,12 @@ class Qcow2InteropTest {
         Path img = dir.resolve("small.qcow2");
         long size = 64L << 20;
         try (Qcow2Image q = Qcow2Image.create(img, size, 9)) {
-            int before = q.refcounts.tableClusters();
+            int before = q.clusterMap().refcounts().tableClusters();
             byte[] data = pattern(1 << 20, 5);
             for (long at = 0; at < size; at += 4L << 20) {
                 write(q, at, data);
             }
-            assertThat(q.refcounts.tableClusters()).isGreaterThan(before);
+            assertThat(q.clusterMap().refcounts().tableClusters()).isGreaterThan(before);
             assertThat(read(q, 8L << 20, 1 << 20)).isEqualTo(data);
         }
         assertClean(img);
