@@ -30,6 +30,7 @@ mark init
 
 VM_PORT=3260 VM_IQN= VM_SCENARIO=basic VM_MB=96 VM_INITIATOR=iqn.2026-11.io.platter:vm-initiator
 VM_CHAP_USER= VM_CHAP_PASS= VM_CHAP_USER_IN= VM_CHAP_PASS_IN= VM_CHAP_BAD_PASS=
+VM_DISC_USER= VM_DISC_PASS=
 VM_GROW_MB=0 VM_MORE_MB=0 VM_PORT_B=0
 . /etc/vm.conf
 HOST=10.0.2.2
@@ -83,8 +84,23 @@ set_node() { node -o update -n "$1" -v "$2" >/dev/null || fail "iscsiadm update 
 discover() {
     # The portal the target reports is its own view (127.0.0.1:PORT), unreachable from here:
     # only the name is checked and the node record points at 10.0.2.2.
-    iscsiadm -m discovery -t sendtargets -p "$PORTAL" -o nonpersistent >/tmp/disc 2>&1 || {
-        cat /tmp/disc; fail "SendTargets discovery"; }
+    if [ -n "$VM_DISC_USER" ]; then
+        # Without the discovery secret the target must not be listed (it may refuse the session).
+        iscsiadm -m discovery -t sendtargets -p "$PORTAL" -o nonpersistent >/tmp/disc0 2>&1
+        if grep -q " $VM_IQN\$" /tmp/disc0; then info unauthenticated_listed 1; else info unauthenticated_listed 0; fi
+        # Discovery CHAP (discovery.sendtargets.auth.*), as an administrator sets it up.
+        dbu() { iscsiadm -m discoverydb -t sendtargets -p "$PORTAL" -o update -n "$1" -v "$2" >/dev/null \
+            || fail "iscsiadm discoverydb update $1"; }
+        iscsiadm -m discoverydb -t sendtargets -p "$PORTAL" -o new >/dev/null || fail "discoverydb new"
+        dbu discovery.sendtargets.auth.authmethod CHAP
+        dbu discovery.sendtargets.auth.username "$VM_DISC_USER"
+        dbu discovery.sendtargets.auth.password "$VM_DISC_PASS"
+        iscsiadm -m discoverydb -t sendtargets -p "$PORTAL" --discover -o nonpersistent >/tmp/disc 2>&1 || {
+            cat /tmp/disc; fail "SendTargets discovery with discovery CHAP"; }
+    else
+        iscsiadm -m discovery -t sendtargets -p "$PORTAL" -o nonpersistent >/tmp/disc 2>&1 || {
+            cat /tmp/disc; fail "SendTargets discovery"; }
+    fi
     sed 's/^/VM: discovered /' /tmp/disc
     grep -q " $VM_IQN\$" /tmp/disc || fail "discovery did not list $VM_IQN"
     iscsiadm -m node -o new -T "$VM_IQN" -p "$PORTAL,1" >/dev/null || fail "node record"

@@ -29,7 +29,7 @@ echo "[vm] kernel $VM_KVER, qemu $(qemu-system-x86_64 --version | head -n 1 | aw
 timeout -k 5 "${VM_TIMEOUT:-300}" qemu-system-x86_64 -nodefaults -no-user-config -machine pc,accel=tcg \
     -smp 1 -m "${VM_MEM:-1024}" -display none -monitor none -serial stdio -no-reboot \
     -kernel "$VM_KERNEL" -initrd "$WORK/initrd.img" \
-    -append "console=ttyS0,115200 panic=-1 loglevel=4" \
+    -append "console=ttyS0,115200 panic=-1 loglevel=4 no_timer_check" \
     -netdev user,id=n0,ipv6=off -device virtio-net-pci,netdev=n0,romfile= </dev/null &
 QPID=$!
 set +e

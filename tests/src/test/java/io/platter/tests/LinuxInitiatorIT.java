@@ -120,6 +120,7 @@ class LinuxInitiatorIT {
                 server:
                   portals: ["127.0.0.1:%d"]
                   data-dir: %s
+                  discovery-chap: {user: vm-discovery, secret: "vm-discovery-16b"}
                 targets:
                   - iqn: %s
                     chap: {user: %s, secret: "%s", mutual-user: vm-target, mutual-secret: "target-secret-16"}
@@ -133,8 +134,12 @@ class LinuxInitiatorIT {
             chap.put("VM_CHAP_USER_IN", "vm-target");
             chap.put("VM_CHAP_PASS_IN", "target-secret-16");
             chap.put("VM_CHAP_BAD_PASS", "not-the-secret-1");
+            chap.put("VM_DISC_USER", "vm-discovery");
+            chap.put("VM_DISC_PASS", "vm-discovery-16b");
             Outcome vm = boot(server, "chap", chap, event -> { });
             assertThat(vm.passed()).as(vm.describe()).isTrue();
+            // Discovery CHAP, as README recommends: without it the CHAP target is not even named.
+            assertThat(vm.number("unauthenticated_listed")).as("listed to an unauthenticated SendTargets").isZero();
             // iscsiadm exits 24 (ISCSI_ERR_LOGIN_AUTH_FAILED) for a refused CHAP response
             assertThat(vm.number("bad_login_rc")).as("iscsiadm exit code with a wrong secret").isEqualTo(24);
             assertThat(vm.number("verified_after-relogin")).isEqualTo(vm.number("verified_same-session"));
