@@ -1,16 +1,22 @@
 package io.platter.lun;
 
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An image's host file: a {@link FileChannel} for positional data I/O and, when libc is there,
  * a descriptor of its own for what the JDK lacks (fallocate, SEEK_DATA, preadv2 RWF_NOWAIT,
- * st_blocks). The layer under the qcow2 image ({@code RawImage} keeps its own copy of the
- * same rules for now).
+ * st_blocks). The one layer under both image kinds ({@link RawImage} and the qcow2 image), so
+ * both get the same robustness.
  *
  * <p>Interrupt safety: the JDK closes a FileChannel, for every thread, when one thread is
  * interrupted in (or entering) an I/O call on it. {@link #io} therefore clears a pending
@@ -20,17 +26,30 @@ import java.nio.file.StandardOpenOption;
  * a rename does not matter) and retries; every operation passed in must be idempotent. An
  * interrupt thus never fails I/O, and the caller still sees its flag.
  *
+ * <p>Allocation primitives ({@link #punchHole}, {@link #zeroRange}, {@link #dataExtentAt},
+ * {@link #readIfCached}, {@link #allocatedBytes}) run on the libc descriptor and degrade when
+ * there is none or the file system refuses the call (remembered, so the fallback is taken at
+ * once the next time): the caller then writes zeros or reports everything mapped.
+ *
  * <p>Thread-safe: positional I/O needs no lock; the channel is replaced under {@code this}.
- * The descriptor stays valid until {@link #close}; callers keep the file open while they use it.
+ * The descriptor is guarded by {@code fdLock}, so {@link #close} cannot free it while a call
+ * uses it (a reused descriptor number could punch holes in another file).
  */
 public final class HostFile implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HostFile.class);
     private static final int RETRIES = 16;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final Path path;
     private final boolean readOnly;
     /** libc descriptor, -1 without one. */
     private final int fd;
+    private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
+    private volatile boolean punchHoleWorks = true;
+    private volatile boolean zeroRangeWorks = true;
+    /** Cleared when the file system refuses RWF_NOWAIT reads; {@link #readIfCached} then declines. */
+    private volatile boolean noWaitReadWorks = Libc.noWaitReadAvailable();
     /** Replaced only under {@code this}, after an interrupt closed it. */
     private volatile FileChannel channel;
     private volatile boolean closed;
@@ -49,17 +68,28 @@ public final class HostFile implements AutoCloseable {
      * (without one the caller degrades: no hole punching, no cached reads).
      */
     public static HostFile open(Path path, boolean readOnly, boolean descriptor) throws BlockDeviceException {
-        FileChannel ch;
         try {
-            ch = openChannel(path, readOnly);
+            return openFile(path, readOnly, descriptor);
+        } catch (BlockDeviceException e) {
+            throw e;
         } catch (IOException e) {
             throw IoErrors.map(path + ": open", e);
         }
+    }
+
+    /**
+     * As {@link #open}, but a failed open keeps the JDK's exception (NoSuchFileException,
+     * AccessDeniedException), for callers that tell those apart.
+     */
+    public static HostFile openFile(Path path, boolean readOnly, boolean descriptor) throws IOException {
+        FileChannel ch = openChannel(path, readOnly);
         int fd = -1;
         if (descriptor && Libc.available()) {
             try {
                 fd = Libc.open(path, readOnly);
             } catch (Libc.ErrnoException e) {
+                LOG.warn("{}: no libc descriptor, discard writes zeros and extents read as mapped: {}",
+                        path, e.getMessage());
                 fd = -1;
             }
         }
@@ -133,6 +163,169 @@ public final class HostFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Punches a hole (FALLOC_FL_PUNCH_HOLE, keeping the size). Returns false when there is no
+     * descriptor or the file system cannot; the caller then writes zeros.
+     */
+    public boolean punchHole(long offset, long length) throws BlockDeviceException {
+        return fallocate(Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, offset, length);
+    }
+
+    /**
+     * Zeros a range keeping its allocation (FALLOC_FL_ZERO_RANGE). Returns false when there is no
+     * descriptor or the file system cannot; the caller then writes zeros.
+     */
+    public boolean zeroRange(long offset, long length) throws BlockDeviceException {
+        return fallocate(Libc.FALLOC_FL_ZERO_RANGE | Libc.FALLOC_FL_KEEP_SIZE, offset, length);
+    }
+
+    private boolean fallocate(int mode, long offset, long length) throws BlockDeviceException {
+        boolean punch = (mode & Libc.FALLOC_FL_PUNCH_HOLE) != 0;
+        if (fd < 0 || !(punch ? punchHoleWorks : zeroRangeWorks)) {
+            return false;
+        }
+        fdLock.readLock().lock();
+        try {
+            ensureOpen();
+            Libc.fallocate(fd, mode, offset, length);
+            return true;
+        } catch (Libc.ErrnoException e) {
+            if (!e.notSupported()) {
+                throw IoErrors.map(path + ": discard " + offset + "+" + length, e);
+            }
+            LOG.info("{}: {} not supported here, writing zeros instead", path, punch ? "punch hole" : "zero range");
+            if (punch) {
+                punchHoleWorks = false;
+            } else {
+                zeroRangeWorks = false;
+            }
+            return false;
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /** Writes {@code length} zero bytes at {@code offset} (through {@link #io}). */
+    public void writeZeros(long offset, long length) throws BlockDeviceException {
+        io("zero " + offset + "+" + length, ch -> {
+            writeZeros(ch, offset, length);
+            return null;
+        });
+    }
+
+    /** Writes {@code length} zero bytes at {@code offset} of {@code ch} from a shared direct buffer of zeros. */
+    static void writeZeros(FileChannel ch, long offset, long length) throws IOException {
+        long done = 0;
+        while (done < length) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), length - done));
+            while (zeros.hasRemaining()) {
+                done += ch.write(zeros, offset + done);
+            }
+        }
+    }
+
+    /**
+     * The extent at {@code offset} of a file whose device size is {@code size}, from
+     * SEEK_DATA/SEEK_HOLE; null when that cannot be known (no descriptor, not supported), and the
+     * caller then reports the range mapped.
+     */
+    public BlockDevice.Extent dataExtentAt(long offset, long size) throws BlockDeviceException {
+        if (fd < 0) {
+            return null;
+        }
+        fdLock.readLock().lock();
+        try {
+            ensureOpen();
+            long data = seek(offset, Libc.SEEK_DATA);
+            if (data < 0) { // ENXIO: nothing but hole from offset to the end of the file
+                return new BlockDevice.Extent(offset, size - offset, false);
+            }
+            if (data > offset) {
+                return new BlockDevice.Extent(offset, Math.min(data, size) - offset, false);
+            }
+            long hole = seek(offset, Libc.SEEK_HOLE);
+            return new BlockDevice.Extent(offset, (hole < 0 ? size : Math.min(hole, size)) - offset, true);
+        } catch (Libc.ErrnoException e) {
+            if (e.notSupported()) {
+                return null;
+            }
+            throw IoErrors.map(path + ": extent at " + offset, e);
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /** lseek on the libc descriptor; -1 for ENXIO. */
+    private long seek(long offset, int whence) throws Libc.ErrnoException {
+        try {
+            return Libc.lseek(fd, offset, whence);
+        } catch (Libc.ErrnoException e) {
+            if (e.errno() == Libc.ENXIO) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * One preadv2(2) with RWF_NOWAIT into {@code dst}'s memory at its writer index: true only when
+     * the page cache held the whole range (the writer index is then advanced); otherwise {@code dst}
+     * is as it was. Declines buffers without a memory address, calls racing {@link #close} (never
+     * blocks), and every call once the file system has refused the flag. Does not take ownership
+     * of {@code dst}.
+     */
+    public boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+        if (!noWaitReadWorks || fd < 0 || length == 0 || closed || !dst.hasMemoryAddress()) {
+            return false;
+        }
+        if (!fdLock.readLock().tryLock()) {
+            return false; // close() holds it
+        }
+        try {
+            if (closed) {
+                return false;
+            }
+            return Libc.readNoWaitInto(fd, offset, length, dst);
+        } catch (Libc.ErrnoException e) {
+            if (e.notSupported()) {
+                LOG.info("{}: no RWF_NOWAIT reads here ({}); reads go to the I/O executor", path, e.getMessage());
+                noWaitReadWorks = false;
+                return false;
+            }
+            throw IoErrors.map(path + ": read " + offset + "+" + length, e);
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Bytes the file occupies on its file system (fstat(2) st_blocks); {@code fallback} without a
+     * descriptor, after close, or when fstat fails.
+     */
+    public long allocatedBytes(long fallback) {
+        if (fd < 0) {
+            return fallback;
+        }
+        fdLock.readLock().lock();
+        try {
+            if (closed) {
+                return fallback;
+            }
+            return Libc.allocatedBytes(fd);
+        } catch (Libc.ErrnoException e) {
+            LOG.debug("{}: fstat failed: {}", path, e.getMessage());
+            return fallback;
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /** Whether this file is closed. */
+    public boolean closed() {
+        return closed;
+    }
+
     /** How often an interrupt forced the channel to be reopened (tests, diagnostics). */
     public synchronized int reopens() {
         return reopens;
@@ -145,7 +338,12 @@ public final class HostFile implements AutoCloseable {
             return;
         }
         closed = true;
-        Libc.close(fd);
+        fdLock.writeLock().lock();
+        try {
+            Libc.close(fd);
+        } finally {
+            fdLock.writeLock().unlock();
+        }
         try {
             channel.close();
         } catch (IOException e) {

@@ -36,7 +36,7 @@ final class Preallocation {
             for (long done = 0; done < size; ) {
                 long n = Math.min(STEP, size - done);
                 try {
-                    RawImage.writeZeros(ch, done, n);
+                    HostFile.writeZeros(ch, done, n);
                 } catch (IOException e) {
                     throw IoErrors.map("preallocate " + size + " bytes", e);
                 }
@@ -50,7 +50,7 @@ final class Preallocation {
     /** Writes zeros over the first {@code size} bytes and forces them to disk. */
     static void writeZeros(FileChannel ch, long size) throws IOException {
         try {
-            RawImage.writeZeros(ch, 0, size);
+            HostFile.writeZeros(ch, 0, size);
             ch.force(true);
         } catch (IOException e) {
             throw IoErrors.map("preallocate " + size + " bytes", e);

@@ -4,63 +4,40 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A raw image file: byte {@code n} of the device is byte {@code n} of the file. Thick images are
  * fully allocated at creation; thin images are sparse files whose discards punch holes.
  *
  * <p>Data moves with positional {@link FileChannel} I/O straight between the file and the
- * buffer's NIO views (no intermediate {@code byte[]}). Allocation work (punch hole, zero range,
- * SEEK_DATA) goes through a second descriptor opened with {@link Libc#open}; without libc those
- * degrade to writing zeros and reporting everything mapped.
+ * buffer's NIO views (no intermediate {@code byte[]}). The file, its libc descriptor, the
+ * interrupt-safe I/O with reopen and the allocation primitives (punch hole, zero range,
+ * SEEK_DATA, RWF_NOWAIT reads) are the shared {@link HostFile} layer, the same as under the qcow2
+ * image; without libc those degrade to writing zeros and reporting everything mapped.
  *
- * <p>Thread-safe: positional I/O needs no lock. The JDK closes the shared channel when a thread
- * is interrupted inside an I/O call; the channel is then reopened (on the same inode via
- * {@code /proc/self/fd}) and the calls retried, so interrupts never fail I/O (the interrupt flag
- * is kept for the caller). The libc descriptor is guarded by {@code fdLock} so {@link #close()} cannot
- * free it while a call uses it (a reused descriptor number could punch holes in another file).
+ * <p>Thread-safe: positional I/O needs no lock; {@link #resize} and {@link #close} are
+ * serialized on {@code this}.
  */
 public final class RawImage implements BlockDevice {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RawImage.class);
 
     /** Punch-hole granularity: the largest common file-system block; edges are zeroed instead. */
     static final int PUNCH_ALIGNMENT = 4096;
     private static final int SECTOR = 512;
-    private static final int RETRIES = 16;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final Path file;
     private final boolean readOnly;
     private final boolean thin;
     /** Changes only in {@link #resize}; volatile so I/O threads see a new size at once. */
     private volatile long size;
-    /** Descriptor for fallocate/lseek; -1 without libc. Guarded by {@code fdLock}. */
-    private final int fd;
-    private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
-    /** Replaced only under {@code this}, after an interrupt closed it. */
-    private volatile FileChannel channel;
-    private volatile boolean closed;
-    private volatile boolean punchHoleWorks = true;
-    private volatile boolean zeroRangeWorks = true;
-    /** Cleared when the file system refuses RWF_NOWAIT reads; {@link #readIfCached} then declines. */
-    private volatile boolean noWaitReadWorks = Libc.noWaitReadAvailable();
-    /** Times the channel was reopened after an interrupt closed it; guarded by {@code this}. */
-    private int reopens;
+    /** The file, its descriptor and the interrupt-safe I/O. */
+    private final HostFile host;
 
-    private RawImage(Path file, FileChannel channel, int fd, long size, boolean readOnly, boolean thin) {
+    private RawImage(Path file, HostFile host, long size, boolean readOnly, boolean thin) {
         this.file = file;
-        this.channel = channel;
-        this.fd = fd;
+        this.host = host;
         this.size = size;
         this.readOnly = readOnly;
         this.thin = thin;
@@ -125,51 +102,24 @@ public final class RawImage implements BlockDevice {
     }
 
     private static RawImage open(Path file, boolean readOnly, Boolean thin) throws IOException {
-        FileChannel ch = readOnly
-                ? FileChannel.open(file, StandardOpenOption.READ)
-                : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        int fd = -1;
+        HostFile host = HostFile.openFile(file, readOnly, true);
         try {
-            long length = ch.size();
+            long length = host.io("size", FileChannel::size);
             if (length < SECTOR) {
                 throw new BlockDeviceException("image " + file + " is " + length
                         + " bytes long, shorter than one 512-byte block");
             }
-            fd = openDescriptor(file, readOnly);
-            boolean isThin = thin != null ? thin : notFullyAllocated(fd, length);
-            return new RawImage(file, ch, fd, length - length % SECTOR, readOnly, isThin);
+            // Thin unless st_blocks covers the whole length. (SEEK_HOLE cannot tell: ext4 and XFS
+            // report preallocated, never-written extents as holes.) Without fstat, guesses thin.
+            boolean isThin = thin != null ? thin : host.allocatedBytes(0) < length;
+            return new RawImage(file, host, length - length % SECTOR, readOnly, isThin);
         } catch (IOException | RuntimeException e) {
-            Libc.close(fd);
-            ch.close();
+            try {
+                host.close();
+            } catch (BlockDeviceException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
-        }
-    }
-
-    private static int openDescriptor(Path file, boolean readOnly) {
-        if (!Libc.available()) {
-            return -1;
-        }
-        try {
-            return Libc.open(file, readOnly);
-        } catch (Libc.ErrnoException e) {
-            LOG.warn("{}: no libc descriptor, discard writes zeros and extents read as mapped: {}",
-                    file, e.getMessage());
-            return -1;
-        }
-    }
-
-    /**
-     * Thin unless st_blocks covers the whole length. (SEEK_HOLE cannot tell: ext4 and XFS report
-     * preallocated, never-written extents as holes.) Without fstat, guesses thin.
-     */
-    private static boolean notFullyAllocated(int fd, long length) {
-        if (fd < 0) {
-            return true;
-        }
-        try {
-            return Libc.allocatedBytes(fd) < length;
-        } catch (Libc.ErrnoException e) {
-            return true;
         }
     }
 
@@ -187,18 +137,7 @@ public final class RawImage implements BlockDevice {
     /** {@inheritDoc} From fstat(2) st_blocks; {@link #size()} without libc or after an error. */
     @Override
     public long allocatedBytes() {
-        fdLock.readLock().lock();
-        try {
-            if (fd < 0 || closed) {
-                return size;
-            }
-            return Libc.allocatedBytes(fd);
-        } catch (Libc.ErrnoException e) {
-            LOG.debug("{}: fstat failed: {}", file, e.getMessage());
-            return size;
-        } finally {
-            fdLock.readLock().unlock();
-        }
+        return host.allocatedBytes(size);
     }
 
     @Override
@@ -228,12 +167,18 @@ public final class RawImage implements BlockDevice {
                 } else {
                     Preallocation.allocate(file, newSize, done -> { });
                 }
-                channel.force(true);
+                host.io("resize", ch -> {
+                    ch.force(true);
+                    return null;
+                });
                 size = newSize;
             } else if (newSize < size) {
                 size = newSize;
-                channel.truncate(newSize);
-                channel.force(true);
+                host.io("resize", ch -> {
+                    ch.truncate(newSize);
+                    ch.force(true);
+                    return null;
+                });
             }
         } catch (BlockDeviceException e) {
             throw e;
@@ -257,7 +202,7 @@ public final class RawImage implements BlockDevice {
         }
         dst.ensureWritable(length);
         int start = dst.writerIndex();
-        io("read", offset, length, ch -> readInto(ch, offset, length, dst, start));
+        host.io("read " + offset + "+" + length, ch -> readInto(ch, offset, length, dst, start));
         dst.writerIndex(start + length);
     }
 
@@ -269,31 +214,14 @@ public final class RawImage implements BlockDevice {
      */
     @Override
     public boolean readIfCached(long offset, int length, ByteBuf dst) throws BlockDeviceException {
-        if (!noWaitReadWorks || fd < 0 || length == 0 || closed || !dst.hasMemoryAddress()) {
+        if (length == 0 || host.closed()) {
             return false;
         }
         checkRange(offset, length);
-        if (!fdLock.readLock().tryLock()) {
-            return false; // close() holds it
-        }
-        try {
-            if (closed) {
-                return false;
-            }
-            return Libc.readNoWaitInto(fd, offset, length, dst);
-        } catch (Libc.ErrnoException e) {
-            if (e.notSupported()) {
-                LOG.info("{}: no RWF_NOWAIT reads here ({}); reads go to the I/O executor", file, e.getMessage());
-                noWaitReadWorks = false;
-                return false;
-            }
-            throw IoErrors.map(file + ": read " + offset + "+" + length, e);
-        } finally {
-            fdLock.readLock().unlock();
-        }
+        return host.readIfCached(offset, length, dst);
     }
 
-    private static void readInto(FileChannel ch, long offset, int length, ByteBuf dst, int start) throws IOException {
+    private static Void readInto(FileChannel ch, long offset, int length, ByteBuf dst, int start) throws IOException {
         int done = 0;
         if (dst.nioBufferCount() < 0) { // no NIO view: let the buffer read from the channel itself
             while (done < length) {
@@ -318,6 +246,7 @@ public final class RawImage implements BlockDevice {
         if (done < length) { // past the end of a short file: zeros
             dst.setZero(start + done, length - done);
         }
+        return null;
     }
 
     /** {@inheritDoc} Does not take ownership of {@code src}; its reader index is unchanged. */
@@ -327,11 +256,12 @@ public final class RawImage implements BlockDevice {
         int length = src.readableBytes();
         checkRange(offset, length);
         int start = src.readerIndex();
-        io("write", offset, length, ch -> {
+        host.io("write " + offset + "+" + length, ch -> {
             writeFrom(ch, offset, length, src, start);
             if (durable) {
                 ch.force(false);
             }
+            return null;
         });
     }
 
@@ -353,7 +283,12 @@ public final class RawImage implements BlockDevice {
     @Override
     public void flush() throws BlockDeviceException {
         ensureOpen();
-        io("flush", 0, 0, ch -> ch.force(false));
+        host.io("flush", RawImage::force);
+    }
+
+    private static Void force(FileChannel ch) throws IOException {
+        ch.force(false);
+        return null;
     }
 
     /**
@@ -370,9 +305,7 @@ public final class RawImage implements BlockDevice {
         long end = offset + length;
         long alignedStart = (offset + PUNCH_ALIGNMENT - 1) / PUNCH_ALIGNMENT * PUNCH_ALIGNMENT;
         long alignedEnd = end / PUNCH_ALIGNMENT * PUNCH_ALIGNMENT;
-        if (thin && alignedStart < alignedEnd
-                && fallocate(Libc.FALLOC_FL_PUNCH_HOLE | Libc.FALLOC_FL_KEEP_SIZE, alignedStart,
-                        alignedEnd - alignedStart)) {
+        if (thin && alignedStart < alignedEnd && host.punchHole(alignedStart, alignedEnd - alignedStart)) {
             zero(offset, alignedStart - offset);
             zero(alignedEnd, end - alignedEnd);
         } else {
@@ -384,52 +317,10 @@ public final class RawImage implements BlockDevice {
         if (length == 0) {
             return;
         }
-        if (!thin && fallocate(Libc.FALLOC_FL_ZERO_RANGE | Libc.FALLOC_FL_KEEP_SIZE, offset, length)) {
+        if (!thin && host.zeroRange(offset, length)) {
             return;
         }
-        io("zero", offset, length, ch -> writeZeros(ch, offset, length));
-    }
-
-    /** Writes {@code length} zero bytes at {@code offset} from a shared direct buffer of zeros. */
-    static void writeZeros(FileChannel ch, long offset, long length) throws IOException {
-        long done = 0;
-        while (done < length) {
-            ByteBuffer zeros = ZEROS.duplicate();
-            zeros.limit((int) Math.min(zeros.capacity(), length - done));
-            while (zeros.hasRemaining()) {
-                done += ch.write(zeros, offset + done);
-            }
-        }
-    }
-
-    /**
-     * Runs fallocate(2) with {@code mode} on the libc descriptor. Returns false when the
-     * descriptor or the mode is unavailable (remembered, so the fallback is taken directly next time).
-     */
-    private boolean fallocate(int mode, long offset, long length) throws BlockDeviceException {
-        boolean punch = (mode & Libc.FALLOC_FL_PUNCH_HOLE) != 0;
-        if (fd < 0 || !(punch ? punchHoleWorks : zeroRangeWorks)) {
-            return false;
-        }
-        fdLock.readLock().lock();
-        try {
-            ensureOpen();
-            Libc.fallocate(fd, mode, offset, length);
-            return true;
-        } catch (Libc.ErrnoException e) {
-            if (!e.notSupported()) {
-                throw IoErrors.map(file + ": discard " + offset + "+" + length, e);
-            }
-            LOG.info("{}: {} not supported here, writing zeros instead", file, punch ? "punch hole" : "zero range");
-            if (punch) {
-                punchHoleWorks = false;
-            } else {
-                zeroRangeWorks = false;
-            }
-            return false;
-        } finally {
-            fdLock.readLock().unlock();
-        }
+        host.writeZeros(offset, length);
     }
 
     /**
@@ -443,132 +334,39 @@ public final class RawImage implements BlockDevice {
             throw new BlockDeviceException.OutOfRange(offset, 1, size);
         }
         Extent all = new Extent(offset, size - offset, true);
-        if (!thin || fd < 0) {
+        if (!thin) {
             return all;
         }
-        fdLock.readLock().lock();
-        try {
-            ensureOpen();
-            long data = seek(offset, Libc.SEEK_DATA);
-            if (data < 0) { // ENXIO: nothing but hole from offset to the end of the file
-                return new Extent(offset, size - offset, false);
-            }
-            if (data > offset) {
-                return new Extent(offset, Math.min(data, size) - offset, false);
-            }
-            long hole = seek(offset, Libc.SEEK_HOLE);
-            return new Extent(offset, (hole < 0 ? size : Math.min(hole, size)) - offset, true);
-        } catch (Libc.ErrnoException e) {
-            if (e.notSupported()) {
-                return all;
-            }
-            throw IoErrors.map(file + ": extent at " + offset, e);
-        } finally {
-            fdLock.readLock().unlock();
-        }
-    }
-
-    /** lseek on the libc descriptor; -1 for ENXIO. */
-    private long seek(long offset, int whence) throws Libc.ErrnoException {
-        try {
-            return Libc.lseek(fd, offset, whence);
-        } catch (Libc.ErrnoException e) {
-            if (e.errno() == Libc.ENXIO) {
-                return -1;
-            }
-            throw e;
-        }
+        Extent known = host.dataExtentAt(offset, size);
+        return known != null ? known : all;
     }
 
     /** Flushes (unless read-only), then closes the channel and the descriptor. Idempotent. */
     @Override
-    public void close() throws BlockDeviceException {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            BlockDeviceException failure = null;
-            if (!readOnly) {
-                try {
-                    io("flush on close", 0, 0, ch -> ch.force(false));
-                } catch (BlockDeviceException e) {
-                    failure = e;
-                }
-            }
-            closed = true;
-            fdLock.writeLock().lock();
-            try {
-                Libc.close(fd);
-            } finally {
-                fdLock.writeLock().unlock();
-            }
-            try {
-                channel.close();
-            } catch (IOException e) {
-                failure = failure != null ? failure : IoErrors.map(file + ": close", e);
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface ChannelIo {
-        void run(FileChannel ch) throws IOException;
-    }
-
-    /**
-     * Runs {@code op} on the current channel. The JDK closes a FileChannel for every thread when
-     * one thread is interrupted in (or entering) an I/O call, so a pending interrupt is cleared for
-     * the duration and restored afterwards, and if the channel is closed under a call anyway (an
-     * interrupt landed mid-call, here or in another thread) it is reopened and the call retried;
-     * every op here is idempotent. An interrupt thus never fails I/O; the caller still sees the flag.
-     */
-    private void io(String what, long offset, long length, ChannelIo op) throws BlockDeviceException {
-        boolean interrupted = Thread.interrupted();
-        try {
-            for (int attempt = 0; ; attempt++) {
-                FileChannel ch = channel;
-                try {
-                    op.run(ch);
-                    return;
-                } catch (ClosedChannelException e) { // also ClosedByInterrupt/AsynchronousClose
-                    interrupted |= Thread.interrupted();
-                    ensureOpen();
-                    if (attempt == RETRIES) {
-                        throw new BlockDeviceException.MediumError(file + ": " + what + ": channel keeps closing", e);
-                    }
-                    reopen(ch);
-                } catch (IOException e) {
-                    throw IoErrors.map(file + ": " + what + " " + offset + "+" + length, e);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private synchronized void reopen(FileChannel failed) throws BlockDeviceException {
-        if (closed || channel != failed) {
+    public synchronized void close() throws BlockDeviceException {
+        if (host.closed()) {
             return;
         }
-        reopens++;
-        // Through the descriptor when there is one: the image may have been renamed meanwhile.
-        Path path = fd >= 0 ? Path.of("/proc/self/fd/" + fd) : file;
+        BlockDeviceException failure = null;
+        if (!readOnly) {
+            try {
+                host.io("flush on close", RawImage::force);
+            } catch (BlockDeviceException e) {
+                failure = e;
+            }
+        }
         try {
-            channel = readOnly
-                    ? FileChannel.open(path, StandardOpenOption.READ)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw IoErrors.map(file + ": reopen after interrupt", e);
+            host.close();
+        } catch (BlockDeviceException e) {
+            failure = failure != null ? failure : e;
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
     private void ensureOpen() throws BlockDeviceException {
-        if (closed) {
+        if (host.closed()) {
             throw new BlockDeviceException(file + ": device is closed");
         }
     }
@@ -587,8 +385,8 @@ public final class RawImage implements BlockDevice {
     }
 
     /** How often an interrupt forced the channel to be reopened (for tests and diagnostics). */
-    synchronized int reopens() {
-        return reopens;
+    int reopens() {
+        return host.reopens();
     }
 
     @Override

@@ -2,10 +2,8 @@ package io.platter.server;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.platter.config.ChapCredentials;
-import io.platter.config.ImageFormat;
 import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
-import io.platter.config.Provisioning;
 import io.platter.config.TargetConfig;
 import io.platter.iscsi.auth.LoginSecurity;
 import io.platter.iscsi.session.ExportedTarget;
@@ -14,9 +12,9 @@ import io.platter.iscsi.session.ServerLimits;
 import io.platter.iscsi.session.TargetRegistry;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.ImageIdentity;
-import io.platter.lun.RawImage;
+import io.platter.lun.image.CreateOptions;
+import io.platter.lun.image.ImageDriver;
 import io.platter.lun.qcow2.BackingPolicy;
-import io.platter.lun.qcow2.Qcow2Image;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
@@ -280,36 +278,26 @@ public final class Daemon implements AutoCloseable {
     public record MappedLun(String iqn, int lun, LogicalUnit unit, BlockDevice device) {
     }
 
+    /**
+     * Opens a LUN's image through its driver, creating it when it does not exist and the LUN has
+     * a size. A backing chain may not leave the data directory, whatever the image's header names.
+     */
     private static BlockDevice openImage(LunConfig lun, Path dataDir) throws IOException {
-        if (lun.format() == ImageFormat.QCOW2) {
-            return openQcow2(lun, dataDir);
-        }
-        boolean thin = lun.provisioning() == Provisioning.THIN;
+        ImageDriver driver = ImageTypes.driver(lun);
         if (Files.exists(lun.image())) {
-            return RawImage.open(lun.image(), false, thin);
-        }
-        if (!lun.hasSize()) {
-            throw new IOException("image " + lun.image() + " does not exist and LUN " + lun.id() + " has no size");
-        }
-        LOG.info("creating {} image {} of {} bytes", thin ? "thin" : "thick", lun.image(), lun.sizeBytes());
-        return RawImage.create(lun.image(), lun.sizeBytes(), !thin);
-    }
-
-    /** A qcow2 LUN; its backing chain may not leave the data directory, whatever its header names. */
-    private static BlockDevice openQcow2(LunConfig lun, Path dataDir) throws IOException {
-        if (Files.exists(lun.image())) {
-            Qcow2Image image = Qcow2Image.open(lun.image(), false, BackingPolicy.confinedTo(dataDir));
+            BlockDevice image = driver.open(lun.image(), false, BackingPolicy.confinedTo(dataDir));
             if (lun.hasSize() && lun.sizeBytes() != image.size()) {
-                LOG.warn("LUN {}: qcow2 image {} is {} bytes, not the configured {}; serving it as it is",
-                        lun.id(), lun.image(), image.size(), lun.sizeBytes());
+                LOG.warn("LUN {}: {} image {} is {} bytes, not the configured {}; serving it as it is",
+                        lun.id(), lun.format().word(), lun.image(), image.size(), lun.sizeBytes());
             }
             return image;
         }
         if (!lun.hasSize()) {
             throw new IOException("image " + lun.image() + " does not exist and LUN " + lun.id() + " has no size");
         }
-        LOG.info("creating qcow2 image {} of {} bytes", lun.image(), lun.sizeBytes());
-        return Qcow2Image.create(lun.image(), lun.sizeBytes());
+        LOG.info("creating {} {} image {} of {} bytes", lun.provisioning().word(), lun.format().word(), lun.image(),
+                lun.sizeBytes());
+        return driver.create(lun.image(), CreateOptions.ofSize(lun.sizeBytes()));
     }
 
     /** The data directory: the thin pool and where new volumes go. */

@@ -56,6 +56,42 @@ class ArchitectureTest {
         rule.check(classes);
     }
 
+    /**
+     * The server asks the driver table (io.platter.lun.image) for images and their capabilities;
+     * it never names an image implementation class, so a new driver (a network block backend)
+     * needs no change above the table.
+     */
+    @Test
+    void theServerKnowsNoImageImplementation() {
+        imageImplementationsBehindTheDriverTable("io.platter.server..").check(classes);
+    }
+
+    /** That rule does catch a class that names an implementation. */
+    @Test
+    void theImageRuleDetectsAViolation() {
+        JavaClasses self = new ClassFileImporter().importClasses(NamesAnImplementation.class);
+
+        assertThatThrownBy(() -> imageImplementationsBehindTheDriverTable("io.platter.tests..").check(self))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("RawImage");
+    }
+
+    /** Does what the server must not. */
+    static final class NamesAnImplementation {
+        static long allocated(java.nio.file.Path p) throws java.io.IOException {
+            try (io.platter.lun.RawImage raw = io.platter.lun.RawImage.open(p, true)) {
+                return raw.allocatedBytes();
+            }
+        }
+    }
+
+    private static ArchRule imageImplementationsBehindTheDriverTable(String layer) {
+        return noClasses().that().resideInAPackage(layer)
+                .should().dependOnClassesThat().belongToAnyOf(
+                        io.platter.lun.RawImage.class, io.platter.lun.qcow2.Qcow2Image.class)
+                .allowEmptyShould(true);
+    }
+
     /** The rule shape used above does catch a dependency (these tests use their support package). */
     @Test
     void theRuleShapeDetectsAViolation() {

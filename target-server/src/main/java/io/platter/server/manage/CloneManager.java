@@ -5,7 +5,9 @@ import io.platter.config.LunConfig;
 import io.platter.config.Provisioning;
 import io.platter.config.VolumeConfig;
 import io.platter.lun.BlockDevice;
-import io.platter.lun.qcow2.Qcow2Image;
+import io.platter.lun.image.CreateOptions;
+import io.platter.lun.image.SnapshotInfo;
+import io.platter.server.ImageTypes;
 import io.platter.server.manage.ManagedConfig.Mapping;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -89,7 +91,7 @@ public final class CloneManager {
         volumes.withQcow2(src.name(), image -> {
             SnapshotManager.requireSnapshot(src.name(), image, snapshot);
             long size = image.snapshots().stream().filter(s -> s.name().equals(snapshot)).findFirst()
-                    .map(io.platter.lun.qcow2.Snapshot::diskSize).filter(d -> d >= 0).orElse(image.size());
+                    .map(SnapshotInfo::diskSize).filter(d -> d >= 0).orElse(image.size());
             volumes.runJob("materialise", name, size, job -> image.materialiseSnapshot(snapshot, t.image(), job));
             return null;
         });
@@ -129,7 +131,8 @@ public final class CloneManager {
         String backing = src.image().getParent().equals(v.image().getParent())
                 ? src.image().getFileName().toString() : src.image().toString();
         try {
-            Qcow2Image.create(v.image(), size, VolumeManager.CLUSTER_BITS, backing, src.format().word()).close();
+            ImageTypes.driver(v).create(v.image(), CreateOptions.ofSize(size).withClusterBits(VolumeManager.CLUSTER_BITS)
+                    .withBacking(backing, ImageTypes.of(src.format(), src.provisioning()))).close();
         } catch (IOException e) {
             throw ManagementException.failed("cannot create " + v.image() + ": " + e.getMessage());
         }
@@ -157,7 +160,7 @@ public final class CloneManager {
     public Views.Volume flatten(String name) {
         synchronized (config) {
             VolumeConfig v = volumes.volume(name);
-            Path backing = v.format() == ImageFormat.QCOW2 ? volumes.backingOf(v) : null;
+            Path backing = volumes.backingOf(v);
             if (backing == null) {
                 throw ManagementException.conflict("volume " + name + " has no backing file; nothing to flatten");
             }

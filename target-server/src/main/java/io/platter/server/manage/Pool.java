@@ -3,7 +3,7 @@ package io.platter.server.manage;
 import io.platter.config.LunConfig;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
-import io.platter.lun.RawImage;
+import io.platter.lun.HostFile;
 import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
@@ -88,8 +88,8 @@ public final class Pool {
         if (!Files.isRegularFile(file)) {
             return 0;
         }
-        try (RawImage raw = RawImage.open(file, true, true)) {
-            return raw.allocatedBytes();
+        try (HostFile host = HostFile.open(file, true, true)) {
+            return host.allocatedBytes(0);
         } catch (IOException e) {
             return 0;
         }

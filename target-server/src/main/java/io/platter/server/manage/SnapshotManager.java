@@ -1,14 +1,17 @@
 package io.platter.server.manage;
 
-import io.platter.config.ImageFormat;
 import io.platter.config.VolumeConfig;
 import io.platter.iscsi.session.ExportedTarget;
-import io.platter.lun.qcow2.Qcow2Image;
+import io.platter.lun.BlockDevice;
+import io.platter.lun.image.ImageDrivers;
+import io.platter.lun.image.ImageSnapshots;
+import io.platter.lun.image.SnapshotInfo;
 import io.platter.scsi.ItNexus;
 import io.platter.scsi.ScsiTarget;
 import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
+import io.platter.server.ImageTypes;
 import io.platter.server.manage.ManagedConfig.Mapping;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,7 +57,7 @@ public final class SnapshotManager {
                     throw ManagementException.conflict("volume " + volume + " already has a snapshot " + name);
                 }
                 long start = System.nanoTime();
-                io.platter.lun.qcow2.Snapshot s = image.createSnapshot(name);
+                SnapshotInfo s = image.createSnapshot(name);
                 LOG.info("volume {}: snapshot {} taken in {} ms", volume, name, (System.nanoTime() - start) / 1_000_000);
                 return snapshotView(s);
             });
@@ -148,7 +151,7 @@ public final class SnapshotManager {
         }
     }
 
-    static void requireSnapshot(String volume, Qcow2Image image, String name) {
+    static void requireSnapshot(String volume, ImageSnapshots image, String name) {
         if (image.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
             throw ManagementException.notFound("volume " + volume + " has no snapshot " + name
                     + " (see platter snapshot list " + volume + ")");
@@ -162,7 +165,7 @@ public final class SnapshotManager {
         }
     }
 
-    private static Views.Snapshot snapshotView(io.platter.lun.qcow2.Snapshot s) {
+    private static Views.Snapshot snapshotView(SnapshotInfo s) {
         return new Views.Snapshot(s.id(), s.name(), s.dateSeconds(), s.diskSize());
     }
 
@@ -177,32 +180,35 @@ public final class SnapshotManager {
             if (volumes.isEmpty() || volumes.stream().distinct().count() != volumes.size()) {
                 throw ManagementException.badRequest("a group snapshot needs distinct volumes");
             }
-            List<Qcow2Image> images = new ArrayList<>();
-            List<Qcow2Image> opened = new ArrayList<>();
+            List<ImageSnapshots> images = new ArrayList<>();
+            List<BlockDevice> opened = new ArrayList<>();
             try {
                 for (String vol : volumes) {
                     VolumeConfig v = this.volumes.volume(vol);
-                    if (v.format() != ImageFormat.QCOW2) {
-                        throw ManagementException.badRequest("volume " + vol + " is raw; snapshots need a qcow2 volume");
+                    if (!ImageTypes.driver(v).hasSnapshots()) {
+                        throw ManagementException.badRequest("volume " + vol + " is " + v.format().word()
+                                + "; snapshots need a qcow2 volume");
                     }
                     if (v.template()) {
                         throw ManagementException.conflict("volume " + vol + " is a read-only template");
                     }
                     MappedLun live = daemon.mappedImage(v.image());
-                    Qcow2Image image;
+                    BlockDevice device;
                     if (live != null) {
-                        image = (Qcow2Image) live.device();
+                        device = live.device();
                     } else {
-                        image = Qcow2Image.open(v.image(), false, this.volumes.backingPolicy());
-                        opened.add(image);
+                        device = this.volumes.open(v, false);
+                        opened.add(device);
                     }
+                    ImageSnapshots image = ImageDrivers.snapshots(device).orElseThrow(() ->
+                            ManagementException.failed("volume " + vol + ": its image offers no snapshots"));
                     if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
                         throw ManagementException.conflict("volume " + vol + " already has a snapshot " + name);
                     }
                     images.add(image);
                 }
                 long start = System.nanoTime();
-                Qcow2Image.createSnapshots(images, name);
+                ImageDrivers.createSnapshotGroup(images, name);
                 long pauseMillis = (System.nanoTime() - start) / 1_000_000;
                 LOG.info("group {}: snapshot {} of {} taken; writes paused {} ms", group, name,
                         String.join(", ", volumes), pauseMillis);
@@ -210,11 +216,11 @@ public final class SnapshotManager {
             } catch (IOException e) {
                 throw ManagementException.conflict("group " + group + ": no snapshot taken: " + e.getMessage());
             } finally {
-                for (Qcow2Image i : opened) {
+                for (BlockDevice d : opened) {
                     try {
-                        i.close();
+                        d.close();
                     } catch (IOException e) {
-                        LOG.warn("cannot close {}: {}", i.file(), e.getMessage());
+                        LOG.warn("cannot close {}: {}", d, e.getMessage());
                     }
                 }
             }

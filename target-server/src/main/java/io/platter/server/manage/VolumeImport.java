@@ -6,10 +6,11 @@ import io.platter.config.Provisioning;
 import io.platter.config.VolumeConfig;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.ImageIdentity;
-import io.platter.lun.RawImage;
+import io.platter.lun.image.ImageDrivers;
+import io.platter.lun.image.ImageType;
 import io.platter.lun.qcow2.BackingPolicy;
 import io.platter.lun.qcow2.Qcow2FormatException;
-import io.platter.lun.qcow2.Qcow2Image;
+import io.platter.server.ImageTypes;
 import io.platter.server.manage.ManagedConfig.Mapping;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,16 +240,14 @@ final class VolumeImport {
         }
     }
 
+    /** Thick when the raw driver for thick images recognises the file (fully allocated), else thin. */
     private static Provisioning probeProvisioning(Path raw) throws IOException {
-        try (BlockDevice d = RawImage.open(raw, true)) {
-            return d.thin() ? Provisioning.THIN : Provisioning.THICK;
-        }
+        return ImageDrivers.driver(ImageType.RAW_THICK).probe(raw) ? Provisioning.THICK : Provisioning.THIN;
     }
 
     /** Opens an image read-only to check it (a qcow2 backing chain must exist and be allowed); its size. */
     private static long validate(Path image, ImageFormat format, Provisioning provisioning, BackingPolicy policy) {
-        try (BlockDevice d = format == ImageFormat.QCOW2 ? Qcow2Image.open(image, true, policy)
-                : RawImage.open(image, true, provisioning == Provisioning.THIN)) {
+        try (BlockDevice d = ImageDrivers.driver(ImageTypes.of(format, provisioning)).open(image, true, policy)) {
             return d.size();
         } catch (IOException e) {
             throw ManagementException.conflict("cannot use " + image + " as a " + format.word() + " image: "

@@ -11,12 +11,16 @@ import io.platter.config.VolumeConfig;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.ImageIdentity;
-import io.platter.lun.RawImage;
+import io.platter.lun.image.CreateOptions;
+import io.platter.lun.image.ImageDriver;
+import io.platter.lun.image.ImageDrivers;
+import io.platter.lun.image.ImageSnapshots;
+import io.platter.lun.image.ImageType;
 import io.platter.lun.qcow2.BackingPolicy;
-import io.platter.lun.qcow2.Qcow2Image;
 import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
+import io.platter.server.ImageTypes;
 import io.platter.server.manage.ManagedConfig.Mapping;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,12 +97,11 @@ public final class VolumeManager {
             }
             LunConfig mapping = iqn == null ? null : lunFor(iqn, lun, v, size);
             try {
-                if (format == ImageFormat.QCOW2) {
-                    Qcow2Image.create(v.image(), size, CLUSTER_BITS).close();
-                } else {
-                    boolean thick = provisioning == Provisioning.THICK;
-                    runJob(thick ? "allocate" : "create", name, size, job -> RawImage.create(v.image(), size, thick, job).close());
-                }
+                ImageDriver driver = ImageTypes.driver(v);
+                CreateOptions options = CreateOptions.ofSize(size).withClusterBits(CLUSTER_BITS);
+                // A job shows the progress of a long creation (allocating a thick image).
+                runJob(driver.type() == ImageType.RAW_THICK ? "allocate" : "create", name, size,
+                        job -> driver.create(v.image(), options.withProgress(job)).close());
             } catch (BlockDeviceException.NoSpace e) {
                 throw ManagementException.conflict("no space for a thick volume of " + Sizes.format(size)
                         + " in " + dataDir + "; free space or create it thin");
@@ -138,7 +142,7 @@ public final class VolumeManager {
                 throw ManagementException.conflict("volume " + name + " is LUN " + m.lun().id() + " of " + m.iqn()
                         + "; unmap it first or use --force");
             }
-            Path backing = v.format() == ImageFormat.QCOW2 ? backingOf(v) : null;
+            Path backing = backingOf(v);
             if (m != null) {
                 daemon.unmapLun(m.iqn(), m.lun().id());
             }
@@ -331,7 +335,7 @@ public final class VolumeManager {
             return out;
         }
         for (VolumeConfig other : config.get().volumes()) {
-            if (other.format() == ImageFormat.QCOW2 && !other.name().equals(v.name())) {
+            if (!other.name().equals(v.name())) {
                 Path backing = backingOf(other);
                 if (v.image().equals(backing)) {
                     out.add(other.name());
@@ -341,15 +345,16 @@ public final class VolumeManager {
         return out;
     }
 
-    /** The backing image of a qcow2 volume (absolute), or null. */
+    /** The backing image of a volume (absolute), or null: always null when its driver has no layering. */
     Path backingOf(VolumeConfig v) {
         MappedLun live = daemon.mappedImage(v.image());
         String name = null;
-        if (live != null && live.device() instanceof Qcow2Image q) {
-            name = q.backingFile();
-        } else if (v.format() == ImageFormat.QCOW2) {
-            try (Qcow2Image q = Qcow2Image.open(v.image(), true, backingPolicy())) {
-                name = q.backingFile();
+        Optional<ImageSnapshots> liveLayers = live == null ? Optional.empty() : ImageDrivers.snapshots(live.device());
+        if (liveLayers.isPresent()) {
+            name = liveLayers.get().backingFile();
+        } else if (live == null && ImageTypes.driver(v).hasSnapshots()) {
+            try (BlockDevice d = open(v, true)) {
+                name = ImageDrivers.snapshots(d).map(ImageSnapshots::backingFile).orElse(null);
             } catch (IOException e) {
                 LOG.warn("cannot open {}: {}", v.image(), e.getMessage());
             }
@@ -358,27 +363,30 @@ public final class VolumeManager {
     }
 
     BlockDevice open(VolumeConfig v, boolean readOnly) throws IOException {
-        return v.format() == ImageFormat.QCOW2 ? Qcow2Image.open(v.image(), readOnly, backingPolicy())
-                : RawImage.open(v.image(), readOnly, v.provisioning() == Provisioning.THIN);
+        return ImageTypes.driver(v).open(v.image(), readOnly, backingPolicy());
     }
 
-    /** Something done with a qcow2 volume's image, open (the live one when mapped) for writing. */
+    /**
+     * Something done with the snapshot capability of a volume's image, open (the live one when
+     * mapped) for writing.
+     */
     interface ImageAction<T> {
-        T apply(Qcow2Image image) throws IOException;
+        T apply(ImageSnapshots image) throws IOException;
     }
 
     <T> T withQcow2(String volume, ImageAction<T> action) {
         VolumeConfig v = volume(volume);
-        if (v.format() != ImageFormat.QCOW2) {
-            throw ManagementException.badRequest("volume " + volume + " is raw; snapshots need a qcow2 volume");
+        if (!ImageTypes.driver(v).hasSnapshots()) {
+            throw ManagementException.badRequest("volume " + volume + " is " + v.format().word()
+                    + "; snapshots need a qcow2 volume");
         }
         try {
             MappedLun live = daemon.mappedImage(v.image());
             if (live != null) {
-                return action.apply((Qcow2Image) live.device());
+                return action.apply(snapshotsOf(volume, live.device()));
             }
-            try (Qcow2Image image = Qcow2Image.open(v.image(), v.template(), backingPolicy())) {
-                return action.apply(image);
+            try (BlockDevice image = open(v, v.template())) {
+                return action.apply(snapshotsOf(volume, image));
             }
         } catch (ManagementException e) {
             throw e;
@@ -387,27 +395,29 @@ public final class VolumeManager {
         }
     }
 
+    /** The snapshot capability of a volume's open device; its driver promised one. */
+    private static ImageSnapshots snapshotsOf(String volume, BlockDevice device) {
+        return ImageDrivers.snapshots(device).orElseThrow(() -> ManagementException.failed(
+                "volume " + volume + ": its image " + device + " offers no snapshots"));
+    }
+
     Views.Volume view(VolumeConfig v) {
         MappedLun live = daemon.mappedImage(v.image());
         long size = -1;
         int snapshots = 0;
         if (live != null) {
             size = live.device().size();
-            if (live.device() instanceof Qcow2Image q) {
-                snapshots = q.snapshots().size();
-            }
+            snapshots = ImageDrivers.snapshots(live.device()).map(s -> s.snapshots().size()).orElse(0);
         } else {
             try (BlockDevice d = open(v, true)) {
                 size = d.size();
-                if (d instanceof Qcow2Image q) {
-                    snapshots = q.snapshots().size();
-                }
+                snapshots = ImageDrivers.snapshots(d).map(s -> s.snapshots().size()).orElse(0);
             } catch (IOException e) {
                 LOG.warn("cannot open {}: {}", v.image(), e.getMessage());
             }
         }
         Mapping m = config.mappingOf(v.image()).orElse(null);
-        Path backing = v.format() == ImageFormat.QCOW2 ? backingOf(v) : null;
+        Path backing = backingOf(v);
         String backingName = backing == null ? null
                 : config.volumeOfImage(backing).map(VolumeConfig::name).orElse(backing.toString());
         return new Views.Volume(v.name(), v.format().word(), v.provisioning().word(), size,

@@ -106,7 +106,7 @@ public final class PoolMetrics {
                 .help("Internal snapshots held in the LUN's qcow2 image (0 for raw images)")
                 .labelNames("target", "lun")
                 .callback(cb -> pool.volumes.get().forEach(v -> cb.call(
-                        v.device() instanceof io.platter.lun.qcow2.Qcow2Image q ? q.snapshots().size() : 0,
+                        io.platter.lun.image.ImageDrivers.snapshots(v.device()).map(s -> s.snapshots().size()).orElse(0),
                         v.target(), Integer.toString(v.lun()))))
                 .register(registry);
         return pool;
