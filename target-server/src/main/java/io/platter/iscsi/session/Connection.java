@@ -7,6 +7,7 @@ import io.platter.iscsi.login.SessionParameters;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
+import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.Reject;
 import io.netty.buffer.Unpooled;
 import io.platter.config.Portal;
@@ -174,9 +175,13 @@ public final class Connection {
         channel.writeAndFlush(pdu, channel.voidPromise());
     }
 
-    /** Sends a Reject for the given header (RFC 7143 §11.17). */
-    public void reject(int reason, byte[] header) {
-        write(new Reject(reason, nextStatSn(), expCmdSn(), maxCmdSn(), 0,
+    /**
+     * Sends the Reject {@code e} stands for (RFC 7143 §11.17): its data segment is the rejected
+     * PDU's header, absent only for an unframed error, after which the connection closes.
+     */
+    public void reject(ProtocolException e) {
+        byte[] header = e.rejectedHeader();
+        write(new Reject(e.reason().wire(), nextStatSn(), expCmdSn(), maxCmdSn(), 0,
                 header == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(header)));
     }
 
