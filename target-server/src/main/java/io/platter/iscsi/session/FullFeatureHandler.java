@@ -525,6 +525,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         connection.reject(e);
         if (e.fatal()) {
             connection.close();
+        } else if (WindowItem.Rejected.consumesCmdSn(e)) {
+            numbered(new WindowItem.Rejected(), false, WindowItem.Rejected.cmdSn(e));
         }
     }
 

@@ -109,7 +109,7 @@ class RejectHeaderTest {
     }
 
     @Test
-    void immediateTaskTagInUseIsRejectedWithItsHeader() {
+    void taskTagInUseIsRejectedWithItsHeader() {
         Initiator i = loggedIn();
         i.takePowerOn();
         i.send(Initiator.read10(0x60, 1, 1));
