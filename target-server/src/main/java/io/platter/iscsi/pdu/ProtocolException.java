@@ -8,8 +8,8 @@ import java.util.Objects;
  * into a Reject PDU carrying {@link #rejectedHeader()} and/or closing the connection.
  *
  * <p>RFC 7143 §11.17: a Reject's data segment is the complete header of the rejected PDU, so every
- * factory but {@link #unframed} takes that PDU or its header; only an error that leaves no PDU to
- * name (the stream cannot be framed) is without one, and it always closes the connection.
+ * factory takes that PDU or its header: there is no Reject without one. (Every framing error the
+ * decoder finds still has a complete BHS to name; a stream that ends inside one gets no answer.)
  */
 public final class ProtocolException extends Exception {
 
@@ -51,14 +51,6 @@ public final class ProtocolException extends Exception {
     }
 
     /**
-     * An error with no PDU to name (the byte stream can no longer be framed): the connection closes
-     * after a Reject that carries no header.
-     */
-    public static ProtocolException unframed(RejectReason reason, String message) {
-        return new ProtocolException(reason, message, true, null);
-    }
-
-    /**
      * The header {@code pdu} arrived with; a PDU built in this process (tests feeding typed PDUs)
      * has none, so its encoding stands in for it.
      */
@@ -82,10 +74,7 @@ public final class ProtocolException extends Exception {
         return fatal;
     }
 
-    /**
-     * The header of the offending PDU for the Reject data segment; {@code null} only for an
-     * {@link #unframed} error, which is always fatal.
-     */
+    /** The 48-byte header of the offending PDU, for the Reject data segment (never null). */
     public byte[] rejectedHeader() {
         return rejectedHeader;
     }

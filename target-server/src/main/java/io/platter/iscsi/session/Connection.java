@@ -175,14 +175,10 @@ public final class Connection {
         channel.writeAndFlush(pdu, channel.voidPromise());
     }
 
-    /**
-     * Sends the Reject {@code e} stands for (RFC 7143 §11.17): its data segment is the rejected
-     * PDU's header, absent only for an unframed error, after which the connection closes.
-     */
+    /** Sends the Reject {@code e} stands for; its data segment is the rejected header (RFC 7143 §11.17). */
     public void reject(ProtocolException e) {
-        byte[] header = e.rejectedHeader();
         write(new Reject(e.reason().wire(), nextStatSn(), expCmdSn(), maxCmdSn(), 0,
-                header == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(header)));
+                Unpooled.wrappedBuffer(e.rejectedHeader())));
     }
 
     /** Flushes what is pending and closes the connection. */

@@ -51,7 +51,7 @@ final class Erl1Recovery {
      */
     boolean recoverDataOut(ProtocolException e, Map<Integer, CommandTask> tasks) {
         byte[] header = e.rejectedHeader();
-        if (!history.enabled() || e.reason() != RejectReason.DATA_DIGEST_ERROR || header == null
+        if (!history.enabled() || e.reason() != RejectReason.DATA_DIGEST_ERROR
                 || (header[0] & 0x3f) != Opcode.DATA_OUT.code()) {
             return false;
         }

@@ -110,7 +110,7 @@ sealed interface WindowItem {
          */
         static boolean consumesCmdSn(ProtocolException e) {
             byte[] header = e.rejectedHeader();
-            if (e.fatal() || header == null || e.reason() == RejectReason.DATA_DIGEST_ERROR
+            if (e.fatal() || e.reason() == RejectReason.DATA_DIGEST_ERROR
                     || (header[0] & Bhs.IMMEDIATE) != 0) {
                 return false;
             }
