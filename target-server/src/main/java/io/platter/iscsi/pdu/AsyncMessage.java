@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Asynchronous Message (RFC 7143 §11.9). */
 public record AsyncMessage(long lun, int statSn, int expCmdSn, int maxCmdSn, int asyncEvent, int asyncVCode,
                            int parameter1, int parameter2, int parameter3, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                           ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public AsyncMessage(long lun, int statSn, int expCmdSn, int maxCmdSn, int asyncEvent, int asyncVCode,

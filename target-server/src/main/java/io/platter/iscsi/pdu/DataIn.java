@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** SCSI Data-In (RFC 7143 §11.7); with the S bit it carries the command's status. */
 public record DataIn(int flags, int status, long lun, int itt, int ttt, int statSn, int expCmdSn, int maxCmdSn,
                      int dataSn, int bufferOffset, int residual, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                     ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public DataIn(int flags, int status, long lun, int itt, int ttt, int statSn, int expCmdSn, int maxCmdSn,

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** SCSI Data-Out (RFC 7143 §11.7.1). */
 public record DataOut(boolean finalBit, long lun, int itt, int ttt, int expStatSn, int dataSn, int bufferOffset,
                       ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                      ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public DataOut(boolean finalBit, long lun, int itt, int ttt, int expStatSn, int dataSn, int bufferOffset,

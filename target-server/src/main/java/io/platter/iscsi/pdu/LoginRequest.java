@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Login Request (RFC 7143 §11.12). */
 public record LoginRequest(boolean transit, boolean cont, int csg, int nsg, int versionMax, int versionMin,
                            long isid, int tsih, int itt, int cid, int cmdSn, int expStatSn, ByteBuf data,
-        ByteBuf receivedBhs)
+                           ByteBuf receivedBhs)
         implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */

@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
 public record LoginResponse(boolean transit, boolean cont, int csg, int nsg, int versionMax, int versionActive,
                             long isid, int tsih, int itt, int statSn, int expCmdSn, int maxCmdSn,
                             int statusClass, int statusDetail, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                            ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public LoginResponse(boolean transit, boolean cont, int csg, int nsg, int versionMax, int versionActive,

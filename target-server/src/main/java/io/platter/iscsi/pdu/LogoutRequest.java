@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Logout Request (RFC 7143 §11.14). */
 public record LogoutRequest(boolean immediate, int reasonCode, int itt, int cid, int cmdSn, int expStatSn,
                             ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                            ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public LogoutRequest(boolean immediate, int reasonCode, int itt, int cid, int cmdSn, int expStatSn, ByteBuf data) {

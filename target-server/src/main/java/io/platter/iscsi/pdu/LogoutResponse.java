@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Logout Response (RFC 7143 §11.15). */
 public record LogoutResponse(int response, int itt, int statSn, int expCmdSn, int maxCmdSn, int time2Wait,
                              int time2Retain, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                             ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public LogoutResponse(int response, int itt, int statSn, int expCmdSn, int maxCmdSn, int time2Wait,

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** NOP-In (RFC 7143 §11.19). */
 public record NopIn(long lun, int itt, int ttt, int statSn, int expCmdSn, int maxCmdSn, ByteBuf data,
-        ByteBuf receivedBhs)
+                    ByteBuf receivedBhs)
         implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */

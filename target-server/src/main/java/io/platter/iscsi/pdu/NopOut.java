@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** NOP-Out (RFC 7143 §11.18). */
 public record NopOut(boolean immediate, long lun, int itt, int ttt, int cmdSn, int expStatSn, ByteBuf data,
-        ByteBuf receivedBhs)
+                     ByteBuf receivedBhs)
         implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */

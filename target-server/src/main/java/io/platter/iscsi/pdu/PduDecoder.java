@@ -110,10 +110,10 @@ public final class PduDecoder extends ByteToMessageDecoder {
             throw e;
         }
         ByteBuf ahs = ahsLength == 0 ? null : in.slice(start + Bhs.SIZE, ahsLength);
-        // The received header is kept for a Reject (RFC 7143 §11.17) without a copy on the data path:
+        // The received header is kept for a Reject (RFC 7143 §11.17) without a copy of the data:
         // with a data segment, one retained slice spans header to data and both are views of it (one
-        // reference count, released with the data); without one, 48 bytes are copied rather than
-        // the receive buffer pinned by a PDU nobody needs to release.
+        // reference count, released with the data); without one, the 48 bytes are copied, since a
+        // view would pin the receive buffer as long as the PDU lives (a READ, until it completes).
         ByteBuf data;
         ByteBuf received;
         if (dataLength == 0) {

@@ -6,7 +6,7 @@ import io.netty.buffer.Unpooled;
 /** Ready To Transfer, R2T (RFC 7143 §11.8). */
 public record ReadyToTransfer(long lun, int itt, int ttt, int statSn, int expCmdSn, int maxCmdSn, int r2tSn,
                               int bufferOffset, int desiredLength,
-        ByteBuf receivedBhs) implements Pdu {
+                              ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public ReadyToTransfer(long lun, int itt, int ttt, int statSn, int expCmdSn, int maxCmdSn, int r2tSn,

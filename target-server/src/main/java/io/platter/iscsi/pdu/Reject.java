@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** Reject (RFC 7143 §11.17); the data segment is the header of the rejected PDU. */
 public record Reject(int reason, int statSn, int expCmdSn, int maxCmdSn, int dataSn, ByteBuf data,
-        ByteBuf receivedBhs)
+                     ByteBuf receivedBhs)
         implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */

@@ -10,7 +10,7 @@ import io.netty.buffer.Unpooled;
 public record ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, boolean write, int attribute,
                              long lun, int itt, int expectedDataTransferLength, int cmdSn, int expStatSn,
                              byte[] cdb, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                             ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, boolean write, int attribute, long lun,

@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
 public record ScsiResponsePdu(int flags, int response, int status, int itt, int snackTag, int statSn,
                               int expCmdSn, int maxCmdSn, int expDataSn, int bidiResidual, int residual,
                               ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                              ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public ScsiResponsePdu(int flags, int response, int status, int itt, int snackTag, int statSn, int expCmdSn,

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** SNACK Request (RFC 7143 §11.16). */
 public record SnackRequest(int type, long lun, int itt, int ttt, int expStatSn, int begRun, int runLength,
                            ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                           ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public SnackRequest(int type, long lun, int itt, int ttt, int expStatSn, int begRun, int runLength, ByteBuf data) {

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Task Management Function Request (RFC 7143 §11.5). */
 public record TaskManagementRequest(boolean immediate, int function, long lun, int itt, int referencedTaskTag,
                                     int cmdSn, int expStatSn, int refCmdSn, int expDataSn, ByteBuf data,
-        ByteBuf receivedBhs)
+                                    ByteBuf receivedBhs)
         implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */

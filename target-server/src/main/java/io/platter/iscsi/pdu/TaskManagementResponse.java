@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** Task Management Function Response (RFC 7143 §11.6). */
 public record TaskManagementResponse(int response, int itt, int statSn, int expCmdSn, int maxCmdSn, ByteBuf data,
-        ByteBuf receivedBhs)
+                                     ByteBuf receivedBhs)
         implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Text Request (RFC 7143 §11.10). */
 public record TextRequest(boolean immediate, boolean finalBit, boolean cont, long lun, int itt, int ttt,
                           int cmdSn, int expStatSn, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                          ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public TextRequest(boolean immediate, boolean finalBit, boolean cont, long lun, int itt, int ttt, int cmdSn,

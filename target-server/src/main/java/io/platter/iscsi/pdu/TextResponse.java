@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Text Response (RFC 7143 §11.11). */
 public record TextResponse(boolean finalBit, boolean cont, long lun, int itt, int ttt, int statSn,
                            int expCmdSn, int maxCmdSn, ByteBuf data,
-        ByteBuf receivedBhs) implements Pdu {
+                           ByteBuf receivedBhs) implements Pdu {
 
     /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
     public TextResponse(boolean finalBit, boolean cont, long lun, int itt, int ttt, int statSn, int expCmdSn,
