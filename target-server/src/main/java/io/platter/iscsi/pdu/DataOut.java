@@ -4,10 +4,18 @@ import io.netty.buffer.ByteBuf;
 
 /** SCSI Data-Out (RFC 7143 §11.7.1). */
 public record DataOut(boolean finalBit, long lun, int itt, int ttt, int expStatSn, int dataSn, int bufferOffset,
-                      ByteBuf data) implements Pdu {
+                      ByteBuf data,
+                      ByteBuf receivedBhs) implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public DataOut(boolean finalBit, long lun, int itt, int ttt, int expStatSn, int dataSn, int bufferOffset,
+                ByteBuf data) {
+        this(finalBit, lun, itt, ttt, expStatSn, dataSn, bufferOffset, data, null);
+    }
 
     static DataOut decode(Bhs b, Opcode.ByteBufHolder d) {
-        return new DataOut(b.finalBit(), b.lun(), b.itt(), b.i32(20), b.i32(28), b.i32(36), b.i32(40), d.data());
+        return new DataOut(b.finalBit(), b.lun(), b.itt(), b.i32(20), b.i32(28), b.i32(36), b.i32(40), d.data(),
+                d.receivedBhs());
     }
 
     @Override

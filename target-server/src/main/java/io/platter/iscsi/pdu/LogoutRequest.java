@@ -4,7 +4,13 @@ import io.netty.buffer.ByteBuf;
 
 /** Logout Request (RFC 7143 §11.14). */
 public record LogoutRequest(boolean immediate, int reasonCode, int itt, int cid, int cmdSn, int expStatSn,
-                            ByteBuf data) implements Pdu {
+                            ByteBuf data,
+                            ByteBuf receivedBhs) implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public LogoutRequest(boolean immediate, int reasonCode, int itt, int cid, int cmdSn, int expStatSn, ByteBuf data) {
+        this(immediate, reasonCode, itt, cid, cmdSn, expStatSn, data, null);
+    }
 
     public static final int CLOSE_SESSION = 0;
     public static final int CLOSE_CONNECTION = 1;
@@ -12,7 +18,7 @@ public record LogoutRequest(boolean immediate, int reasonCode, int itt, int cid,
 
     static LogoutRequest decode(Bhs b, Opcode.ByteBufHolder d) {
         return new LogoutRequest(b.immediate(), b.flags() & 0x7f, b.itt(), b.u16(20), b.i32(24), b.i32(28),
-                d.data());
+                d.data(), d.receivedBhs());
     }
 
     @Override

@@ -27,8 +27,13 @@ public enum Opcode {
         Pdu decode(Bhs bhs, ByteBufHolder data) throws ProtocolException;
     }
 
-    /** The data segment handed to a decoder; the decoder takes ownership of {@code data}. */
-    record ByteBufHolder(io.netty.buffer.ByteBuf data, io.netty.buffer.ByteBuf ahs) {
+    /**
+     * The data segment handed to a decoder; the decoder takes ownership of {@code data}.
+     * {@code receivedBhs} is the PDU's 48 header bytes, a view sharing {@code data}'s reference count
+     * (or a copy when there is no data segment), or {@code null} for tests that decode without one.
+     */
+    record ByteBufHolder(io.netty.buffer.ByteBuf data, io.netty.buffer.ByteBuf ahs,
+                         io.netty.buffer.ByteBuf receivedBhs) {
     }
 
     private static final Opcode[] BY_CODE = new Opcode[64];

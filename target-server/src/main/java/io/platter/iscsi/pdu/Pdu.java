@@ -9,7 +9,8 @@ import io.netty.util.ReferenceCounted;
  * Its reference count is its data segment's, so Netty's own release paths (a message no handler
  * took, {@code ReferenceCountUtil}, {@code EmbeddedChannel.finishAndReleaseAll}) apply to PDUs.
  */
-public sealed interface Pdu extends ReferenceCounted permits NopOut, ScsiCommandPdu, TaskManagementRequest, LoginRequest,
+public sealed interface Pdu extends ReferenceCounted permits NopOut, ScsiCommandPdu, TaskManagementRequest,
+                LoginRequest,
         TextRequest, DataOut, LogoutRequest, SnackRequest, NopIn, ScsiResponsePdu,
         TaskManagementResponse, LoginResponse, TextResponse, DataIn, LogoutResponse,
         ReadyToTransfer, AsyncMessage, Reject {
@@ -18,6 +19,14 @@ public sealed interface Pdu extends ReferenceCounted permits NopOut, ScsiCommand
 
     /** The data segment (never null; empty when there is none). */
     ByteBuf data();
+
+    /**
+     * The 48 header bytes this PDU arrived with (RFC 7143 §11.2.1), for the data segment of a Reject
+     * (§11.17), or {@code null} for a PDU built here. A view valid while the PDU is unreleased: it
+     * shares the data segment's reference count (a PDU without data holds a small copy), so it is
+     * never released on its own. {@link ProtocolException#rejecting} copies it when a reject happens.
+     */
+    ByteBuf receivedBhs();
 
     /** Additional header segments (RFC 7143 §11.2.2) to send; empty for all but long CDBs. */
     default ByteBuf ahs() {

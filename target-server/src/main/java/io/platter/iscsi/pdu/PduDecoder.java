@@ -74,8 +74,8 @@ public final class PduDecoder extends ByteToMessageDecoder {
         int ahsLength = bhs.totalAhsBytes();
         int dataLength = bhs.dataSegmentLength();
         if (dataLength > maxDataSegmentLength) {
-            throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "data segment of " + dataLength
-                    + " bytes exceeds MaxRecvDataSegmentLength " + maxDataSegmentLength, true, header(in));
+            throw ProtocolException.formatError(RejectReason.PROTOCOL_ERROR, "data segment of " + dataLength
+                    + " bytes exceeds MaxRecvDataSegmentLength " + maxDataSegmentLength, in);
         }
         int headerDigestLength = headerDigest ? 4 : 0;
         int padded = dataLength + Digests.padding(dataLength);
@@ -89,7 +89,7 @@ public final class PduDecoder extends ByteToMessageDecoder {
             int expected = Digests.crc32c(in, start, Bhs.SIZE + ahsLength, 0);
             if (expected != in.getInt(start + Bhs.SIZE + ahsLength)) {
                 // RFC 7143 §7.8: the header cannot be trusted, so neither can the framing.
-                throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "header digest error", true, header(in));
+                throw ProtocolException.formatError(RejectReason.PROTOCOL_ERROR, "header digest error", in);
             }
         }
         Opcode opcode = Opcode.of(bhs.opcodeCode());
@@ -110,22 +110,35 @@ public final class PduDecoder extends ByteToMessageDecoder {
             throw e;
         }
         ByteBuf ahs = ahsLength == 0 ? null : in.slice(start + Bhs.SIZE, ahsLength);
-        ByteBuf data = dataLength == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(dataStart, dataLength);
+        // The received header is kept for a Reject (RFC 7143 §11.17) without a copy of the data:
+        // with a data segment, one retained slice spans header to data and both are views of it (one
+        // reference count, released with the data); without one, the 48 bytes are copied, since a
+        // view would pin the receive buffer as long as the PDU lives (a READ, until it completes).
+        ByteBuf data;
+        ByteBuf received;
+        if (dataLength == 0) {
+            data = Unpooled.EMPTY_BUFFER;
+            received = Unpooled.wrappedBuffer(header(in));
+        } else {
+            ByteBuf frame = in.retainedSlice(start, dataStart - start + dataLength);
+            data = frame.slice(dataStart - start, dataLength);
+            received = frame.slice(0, Bhs.SIZE);
+        }
         try {
-            Pdu pdu = opcode.decoder().decode(bhs, new Opcode.ByteBufHolder(data, ahs));
+            Pdu pdu = opcode.decoder().decode(bhs, new Opcode.ByteBufHolder(data, ahs, received));
             in.skipBytes(total);
             return pdu;
         } catch (ProtocolException | RuntimeException e) {
             data.release();
-            byte[] rejected = header(in);
+            ProtocolException rejected = e instanceof ProtocolException pe ? pe
+                    : ProtocolException.reject(RejectReason.INVALID_PDU_FIELD, "malformed " + opcode, in);
             in.skipBytes(total);
-            if (e instanceof ProtocolException pe) {
-                throw pe;
+            if (rejected != e) {
+                // A decoder that throws anything but ProtocolException has a bug: the input is refused
+                // all the same (the Reject carries its header, RFC 7143 §11.17), and the bug is counted.
+                InternalErrors.record(LOG, "decoding " + opcode, e);
             }
-            // A decoder that throws anything but ProtocolException has a bug: the input is refused
-            // all the same (the Reject carries its header, RFC 7143 §11.17), and the bug is counted.
-            InternalErrors.record(LOG, "decoding " + opcode, e);
-            throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "malformed " + opcode, false, rejected);
+            throw rejected;
         }
     }
 

@@ -9,7 +9,15 @@ import io.netty.buffer.Unpooled;
  */
 public record ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, boolean write, int attribute,
                              long lun, int itt, int expectedDataTransferLength, int cmdSn, int expStatSn,
-                             byte[] cdb, ByteBuf data) implements Pdu {
+                             byte[] cdb, ByteBuf data,
+                             ByteBuf receivedBhs) implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, boolean write, int attribute, long lun,
+                int itt, int expectedDataTransferLength, int cmdSn, int expStatSn, byte[] cdb, ByteBuf data) {
+        this(immediate, finalBit, read, write, attribute, lun, itt, expectedDataTransferLength, cmdSn, expStatSn,
+                cdb, data, null);
+    }
 
     public static final int READ = 0x40;
     public static final int WRITE = 0x20;
@@ -50,7 +58,7 @@ public record ScsiCommandPdu(boolean immediate, boolean finalBit, boolean read, 
         }
         return new ScsiCommandPdu(b.immediate(), (flags & Bhs.FINAL) != 0, (flags & READ) != 0,
                 (flags & WRITE) != 0, flags & 0x07, b.lun(), b.itt(), b.i32(20), b.i32(24), b.i32(28),
-                cdb, d.data());
+                cdb, d.data(), d.receivedBhs());
     }
 
     @Override

@@ -8,7 +8,15 @@ import io.netty.buffer.ByteBuf;
  */
 public record ScsiResponsePdu(int flags, int response, int status, int itt, int snackTag, int statSn,
                               int expCmdSn, int maxCmdSn, int expDataSn, int bidiResidual, int residual,
-                              ByteBuf data) implements Pdu {
+                              ByteBuf data,
+                              ByteBuf receivedBhs) implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public ScsiResponsePdu(int flags, int response, int status, int itt, int snackTag, int statSn, int expCmdSn,
+                int maxCmdSn, int expDataSn, int bidiResidual, int residual, ByteBuf data) {
+        this(flags, response, status, itt, snackTag, statSn, expCmdSn, maxCmdSn, expDataSn, bidiResidual, residual,
+                data, null);
+    }
 
     public static final int BIDI_OVERFLOW = 0x10;
     public static final int BIDI_UNDERFLOW = 0x08;
@@ -17,7 +25,7 @@ public record ScsiResponsePdu(int flags, int response, int status, int itt, int 
 
     static ScsiResponsePdu decode(Bhs b, Opcode.ByteBufHolder d) {
         return new ScsiResponsePdu(b.flags() & 0x1e, b.u8(2), b.u8(3), b.itt(), b.i32(20), b.i32(24),
-                b.i32(28), b.i32(32), b.i32(36), b.i32(40), b.i32(44), d.data());
+                b.i32(28), b.i32(32), b.i32(36), b.i32(40), b.i32(44), d.data(), d.receivedBhs());
     }
 
     @Override

@@ -4,12 +4,19 @@ import io.netty.buffer.ByteBuf;
 
 /** Task Management Function Request (RFC 7143 §11.5). */
 public record TaskManagementRequest(boolean immediate, int function, long lun, int itt, int referencedTaskTag,
-                                    int cmdSn, int expStatSn, int refCmdSn, int expDataSn, ByteBuf data)
+                                    int cmdSn, int expStatSn, int refCmdSn, int expDataSn, ByteBuf data,
+                                    ByteBuf receivedBhs)
         implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public TaskManagementRequest(boolean immediate, int function, long lun, int itt, int referencedTaskTag,
+                int cmdSn, int expStatSn, int refCmdSn, int expDataSn, ByteBuf data) {
+        this(immediate, function, lun, itt, referencedTaskTag, cmdSn, expStatSn, refCmdSn, expDataSn, data, null);
+    }
 
     static TaskManagementRequest decode(Bhs b, Opcode.ByteBufHolder d) {
         return new TaskManagementRequest(b.immediate(), b.flags() & 0x7f, b.lun(), b.itt(), b.i32(20),
-                b.i32(24), b.i32(28), b.i32(32), b.i32(36), d.data());
+                b.i32(24), b.i32(28), b.i32(32), b.i32(36), d.data(), d.receivedBhs());
     }
 
     @Override

@@ -3,8 +3,14 @@ package io.platter.iscsi.pdu;
 import io.netty.buffer.ByteBuf;
 
 /** Task Management Function Response (RFC 7143 §11.6). */
-public record TaskManagementResponse(int response, int itt, int statSn, int expCmdSn, int maxCmdSn, ByteBuf data)
+public record TaskManagementResponse(int response, int itt, int statSn, int expCmdSn, int maxCmdSn, ByteBuf data,
+                                     ByteBuf receivedBhs)
         implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public TaskManagementResponse(int response, int itt, int statSn, int expCmdSn, int maxCmdSn, ByteBuf data) {
+        this(response, itt, statSn, expCmdSn, maxCmdSn, data, null);
+    }
 
     public static final int FUNCTION_COMPLETE = 0;
     public static final int TASK_DOES_NOT_EXIST = 1;
@@ -16,7 +22,7 @@ public record TaskManagementResponse(int response, int itt, int statSn, int expC
     public static final int FUNCTION_REJECTED = 255;
 
     static TaskManagementResponse decode(Bhs b, Opcode.ByteBufHolder d) {
-        return new TaskManagementResponse(b.u8(2), b.itt(), b.i32(24), b.i32(28), b.i32(32), d.data());
+        return new TaskManagementResponse(b.u8(2), b.itt(), b.i32(24), b.i32(28), b.i32(32), d.data(), d.receivedBhs());
     }
 
     @Override

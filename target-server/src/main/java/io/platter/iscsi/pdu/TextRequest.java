@@ -4,12 +4,19 @@ import io.netty.buffer.ByteBuf;
 
 /** Text Request (RFC 7143 §11.10). */
 public record TextRequest(boolean immediate, boolean finalBit, boolean cont, long lun, int itt, int ttt,
-                          int cmdSn, int expStatSn, ByteBuf data) implements Pdu {
+                          int cmdSn, int expStatSn, ByteBuf data,
+                          ByteBuf receivedBhs) implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public TextRequest(boolean immediate, boolean finalBit, boolean cont, long lun, int itt, int ttt, int cmdSn,
+                int expStatSn, ByteBuf data) {
+        this(immediate, finalBit, cont, lun, itt, ttt, cmdSn, expStatSn, data, null);
+    }
 
     static TextRequest decode(Bhs b, Opcode.ByteBufHolder d) {
         int f = b.flags();
         return new TextRequest(b.immediate(), (f & Bhs.FINAL) != 0, (f & LoginRequest.CONTINUE) != 0, b.lun(),
-                b.itt(), b.i32(20), b.i32(24), b.i32(28), d.data());
+                b.itt(), b.i32(20), b.i32(24), b.i32(28), d.data(), d.receivedBhs());
     }
 
     @Override

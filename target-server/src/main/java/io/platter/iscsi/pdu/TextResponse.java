@@ -4,12 +4,19 @@ import io.netty.buffer.ByteBuf;
 
 /** Text Response (RFC 7143 §11.11). */
 public record TextResponse(boolean finalBit, boolean cont, long lun, int itt, int ttt, int statSn,
-                           int expCmdSn, int maxCmdSn, ByteBuf data) implements Pdu {
+                           int expCmdSn, int maxCmdSn, ByteBuf data,
+                           ByteBuf receivedBhs) implements Pdu {
+
+    /** A PDU built here, not received: it has no {@link #receivedBhs()}. */
+    public TextResponse(boolean finalBit, boolean cont, long lun, int itt, int ttt, int statSn, int expCmdSn,
+                int maxCmdSn, ByteBuf data) {
+        this(finalBit, cont, lun, itt, ttt, statSn, expCmdSn, maxCmdSn, data, null);
+    }
 
     static TextResponse decode(Bhs b, Opcode.ByteBufHolder d) {
         int f = b.flags();
         return new TextResponse((f & Bhs.FINAL) != 0, (f & LoginRequest.CONTINUE) != 0, b.lun(), b.itt(),
-                b.i32(20), b.i32(24), b.i32(28), b.i32(32), d.data());
+                b.i32(20), b.i32(24), b.i32(28), b.i32(32), d.data(), d.receivedBhs());
     }
 
     @Override

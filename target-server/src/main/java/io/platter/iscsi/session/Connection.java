@@ -7,6 +7,7 @@ import io.platter.iscsi.login.SessionParameters;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
 import io.platter.iscsi.pdu.PduEncoder;
+import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.Reject;
 import io.netty.buffer.Unpooled;
 import io.platter.config.Portal;
@@ -174,10 +175,10 @@ public final class Connection {
         channel.writeAndFlush(pdu, channel.voidPromise());
     }
 
-    /** Sends a Reject for the given header (RFC 7143 §11.17). */
-    public void reject(int reason, byte[] header) {
-        write(new Reject(reason, nextStatSn(), expCmdSn(), maxCmdSn(), 0,
-                header == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(header)));
+    /** Sends the Reject {@code e} stands for; its data segment is the rejected header (RFC 7143 §11.17). */
+    public void reject(ProtocolException e) {
+        write(new Reject(e.reason().wire(), nextStatSn(), expCmdSn(), maxCmdSn(), 0,
+                Unpooled.wrappedBuffer(e.rejectedHeader())));
     }
 
     /** Flushes what is pending and closes the connection. */

@@ -82,13 +82,14 @@ final class DataOutCollector {
         }
         try {
             if (task == null || !task.writing() || task.executing) {
-                throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "Data-Out for unknown ITT "
-                        + out.itt(), false, null);
+                throw ProtocolException.rejecting(RejectReason.INVALID_PDU_FIELD, "Data-Out for unknown ITT "
+                        + out.itt(), out);
             }
             int length = out.data().readableBytes();
             if (out.bufferOffset() != task.received() || task.received() + length > task.expectedLength) {
-                throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "Data-Out offset " + out.bufferOffset()
-                        + "+" + length + ", expected " + task.received() + " (DataPDUInOrder)");
+                throw ProtocolException.rejectingAndClosing(RejectReason.PROTOCOL_ERROR, "Data-Out offset "
+                        + out.bufferOffset() + "+" + length + ", expected " + task.received() + " (DataPDUInOrder)",
+                        out);
             }
             int expectedDataSn = out.ttt() == Bhs.RESERVED_TAG ? unsolicited(task, out, length)
                     : solicited(task, out, length);
@@ -109,7 +110,8 @@ final class DataOutCollector {
 
     private int unsolicited(CommandTask task, DataOut out, int length) throws ProtocolException {
         if (out.bufferOffset() + length > task.unsolicitedEnd || session.parameters().initialR2T()) {
-            throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "unsolicited data beyond FirstBurstLength");
+            throw ProtocolException.rejectingAndClosing(RejectReason.PROTOCOL_ERROR,
+                    "unsolicited data beyond FirstBurstLength", out);
         }
         return task.unsolicitedDataSn++;
     }
@@ -117,8 +119,8 @@ final class DataOutCollector {
     private int solicited(CommandTask task, DataOut out, int length) throws ProtocolException {
         CommandTask.Burst burst = bursts.get(out.ttt());
         if (burst == null || !task.bursts.contains(burst) || burst.received + length > burst.length) {
-            throw new ProtocolException(RejectReason.INVALID_PDU_FIELD, "Data-Out for unknown TTT "
-                    + "or beyond its R2T", false, null);
+            throw ProtocolException.rejecting(RejectReason.INVALID_PDU_FIELD, "Data-Out for unknown TTT "
+                    + "or beyond its R2T", out);
         }
         int expected = burst.nextDataSn++;
         burst.received += length;

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.platter.iscsi.pdu.Opcode;
 import io.platter.iscsi.pdu.Pdu;
-import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.RejectReason;
 import io.platter.iscsi.pdu.SnackRequest;
@@ -52,7 +51,7 @@ final class Erl1Recovery {
      */
     boolean recoverDataOut(ProtocolException e, Map<Integer, CommandTask> tasks) {
         byte[] header = e.rejectedHeader();
-        if (!history.enabled() || e.reason() != RejectReason.DATA_DIGEST_ERROR || header == null
+        if (!history.enabled() || e.reason() != RejectReason.DATA_DIGEST_ERROR
                 || (header[0] & 0x3f) != Opcode.DATA_OUT.code()) {
             return false;
         }
@@ -66,7 +65,7 @@ final class Erl1Recovery {
         }
         LOG.info("data digest error in Data-Out ITT {} offset {} on {}: recovery R2T", itt, offset,
                 connection.session());
-        connection.reject(RejectReason.DATA_DIGEST_ERROR.wire(), header);
+        connection.reject(e);
         dataOut.reissue(task, ttt, offset);
         return true;
     }
@@ -77,7 +76,14 @@ final class Erl1Recovery {
      * 3) resends all of it unchanged. At ERL 0, or for what is no longer kept, the SNACK is rejected.
      */
     void onSnack(SnackRequest snack, Map<Integer, CommandTask> tasks) throws ProtocolException {
-        snack.release();
+        try {
+            resend(snack, tasks);
+        } finally {
+            snack.release(); // after any Reject has copied its header
+        }
+    }
+
+    private void resend(SnackRequest snack, Map<Integer, CommandTask> tasks) throws ProtocolException {
         if (!history.enabled()) {
             throw snackReject(RejectReason.PROTOCOL_ERROR, "SNACK at ErrorRecoveryLevel 0", snack);
         }
@@ -109,7 +115,7 @@ final class Erl1Recovery {
     }
 
     private static ProtocolException snackReject(RejectReason reason, String message, SnackRequest snack) {
-        return new ProtocolException(reason, message, false, PduEncoder.header(snack));
+        return ProtocolException.rejecting(reason, message, snack);
     }
 
     /** The connection is gone: everything kept is released. */

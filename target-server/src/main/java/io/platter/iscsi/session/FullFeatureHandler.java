@@ -15,7 +15,6 @@ import io.platter.iscsi.pdu.NopOut;
 import io.platter.iscsi.pdu.Opcode;
 import io.platter.iscsi.pdu.Pdu;
 import io.platter.iscsi.pdu.PduDecoder;
-import io.platter.iscsi.pdu.PduEncoder;
 import io.platter.iscsi.pdu.ProtocolException;
 import io.platter.iscsi.pdu.RejectReason;
 import io.platter.iscsi.pdu.ScsiCommandPdu;
@@ -111,16 +110,18 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         PduAction action = ACTIONS.get(pdu.opcode());
         try {
             if (action == null) {
+                ProtocolException e = ProtocolException.rejecting(RejectReason.PROTOCOL_ERROR, "unexpected "
+                        + pdu.opcode() + " in full feature phase", pdu);
                 pdu.release();
-                throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "unexpected " + pdu.opcode()
-                        + " in full feature phase", false, null);
+                throw e;
             }
             if (session.discovery() && pdu.opcode() != Opcode.TEXT_REQUEST && pdu.opcode() != Opcode.LOGOUT_REQUEST
                     && pdu.opcode() != Opcode.NOP_OUT) {
                 // RFC 7143 §4.3: a discovery session carries text, NOP and logout only.
+                ProtocolException e = ProtocolException.rejecting(RejectReason.PROTOCOL_ERROR, pdu.opcode()
+                        + " in a discovery session", pdu);
                 pdu.release();
-                throw new ProtocolException(RejectReason.PROTOCOL_ERROR, pdu.opcode() + " in a discovery session",
-                        false, null);
+                throw e;
             }
             action.handle(this, pdu);
         } catch (ProtocolException e) {
@@ -225,13 +226,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         int immediateLength = pdu.data().readableBytes();
         try {
             if (tasks.containsKey(pdu.itt())) {
-                throw new ProtocolException(RejectReason.TASK_IN_PROGRESS, "ITT " + pdu.itt() + " in use", false,
-                        null);
+                throw ProtocolException.rejecting(RejectReason.TASK_IN_PROGRESS, "ITT " + pdu.itt() + " in use",
+                        pdu);
             }
             if (immediateLength > 0 && (!pdu.write() || !p.immediateData()
                     || immediateLength > Math.min(p.firstBurstLength(), pdu.expectedDataTransferLength()))) {
-                throw new ProtocolException(RejectReason.PROTOCOL_ERROR, "unexpected immediate data of "
-                        + immediateLength + " bytes");
+                throw ProtocolException.rejectingAndClosing(RejectReason.PROTOCOL_ERROR,
+                        "unexpected immediate data of " + immediateLength + " bytes", pdu);
             }
         } catch (ProtocolException e) {
             pdu.release();
@@ -239,10 +240,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         if (pdu.immediate() && !session.budget().admitImmediate()) {
             // Immediate commands bypass the CmdSN window, so they are bounded here (RFC 7143 §11.17.1).
-            byte[] header = PduEncoder.header(pdu);
+            ProtocolException e = ProtocolException.rejecting(RejectReason.IMMEDIATE_COMMAND_REJECT, "more than "
+                    + SessionBudget.IMMEDIATE_COMMANDS + " immediate commands in flight", pdu);
             pdu.release();
-            throw new ProtocolException(RejectReason.IMMEDIATE_COMMAND_REJECT, "more than "
-                    + SessionBudget.IMMEDIATE_COMMANDS + " immediate commands in flight", false, header);
+            throw e;
         }
         recovery.acknowledge(pdu.expStatSn());
         boolean keepsData = pdu.write() && pdu.expectedDataTransferLength() > 0
@@ -521,9 +522,11 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (log.admit(ConnectionLog.Kind.PROTOCOL_ERROR)) {
             LOG.info("protocol error on {} from {}: {}", session, connection.remoteAddress(), e.getMessage());
         }
-        connection.reject(e.reason().wire(), e.rejectedHeader());
+        connection.reject(e);
         if (e.fatal()) {
             connection.close();
+        } else if (WindowItem.Rejected.consumesCmdSn(e)) {
+            numbered(new WindowItem.Rejected(), false, WindowItem.Rejected.cmdSn(e));
         }
     }
 

@@ -8,6 +8,8 @@ import io.platter.iscsi.login.LoginKey;
 import io.platter.iscsi.login.LoginNegotiator;
 import io.platter.iscsi.login.TextParameters;
 import io.platter.iscsi.pdu.Bhs;
+import io.platter.iscsi.pdu.ProtocolException;
+import io.platter.iscsi.pdu.RejectReason;
 import io.platter.iscsi.pdu.TextRequest;
 import io.platter.iscsi.pdu.TextResponse;
 import java.util.ArrayList;
@@ -51,7 +53,8 @@ final class TextExchange {
                     // a few hundred bytes): rejected, and the connection closed rather than left to
                     // guess where the initiator's next request begins.
                     release();
-                    connection.reject(io.platter.iscsi.pdu.RejectReason.PROTOCOL_ERROR.wire(), header(pdu));
+                    connection.reject(ProtocolException.rejectingAndClosing(RejectReason.PROTOCOL_ERROR,
+                            "text request beyond " + connection.limits().maxTextLength() + " bytes", pdu));
                     connection.close();
                     return;
                 }
@@ -66,7 +69,7 @@ final class TextExchange {
                 offered = request == null ? Map.of() : TextParameters.parse(request);
             } catch (TextParameters.TextFormatException e) {
                 release();
-                connection.reject(io.platter.iscsi.pdu.RejectReason.PROTOCOL_ERROR.wire(), null);
+                connection.reject(ProtocolException.rejecting(RejectReason.PROTOCOL_ERROR, e.getMessage(), pdu));
                 return;
             }
             release();
@@ -140,20 +143,6 @@ final class TextExchange {
     private void respond(TextRequest pdu, ByteBuf data, boolean finalBit, int ttt) {
         connection.write(new TextResponse(finalBit, !finalBit && data.isReadable(), pdu.lun(), pdu.itt(), ttt,
                 connection.nextStatSn(), connection.expCmdSn(), connection.maxCmdSn(), data));
-    }
-
-    /** The rejected request's header, for the Reject's data segment (RFC 7143 §11.17). */
-    private static byte[] header(TextRequest pdu) {
-        ByteBuf bhs = io.platter.iscsi.pdu.PduEncoder.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
-                new TextRequest(pdu.immediate(), pdu.finalBit(), pdu.cont(), pdu.lun(), pdu.itt(), pdu.ttt(),
-                        pdu.cmdSn(), pdu.expStatSn(), Unpooled.EMPTY_BUFFER), false, false);
-        try {
-            byte[] out = new byte[Bhs.SIZE];
-            bhs.getBytes(0, out);
-            return out;
-        } finally {
-            bhs.release();
-        }
     }
 
     private void releaseResponse() {

@@ -1,7 +1,11 @@
 package io.platter.iscsi.session;
 
+import io.platter.iscsi.pdu.Bhs;
 import io.platter.iscsi.pdu.LogoutRequest;
 import io.platter.iscsi.pdu.NopOut;
+import io.platter.iscsi.pdu.Opcode;
+import io.platter.iscsi.pdu.ProtocolException;
+import io.platter.iscsi.pdu.RejectReason;
 import io.platter.iscsi.pdu.TaskManagementRequest;
 import io.platter.iscsi.pdu.TextRequest;
 
@@ -80,6 +84,44 @@ sealed interface WindowItem {
         @Override
         public void discardFrom(FullFeatureHandler handler) {
             pdu.release();
+        }
+    }
+
+    /**
+     * The CmdSN of a rejected PDU, which the Reject consumed (RFC 7143 §4.2.2.1, §11.17): delivering
+     * it does nothing but let the commands numbered after it pass, so the initiator, which will not
+     * send that CmdSN again, does not wait forever behind the gap.
+     */
+    record Rejected() implements WindowItem {
+        @Override
+        public void deliverTo(FullFeatureHandler handler) {
+        }
+
+        @Override
+        public void discardFrom(FullFeatureHandler handler) {
+        }
+
+        /**
+         * Whether the Reject of {@code e} consumed the CmdSN in its header: a non-immediate PDU of the
+         * initiator range (opcodes 0x00-0x1f, RFC 7143 §11.2.1.2; CmdSN in bytes 24-27), except
+         * Data-Out and SNACK, which carry none. A data digest error does not consume it: the
+         * initiator retries the command with the same CmdSN (§7.8, §6.2.1). A fatal error closes
+         * the connection and so ends its numbering anyway.
+         */
+        static boolean consumesCmdSn(ProtocolException e) {
+            byte[] header = e.rejectedHeader();
+            if (e.fatal() || e.reason() == RejectReason.DATA_DIGEST_ERROR
+                    || (header[0] & Bhs.IMMEDIATE) != 0) {
+                return false;
+            }
+            int opcode = header[0] & 0x3f;
+            return opcode < 0x20 && opcode != Opcode.DATA_OUT.code() && opcode != Opcode.SNACK_REQUEST.code();
+        }
+
+        /** The CmdSN in a rejected header (bytes 24-27 of every numbered initiator PDU). */
+        static int cmdSn(ProtocolException e) {
+            byte[] h = e.rejectedHeader();
+            return (h[24] & 0xff) << 24 | (h[25] & 0xff) << 16 | (h[26] & 0xff) << 8 | (h[27] & 0xff);
         }
     }
 }

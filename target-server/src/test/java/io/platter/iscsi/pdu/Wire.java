@@ -68,6 +68,9 @@ public final class Wire {
         assertThat(actual).isNotNull();
         assertThat(actual.getClass()).isEqualTo(expected.getClass());
         for (RecordComponent c : expected.getClass().getRecordComponents()) {
+            if (c.getName().equals("receivedBhs")) {
+                continue; // the bytes a PDU arrived with, checked where it is decoded
+            }
             Object a = get(c, actual);
             Object e = get(c, expected);
             String what = expected.getClass().getSimpleName() + "." + c.getName();

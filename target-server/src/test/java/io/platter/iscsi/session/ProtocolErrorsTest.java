@@ -95,6 +95,37 @@ class ProtocolErrorsTest {
     }
 
     @Test
+    void unknownOpcodeWithoutTheImmediateBitConsumesItsCmdSn() {
+        Initiator i = loggedIn();
+        i.takePowerOn();
+        ByteBuf b = wire(new NopOut(false, 0, 5, Bhs.RESERVED_TAG, 1, 0, Unpooled.EMPTY_BUFFER), false);
+        b.setByte(0, 0x1d); // I bit clear: CmdSN 1 is the rejected PDU's
+        i.send(b);
+        onlyReject(RejectReason.COMMAND_NOT_SUPPORTED.wire()).release();
+        // RFC 7143 §4.2.2.1: the initiator will not send CmdSN 1 again, so CmdSN 2 must not wait for it.
+        i.send(Initiator.testUnitReady(0x61, 2));
+        ScsiResponsePdu r = i.only(ScsiResponsePdu.class);
+        assertThat(r.itt()).isEqualTo(0x61);
+        assertThat(r.expCmdSn()).isEqualTo(3);
+        r.release();
+    }
+
+    @Test
+    void commandRejectedForATaskTagInUseConsumesItsCmdSn() {
+        Initiator i = loggedIn();
+        i.takePowerOn();
+        i.send(Initiator.read10(0x62, 1, 1));
+        i.send(Initiator.read10(0x62, 2, 1));
+        onlyReject(RejectReason.TASK_IN_PROGRESS.wire()).release();
+        server.runIo();
+        i.drain();
+        i.send(Initiator.testUnitReady(0x63, 3));
+        ScsiResponsePdu r = i.only(ScsiResponsePdu.class);
+        assertThat(r.itt()).isEqualTo(0x63);
+        r.release();
+    }
+
+    @Test
     void dataOutForAnUnknownTaskIsRejectedAsInvalidPduField() {
         Initiator i = loggedIn();
         i.send(new DataOut(true, 0, 0x55, 7, 0, 0, 0, Unpooled.wrappedBuffer(new byte[512])));
