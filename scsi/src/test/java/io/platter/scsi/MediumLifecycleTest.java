@@ -126,6 +126,30 @@ class MediumLifecycleTest {
     }
 
     @Test
+    void aWriteQueuedBeforeAShrinkThatNowEndsPastTheEndIsOutOfRange() throws Exception {
+        Path file = dir.resolve("lun.img");
+        RawImage raw = RawImage.create(file, BLOCKS * 512L, false);
+        java.util.Queue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        LogicalUnit unit = new LogicalUnit(new LunIdentity(Fixture.UUID_1), raw, queued::add, Fixture.ALLOC);
+        target.addLun(0, unit);
+        clear(0, Fixture.NEXUS);
+        byte[] data = pattern(8 * 512, 6);
+        CompletableFuture<ScsiResponse> write = new CompletableFuture<>();
+        target.execute(new ScsiCommand(Fixture.NEXUS, 0, rw10(0x2A, BLOCKS - 8, 8, 0), TaskAttribute.SIMPLE,
+                data.length, Unpooled.wrappedBuffer(data)), write::complete);
+        assertThat(queued).as("the write passed the range check and waits for the I/O executor").hasSize(1);
+
+        unit.resize(SHRUNK * 512L);
+        for (Runnable r; (r = queued.poll()) != null; ) {
+            r.run();
+        }
+
+        Fixture.await(write).assertCheck(0x5, 0x21, 0x00);
+        assertThat(Files.size(file)).as("the late write does not grow the file back").isEqualTo(SHRUNK * 512L);
+        unit.close();
+    }
+
+    @Test
     void aReplacementAbortsTheTasksThenResetsTheUnit() throws Exception {
         RawImage raw = RawImage.create(dir.resolve("lun.img"), BLOCKS * 512L, false);
         LogicalUnit unit = new LogicalUnit(new LunIdentity(Fixture.UUID_1), raw, io, Fixture.ALLOC);
