@@ -7,21 +7,43 @@ import io.platter.scsi.attention.UnitAttentions;
 import io.platter.scsi.mode.ModeState;
 import io.platter.scsi.mode.ModeStore;
 import io.platter.scsi.reservation.ReservationStore;
+import io.platter.scsi.sense.Sense;
 import io.platter.scsi.task.MediumFence;
 import io.platter.scsi.task.UnitContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A logical unit (SAM-5 §4.6.3): a direct access block device (SBC-4) backed by a
  * {@link BlockDevice}, with its identity and mode parameters. Commands reach it through
  * {@link ScsiTarget#execute}; block I/O runs on {@code ioExecutor}. Owns the device: closing the
- * unit closes it.
+ * unit closes it. Owns the medium's lifecycle too: a resize, a replacement of the contents (a
+ * snapshot revert) and the thin pool's threshold go through this class, which fences the writes,
+ * aborts the tasks and raises the unit attentions; management never changes the device itself.
  */
 public final class LogicalUnit {
 
     private final UnitContext context;
+    /** Where this unit is mapped; a replacement of its contents aborts the tasks addressed there. */
+    private final Set<Mapping> mappings = ConcurrentHashMap.newKeySet();
+
+    private record Mapping(ScsiTarget target, int lun) { }
+
+    /** The tasks in flight could not be aborted in time; the medium was not changed. */
+    public static final class TasksNotAborted extends Exception {
+        TasksNotAborted(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /**
      * @param ioExecutor runs every block I/O of this unit; never a network event loop
@@ -62,8 +84,9 @@ public final class LogicalUnit {
     }
 
     /**
-     * The unit attention API for code outside the command path (resize raises CAPACITY DATA HAS
-     * CHANGED, the thin pool THIN PROVISIONING SOFT THRESHOLD REACHED, ...).
+     * The unit attention queues, for the SCSI core and tests. Code outside the SCSI core asks the
+     * unit ({@link #resize}, {@link #replaceContents}, {@link #thinPoolThresholdReached}) instead
+     * of raising unit attentions itself.
      */
     public UnitAttentions unitAttentions() {
         return context.unitAttentions();
@@ -82,10 +105,99 @@ public final class LogicalUnit {
 
     /**
      * Replaces the medium's contents (a snapshot revert) with no write in flight; writes of tasks
-     * issued before it fail instead of landing on the new contents ({@link MediumFence}).
+     * issued before it fail instead of landing on the new contents ({@link MediumFence}). The
+     * fence step of {@link #replaceContents} alone.
      */
-    public <E extends Exception> void replaceMedium(MediumFence.Replacement<E> replacement) throws E {
+    <E extends Exception> void replaceMedium(MediumFence.Replacement<E> replacement) throws E {
         context.fence().replace(replacement);
+    }
+
+    /**
+     * Replaces the medium's contents under connected initiators (a forced snapshot revert), doing
+     * to the unit what a LOGICAL UNIT RESET does (SAM-5 §7.7): the tasks in flight through every
+     * LUN this unit is mapped at are aborted first (no status, TAS=0) and waited for, at most
+     * {@code abortWait}; then {@code replacement} runs behind the medium fence (it waits for the
+     * writes running; writes an aborted task had already queued are refused); then the SPC-2
+     * reservation is released, every I_T nexus gets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
+     * (29h/00h) and, when the size changed, CAPACITY DATA HAS CHANGED (2Ah/09h, SBC-4 §4.10), which
+     * the pending reset condition subsumes ({@link UnitAttentions}, SPC-5 §4.4.5). Persistent reservations survive, as they survive a reset.
+     *
+     * @return the I_T nexuses that lost at least one task
+     * @throws TasksNotAborted when the aborts did not finish in time; nothing was replaced
+     */
+    public <E extends Exception> Set<ItNexus> replaceContents(MediumFence.Replacement<E> replacement,
+                                                              Duration abortWait) throws E, TasksNotAborted {
+        Set<ItNexus> lost = abortTasks(abortWait);
+        long before = context.device().size();
+        context.fence().replace(replacement);
+        reset();
+        if (context.device().size() != before) {
+            context.unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+        }
+        return lost;
+    }
+
+    private Set<ItNexus> abortTasks(Duration wait) throws TasksNotAborted {
+        Set<ItNexus> lost = new HashSet<>();
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Mapping m : mappings) {
+            CompletableFuture<Set<ItNexus>> aborted = m.target().abortTasks(m.lun());
+            try {
+                lost.addAll(aborted.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TasksNotAborted("interrupted while aborting the tasks of LUN " + m.lun(), e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new TasksNotAborted("cannot abort the tasks of LUN " + m.lun() + " of " + m.target().name()
+                        + ": " + e, e);
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * Changes the medium's size. New writes wait and the writes running are waited for
+     * ({@link MediumFence#exclusive}), so no write that passed the LBA range check against the old
+     * size lands while the size changes (a shrink cannot be grown back by a late write); a write
+     * of an older task that runs afterwards is checked against the new size (LBA OUT OF RANGE).
+     * Then every I_T nexus gets CAPACITY DATA HAS CHANGED (SBC-4 §4.10; 2Ah/09h, SPC-5 Table of
+     * ASC/ASCQ). Whether a shrink is allowed is the caller's decision. Nothing happens when the
+     * size is the same.
+     *
+     * @throws BlockDeviceException when the device cannot be resized (no space, read-only, I/O)
+     */
+    public void resize(long newSize) throws BlockDeviceException {
+        BlockDevice device = context.device();
+        if (device.size() == newSize) {
+            return;
+        }
+        context.fence().exclusive(() -> device.resize(newSize));
+        context.unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+    }
+
+    /**
+     * The thin pool this unit's medium allocates from reached its soft threshold (SBC-4 §4.7.3.7):
+     * a thin provisioned unit tells every I_T nexus THIN PROVISIONING SOFT THRESHOLD REACHED
+     * (38h/07h); a fully provisioned one allocates nothing more and says nothing.
+     *
+     * @return whether the unit raised the unit attention
+     */
+    public boolean thinPoolThresholdReached() {
+        if (!context.device().thin()) {
+            return false;
+        }
+        context.unitAttentions().raiseAll(Sense.THIN_PROVISIONING_SOFT_THRESHOLD_REACHED);
+        return true;
+    }
+
+    /** {@link ScsiTarget#addLun} mapped this unit at {@code lun}. */
+    void mapped(ScsiTarget target, int lun) {
+        mappings.add(new Mapping(target, lun));
+    }
+
+    /** {@link ScsiTarget#removeLun} unmapped it. */
+    void unmapped(ScsiTarget target, int lun) {
+        mappings.remove(new Mapping(target, lun));
     }
 
     /**

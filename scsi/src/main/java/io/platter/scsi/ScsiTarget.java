@@ -60,6 +60,7 @@ public final class ScsiTarget {
         if (units.putIfAbsent(lun, Objects.requireNonNull(unit, "unit")) != null) {
             throw new IllegalStateException("LUN " + lun + " already mapped in " + name);
         }
+        unit.mapped(this, lun);
         lunsChanged();
     }
 
@@ -72,6 +73,7 @@ public final class ScsiTarget {
     public LogicalUnit removeLun(int lun) {
         LogicalUnit removed = units.remove(lun);
         if (removed != null) {
+            removed.unmapped(this, lun);
             lunsChanged();
         }
         return removed;

@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * write lock (waiting for the I/O already running), moves the epoch on and replaces the contents,
  * so a write that an abort could no longer stop (already queued on the I/O executor) finds a newer
  * epoch and does not run. The logical unit reset that follows tells every initiator (SAM-5 §7.7).
+ * {@link #exclusive} (a resize) waits the same way but keeps the epoch: writes of older tasks still
+ * run afterwards, each checked against the new size by the device.
  */
 public final class MediumFence {
 
@@ -31,6 +33,19 @@ public final class MediumFence {
         try {
             epoch++;
             replacement.run();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Runs {@code change} (a resize) with no medium-changing I/O in flight and none starting until
+     * it returns; the epoch stays, so tasks issued before it are not refused.
+     */
+    public <E extends Exception> void exclusive(Replacement<E> change) throws E {
+        lock.writeLock().lock();
+        try {
+            change.run();
         } finally {
             lock.writeLock().unlock();
         }

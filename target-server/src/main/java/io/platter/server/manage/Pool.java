@@ -4,7 +4,6 @@ import io.platter.config.LunConfig;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
 import io.platter.lun.HostFile;
-import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
 import java.io.IOException;
@@ -138,9 +137,7 @@ public final class Pool {
                     dataDir, p.totalBytes() == 0 ? 0 : p.usedBytes() * 100 / p.totalBytes(), p.thresholdPercent(),
                     String.format("%.2f", p.overProvisioning()));
             for (MappedLun m : daemon.mappedLuns()) {
-                if (m.device().thin()) {
-                    m.unit().unitAttentions().raiseAll(Sense.THIN_PROVISIONING_SOFT_THRESHOLD_REACHED);
-                }
+                m.unit().thinPoolThresholdReached(); // a thin unit raises the unit attention
             }
         } else if (!p.thresholdReached() && above) {
             LOG.info("thin pool {} is below the soft threshold of {}% again", dataDir, p.thresholdPercent());

@@ -7,19 +7,16 @@ import io.platter.lun.image.ImageDrivers;
 import io.platter.lun.image.ImageSnapshots;
 import io.platter.lun.image.SnapshotInfo;
 import io.platter.scsi.ItNexus;
-import io.platter.scsi.ScsiTarget;
-import io.platter.scsi.sense.Sense;
+import io.platter.scsi.LogicalUnit;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
 import io.platter.server.ImageTypes;
 import io.platter.server.manage.ManagedConfig.Mapping;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnapshotManager {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotManager.class);
+    /** How long a forced revert waits for the aborted tasks of its LUN before it gives up. */
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
 
     private final VolumeManager volumes;
     private final Daemon daemon;
@@ -82,7 +81,8 @@ public final class SnapshotManager {
      * CHANGE, MEDIUM MAY HAVE CHANGED: that is for removable media and the unit reports RMB=0.
      * Persistent reservations survive, as they survive a reset. A write an aborted task had
      * already handed to the I/O executor does not land on the reverted image: the revert runs
-     * behind the unit's medium fence, which waits for running writes and refuses older ones.
+     * behind the unit's medium fence, which waits for running writes and refuses older ones. The
+     * unit does all of it ({@link LogicalUnit#replaceContents}); this class only asks.
      */
     public Views.Done snapshotRevert(String volume, String name, boolean force) {
         synchronized (config) {
@@ -94,48 +94,25 @@ public final class SnapshotManager {
                         + " with " + sessions + " session(s) logged in; log them out or use --force");
             }
             MappedLun live = daemon.mappedImage(v.image());
-            long sizeBefore = live == null ? -1 : live.device().size();
             volumes.withQcow2(volume, image -> {
                 requireSnapshot(volume, image, name);
-                if (live != null) {
-                    abortTasks(live);
-                    // A write an aborted task had already queued for I/O must not land on the reverted image.
-                    live.unit().replaceMedium(() -> image.revertSnapshot(name));
-                } else {
+                if (live == null) {
                     image.revertSnapshot(name);
+                    return null;
+                }
+                try {
+                    Set<ItNexus> lost = live.unit().replaceContents(() -> image.revertSnapshot(name), ABORT_WAIT);
+                    if (!lost.isEmpty()) {
+                        LOG.info("LUN {} of {}: tasks of {} I_T nexus(es) aborted for a revert", live.lun(),
+                                live.iqn(), lost.size());
+                    }
+                } catch (LogicalUnit.TasksNotAborted e) {
+                    throw ManagementException.failed(e.getMessage() + "; nothing was reverted");
                 }
                 return null;
             });
-            if (live != null) {
-                live.unit().reset();
-                if (live.device().size() != sizeBefore) {
-                    live.unit().unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
-                }
-            }
             LOG.info("volume {} reverted to snapshot {}", volume, name);
             return new Views.Done("volume " + volume + " reverted to snapshot " + name);
-        }
-    }
-
-    /** Aborts the tasks in flight on a mapped LUN and waits (at most 10 s) until none can send status. */
-    private void abortTasks(MappedLun live) {
-        ScsiTarget target = daemon.targets().stream().filter(t -> t.name().equalsIgnoreCase(live.iqn()))
-                .map(ExportedTarget::scsi).findFirst().orElse(null);
-        if (target == null) {
-            return;
-        }
-        try {
-            Set<ItNexus> lost = target.abortTasks(live.lun()).get(10, TimeUnit.SECONDS);
-            if (!lost.isEmpty()) {
-                LOG.info("LUN {} of {}: tasks of {} I_T nexus(es) aborted for a revert", live.lun(), live.iqn(),
-                        lost.size());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ManagementException.failed("interrupted while aborting the tasks of LUN " + live.lun());
-        } catch (ExecutionException | TimeoutException e) {
-            throw ManagementException.failed("cannot abort the tasks of LUN " + live.lun() + " of " + live.iqn()
-                    + ": " + e + "; nothing was reverted");
         }
     }
 

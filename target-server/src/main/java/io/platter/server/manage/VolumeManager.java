@@ -17,7 +17,6 @@ import io.platter.lun.image.ImageDrivers;
 import io.platter.lun.image.ImageSnapshots;
 import io.platter.lun.image.ImageType;
 import io.platter.lun.qcow2.BackingPolicy;
-import io.platter.scsi.sense.Sense;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
 import io.platter.server.ImageTypes;
@@ -174,13 +173,12 @@ public final class VolumeManager {
                 if (live != null) {
                     old = live.device().size();
                     checkShrink(name, old, newSize, force);
-                    live.device().resize(newSize);
-                    live.unit().unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+                    live.unit().resize(newSize); // fences the writes, then CAPACITY DATA HAS CHANGED
                 } else {
                     try (BlockDevice device = open(v, false)) {
                         old = device.size();
                         checkShrink(name, old, newSize, force);
-                        device.resize(newSize);
+                        resizeUnmapped(device, newSize);
                     }
                 }
             } catch (BlockDeviceException.NoSpace e) {
@@ -197,6 +195,14 @@ public final class VolumeManager {
             LOG.info("volume {} resized from {} to {}", name, Sizes.format(old), Sizes.format(newSize));
             return show(name);
         }
+    }
+
+    /**
+     * An unmapped volume has no logical unit and no initiator can reach it, so its image is
+     * resized directly (the one exception to "management asks the unit", see ArchitectureTest).
+     */
+    private static void resizeUnmapped(BlockDevice device, long newSize) throws BlockDeviceException {
+        device.resize(newSize);
     }
 
     private static void checkShrink(String name, long old, long newSize, boolean force) {
