@@ -9,6 +9,7 @@ import io.platter.scsi.mode.ModeStore;
 import io.platter.scsi.reservation.ReservationStore;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.task.MediumFence;
+import io.platter.scsi.task.RangeLocks;
 import io.platter.scsi.task.UnitContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -168,11 +169,29 @@ public final class LogicalUnit {
      */
     public void resize(long newSize) throws BlockDeviceException {
         BlockDevice device = context.device();
-        if (device.size() == newSize) {
+        long oldSize = device.size();
+        if (oldSize == newSize) {
             return;
         }
-        context.fence().exclusive(() -> device.resize(newSize));
+        // A shrink first holds the blocks it removes in the range locks, exclusively: reads and
+        // writes of them that passed the LBA check finish first, and any that wait for them are
+        // checked against the new size when granted (Task), so none reads a truncated block as zeros.
+        RangeLocks.Lease tail = newSize < oldSize ? lockRange(newSize, oldSize - newSize) : null;
+        try {
+            context.fence().exclusive(() -> device.resize(newSize));
+        } finally {
+            if (tail != null) {
+                tail.release();
+            }
+        }
         context.unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+    }
+
+    /** Takes {@code length} bytes at {@code offset} of the range locks exclusively, waiting for them. */
+    private RangeLocks.Lease lockRange(long offset, long length) {
+        CompletableFuture<RangeLocks.Lease> granted = new CompletableFuture<>();
+        context.rangeLocks().acquire(offset, length, true, granted::complete);
+        return granted.join();
     }
 
     /**

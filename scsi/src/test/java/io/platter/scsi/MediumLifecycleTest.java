@@ -125,8 +125,78 @@ class MediumLifecycleTest {
         unit.close();
     }
 
+    /**
+     * A READ of blocks a shrink removes, already inside the device: the shrink waits for it (it
+     * holds the removed range), so the read returns the data written before, never zeros of a
+     * truncated file; a READ of those blocks that waited for the range is out of range.
+     */
     @Test
-    void aWriteQueuedBeforeAShrinkThatNowEndsPastTheEndIsOutOfRange() throws Exception {
+    void aShrinkWaitsForAReadOfTheBlocksItRemoves() throws Exception {
+        Path file = dir.resolve("lun.img");
+        RawImage raw = RawImage.create(file, BLOCKS * 512L, false);
+        byte[] data = pattern(8 * 512, 7);
+        raw.write((BLOCKS - 8) * 512L, Unpooled.wrappedBuffer(data), true);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        boolean[] resizedDuringRead = new boolean[1];
+        int[] reading = new int[1];
+        BlockDevice device = new ForwardingDevice(raw) {
+            @Override
+            public boolean readIfCached(long offset, int length, ByteBuf dst) {
+                return false;
+            }
+
+            @Override
+            public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {
+                synchronized (reading) {
+                    reading[0]++;
+                }
+                try {
+                    inside.countDown();
+                    await(gate);
+                    inner.read(offset, length, dst);
+                } finally {
+                    synchronized (reading) {
+                        reading[0]--;
+                    }
+                }
+            }
+
+            @Override
+            public void resize(long newSize) throws BlockDeviceException {
+                synchronized (reading) {
+                    resizedDuringRead[0] |= reading[0] > 0;
+                }
+                inner.resize(newSize);
+            }
+        };
+        LogicalUnit unit = new LogicalUnit(new LunIdentity(Fixture.UUID_1), device, io, Fixture.ALLOC);
+        target.addLun(0, unit);
+        clear(0, Fixture.NEXUS);
+
+        CompletableFuture<ScsiResponse> read = new CompletableFuture<>();
+        target.execute(new ScsiCommand(Fixture.NEXUS, 0, rw10(0x28, BLOCKS - 8, 8, 0), TaskAttribute.SIMPLE,
+                data.length, null), read::complete);
+        assertThat(inside.await(10, TimeUnit.SECONDS)).as("the read reached the device").isTrue();
+
+        Thread shrinker = new Thread(() -> shrink(unit, device, SHRUNK * 512L));
+        shrinker.start();
+        while (shrinker.isAlive() && shrinker.getState() == Thread.State.RUNNABLE) {
+            Thread.onSpinWait();
+        }
+        gate.countDown();
+        shrinker.join(10_000);
+        assertThat(shrinker.isAlive()).isFalse();
+
+        Fixture.Result r = Fixture.await(read).assertGood();
+        assertThat(r.data()).as("the data written before the shrink, not zeros").isEqualTo(data);
+        assertThat(resizedDuringRead[0]).as("the size changed while a read was inside the device").isFalse();
+        assertThat(unit.blockCount()).isEqualTo(SHRUNK);
+        unit.close();
+    }
+
+    @Test
+    void aShrinkWaitsForAQueuedWriteOfTheBlocksItRemoves() throws Exception {
         Path file = dir.resolve("lun.img");
         RawImage raw = RawImage.create(file, BLOCKS * 512L, false);
         java.util.Queue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -139,13 +209,29 @@ class MediumLifecycleTest {
                 data.length, Unpooled.wrappedBuffer(data)), write::complete);
         assertThat(queued).as("the write passed the range check and waits for the I/O executor").hasSize(1);
 
-        unit.resize(SHRUNK * 512L);
+        // The shrink holds the removed blocks: it waits for the write that holds them to end.
+        Thread shrinker = new Thread(() -> shrink(unit, raw, SHRUNK * 512L));
+        shrinker.start();
+        while (shrinker.isAlive() && shrinker.getState() == Thread.State.RUNNABLE) {
+            Thread.onSpinWait();
+        }
+        assertThat(shrinker.isAlive()).as("the shrink waits for the write of the blocks it removes").isTrue();
         for (Runnable r; (r = queued.poll()) != null; ) {
             r.run();
         }
+        shrinker.join(10_000);
+        assertThat(shrinker.isAlive()).isFalse();
 
-        Fixture.await(write).assertCheck(0x5, 0x21, 0x00);
-        assertThat(Files.size(file)).as("the late write does not grow the file back").isEqualTo(SHRUNK * 512L);
+        Fixture.await(write).assertGood();
+        assertThat(Files.size(file)).as("the write does not grow the file back").isEqualTo(SHRUNK * 512L);
+        // A write of those blocks issued now is out of range.
+        CompletableFuture<ScsiResponse> late = new CompletableFuture<>();
+        target.execute(new ScsiCommand(Fixture.NEXUS, 0, rw10(0x2A, BLOCKS - 8, 8, 0), TaskAttribute.SIMPLE,
+                data.length, Unpooled.wrappedBuffer(data)), late::complete);
+        for (Runnable r; (r = queued.poll()) != null; ) {
+            r.run();
+        }
+        Fixture.await(late).assertCheck(0x6, 0x2A, 0x09);
         unit.close();
     }
 

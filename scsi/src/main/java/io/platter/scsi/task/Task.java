@@ -153,6 +153,13 @@ public final class Task {
      */
     private void granted(RangeLocks.Lease lease) {
         Plan.Io io = this.io;
+        if (io.access() != MediumAccess.NONE && io.offset() + io.length() > unit.device().size()) {
+            // The unit shrank while this task waited for its range (LogicalUnit.resize holds the
+            // removed blocks until it is done): out of range now (SBC-4 §4.5), not zeros or a regrowth.
+            release(lease);
+            fail(new CheckConditionException(Sense.LBA_OUT_OF_RANGE));
+            return;
+        }
         if (io.inline() != null) {
             ByteBuf result;
             try {
