@@ -414,7 +414,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             refusal = security.refusal();
             // Never the secret nor the response: the reason says which check failed.
             LOG.warn("login failed: initiator {} from {} to {}: {} ({}: {})", parameters.initiatorName(),
-                    connection.remoteAddress(), to, status, refusal.label(), why);
+                    connection.remoteHost(), to, status, refusal.label(), why);
         } else {
             refusal = status != LoginStatus.NOT_FOUND ? LoginRefusal.OTHER
                     : target != null ? LoginRefusal.NOT_IN_ACL : LoginRefusal.UNKNOWN_TARGET;
