@@ -108,7 +108,6 @@ final class Sessions {
         Session s = find(daemon, tsih, initiator, isid, target);
         String name = "session TSIH " + s.tsih() + " (" + s.initiatorName() + ", ISID " + isid(s.isid()) + ") of "
                 + (s.target() == null ? "discovery" : s.target().name());
-        LOG.info("operator request: asking {} to log out within {} s", name, seconds);
         s.requestLogout(seconds, "operator request");
         try {
             s.ended().get(seconds, TimeUnit.SECONDS);
