@@ -17,7 +17,7 @@ public enum LoginRefusal {
     NOT_IN_ACL("not_in_acl"),
     /** The target name is not one of ours. */
     UNKNOWN_TARGET("unknown_target"),
-    /** Any other refusal: negotiation errors, session limits. */
+    /** Any other refusal: negotiation errors, session limits, mutual CHAP failing after a right response. */
     OTHER("other");
 
     private final String label;

@@ -69,12 +69,17 @@ final class SecurityStage {
 
     /**
      * Why an authentication failure (02/01) happened, for the login-failure metric: a blocked
-     * response, a wrong one, or no response at all.
+     * response, a wrong one, no response at all, or (other) a right response whose mutual part
+     * failed.
      */
     LoginRefusal refusal() {
-        return blocked ? LoginRefusal.BLOCKED
-                : responseChecked() ? LoginRefusal.WRONG_SECRET
-                : LoginRefusal.NO_AUTHENTICATION;
+        if (blocked) {
+            return LoginRefusal.BLOCKED;
+        }
+        if (!responseChecked) {
+            return LoginRefusal.NO_AUTHENTICATION;
+        }
+        return exchange.authenticated() ? LoginRefusal.OTHER : LoginRefusal.WRONG_SECRET;
     }
 
     /** The CHAP user the initiator proved to be in this login, or null. */

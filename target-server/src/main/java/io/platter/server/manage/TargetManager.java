@@ -251,5 +251,4 @@ public final class TargetManager {
         return new Views.Target(t.iqn(), t.alias(), luns, daemon.sessions(t.iqn()).size(),
                 ChapCredentials.mode(t.chap()), t.chap() == null ? null : t.chap().user(), t.acl());
     }
-
 }
