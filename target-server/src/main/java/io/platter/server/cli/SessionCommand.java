@@ -43,7 +43,7 @@ public final class SessionCommand extends CommandGroup {
         @Option(names = "--target", paramLabel = "IQN", description = "the target, when the initiator has "
                 + "sessions with the same ISID on several") String target;
         @Option(names = "--time", paramLabel = "SECONDS", description = "how long the initiator gets to log out "
-                + "(default 10)") Integer seconds;
+                + "(default 10, at most 300)") Integer seconds;
 
         @Override String operation() {
             return "session/logout";

@@ -31,6 +31,11 @@ final class Sessions {
     private static final long INFO_MILLIS = 2_000;
     /** The logout time when none is given: long enough for an initiator to finish its commands. */
     static final int DEFAULT_LOGOUT_SECONDS = 10;
+    /**
+     * The longest time to log out an operator may give: the request waits for the logout, and
+     * must answer well within the API's reply limit (Parameter3 itself could say 65535 s).
+     */
+    static final int MAX_LOGOUT_SECONDS = 300;
     /** ISO 8601 in the host's time zone, to the second. */
     static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
@@ -102,8 +107,9 @@ final class Sessions {
      * it when it did not.
      */
     static Views.Done logout(Daemon daemon, int tsih, String initiator, String isid, String target, int seconds) {
-        if (seconds < 1 || seconds > 0xffff) {
-            throw ManagementException.badRequest("seconds must be from 1 to 65535 (Parameter3 of the Async Message)");
+        if (seconds < 1 || seconds > MAX_LOGOUT_SECONDS) {
+            throw ManagementException.badRequest("the time to log out must be from 1 to " + MAX_LOGOUT_SECONDS
+                    + " seconds");
         }
         Session s = find(daemon, tsih, initiator, isid, target);
         String name = "session TSIH " + s.tsih() + " (" + s.initiatorName() + ", ISID " + isid(s.isid()) + ") of "
