@@ -14,9 +14,14 @@ import org.slf4j.LoggerFactory;
  * LUN that vanishes under it as lost (ESXi: permanent device loss), so the operator must see who
  * is attached before doing it. With force the change proceeds and is logged at WARN with the
  * sessions; the target raises REPORTED LUNS DATA HAS CHANGED (SPC-5 §6.33) on the LUNs that stay.
+ * One {@code --force} confirms both what a command already asked it for (volume delete of a
+ * mapped volume, target delete of a target with LUNs) and the sessions: the refusal without it
+ * names them, so the operator sees who is attached before forcing.
  */
 final class InUse {
     private static final Logger LOG = LoggerFactory.getLogger(InUse.class);
+    /** What an in-use refusal ends with. */
+    static final String ADVICE = "log them out first (platter session logout) or add --force";
 
     private InUse() {
     }
@@ -33,9 +38,6 @@ final class InUse {
             throw ManagementException.conflict(problem + "; " + ADVICE);
         }
     }
-
-    /** What an in-use refusal ends with. */
-    static final String ADVICE = "log them out first (platter session logout) or add --force";
 
     /**
      * Why {@code change} is refused ("C is refused: N session(s) logged in to T: ..."), or null
