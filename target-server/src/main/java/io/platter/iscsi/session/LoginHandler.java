@@ -414,12 +414,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             refusal = security.refusal();
             // Never the secret nor the response: the reason says which check failed.
             LOG.warn("login failed: initiator {} from {} to {}: {} ({}: {})", parameters.initiatorName(),
-                    connection.remoteHost(), to, status, refusal.label(), why);
+                    connection.remoteHost(), to == null ? "-" : to, status, refusal.label(), why);
         } else {
             refusal = status != LoginStatus.NOT_FOUND ? LoginRefusal.OTHER
                     : target != null ? LoginRefusal.NOT_IN_ACL : LoginRefusal.UNKNOWN_TARGET;
             LOG.info("login failed: initiator {} from {} to {}: {} ({})", parameters.initiatorName(),
-                    connection.remoteAddress(), to, status, why);
+                    connection.remoteAddress(), to == null ? "-" : to, status, why);
         }
         done = true;
         connection.metrics().loginFailed(status);
