@@ -6,6 +6,7 @@ import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
 import io.platter.config.TargetConfig;
 import io.platter.iscsi.auth.LoginSecurity;
+import io.platter.iscsi.auth.LoginThrottle;
 import io.platter.iscsi.session.ExportedTarget;
 import io.platter.iscsi.session.IscsiMetrics;
 import io.platter.iscsi.session.ServerLimits;
@@ -58,6 +59,8 @@ public final class Daemon implements AutoCloseable {
     /** Mapped LUNs by image file; guarded by {@code this}. */
     private final Map<Path, MappedLun> mapped = new LinkedHashMap<>();
     private final TargetRegistry registry = new TargetRegistry(List.of());
+    /** Failed CHAP logins per (address, target, user); outlives discovery CHAP changes. */
+    private final LoginThrottle throttle = LoginThrottle.defaults();
     private IscsiServer server;
     private MetricsServer metricsServer;
     private List<InetSocketAddress> addresses = List.of();
@@ -105,10 +108,13 @@ public final class Daemon implements AutoCloseable {
             metricsServer = MetricsServer.start(config.server().metrics().get(), prometheus.registry());
             LOG.info("metrics on http://{}:{}/metrics", config.server().metrics().get().host(),
                     metricsServer.address().getPort());
+            // Login failures are labelled with configured targets only (bounded cardinality).
+            prometheus.knownTargets(() -> registry.all().stream().map(ExportedTarget::name).toList());
             metrics = prometheus;
         }
         server = new IscsiServer(registry, ServerLimits.defaults(), 0,
-                LoginSecurity.withDiscoveryChap(config.server().discoveryChap()), metrics);
+                new LoginSecurity(config.server().discoveryChap(), throttle, new java.security.SecureRandom()),
+                metrics);
         addresses = server.bindGroups(config.server().portalGroups());
     }
 
@@ -254,6 +260,11 @@ public final class Daemon implements AutoCloseable {
         return server.sessions().all().stream()
                 .filter(s -> iqn == null || (s.target() != null && s.target().name().equalsIgnoreCase(iqn)))
                 .toList();
+    }
+
+    /** The throttle on failed CHAP logins, for {@code platter auth blocks|unblock}. */
+    public LoginThrottle loginThrottle() {
+        return throttle;
     }
 
     /** The iSCSI transport in use (epoll or NIO). */

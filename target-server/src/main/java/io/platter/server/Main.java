@@ -7,6 +7,7 @@ import io.platter.config.ConfigMigration;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
 import io.platter.server.cli.AclCommand;
+import io.platter.server.cli.AuthCommand;
 import io.platter.server.cli.ChapCommand;
 import io.platter.server.cli.CloneCommand;
 import io.platter.server.cli.JobCommand;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Option;
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
                 CloneCommand.class, TargetCommand.class, LunCommand.class, AclCommand.class, ChapCommand.class,
-                SessionCommand.class, StatusCommand.class, ReloadCommand.class, JobCommand.class})
+                SessionCommand.class, AuthCommand.class, StatusCommand.class, ReloadCommand.class, JobCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */

@@ -162,6 +162,6 @@ class ChapIT {
         Tools.Result right = Tools.run("iscsi-inq", url(USER + "%" + SECRET, PlatterProcess.IQN));
         assertThat(right.ok()).as(right.describe()).isFalse();
         assertThat(right.output()).contains("Authentication failure");
-        assertThat(server.logText()).contains("failed CHAP logins within 60 s for 127.0.0.1");
+        assertThat(server.logText()).contains("failed CHAP logins within 60 s from 127.0.0.1");
     }
 }

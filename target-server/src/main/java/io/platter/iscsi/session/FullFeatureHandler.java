@@ -502,14 +502,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (session.discovery()) {
-            LOG.info("stopping: closing discovery {}", session);
+            LOG.info("{}: closing discovery {}", request.why(), session);
             connection.close();
             return;
         }
         // AsyncEvent 1: Parameter1 and Parameter2 are reserved, Parameter3 is the time to log out in.
         // Like every status-bearing PDU it takes a StatSN.
-        LOG.info("stopping: asking {} to log out within {} s ({} commands in flight)", session, request.seconds(),
-                tasks.size());
+        LOG.info("{}: asking {} to log out within {} s ({} commands in flight)", request.why(), session,
+                request.seconds(), tasks.size());
         connection.writeAndFlush(new AsyncMessage(0, connection.nextStatSn(), connection.expCmdSn(),
                 connection.maxCmdSn(), AsyncMessage.LOGOUT_REQUESTED, 0, 0, 0, request.seconds(),
                 Unpooled.EMPTY_BUFFER));

@@ -34,6 +34,13 @@ public interface IscsiMetrics {
     default void loginFailed(LoginStatus status) {
     }
 
+    /**
+     * A login was refused; {@code target} is the target it named ({@link #DISCOVERY} for
+     * discovery; a name that is not configured, or null, when the target is unknown).
+     */
+    default void loginRefused(String target, io.platter.iscsi.auth.LoginRefusal reason) {
+    }
+
     /** A session in full feature phase ended (logout, error or close). */
     default void sessionClosed(String target) {
     }

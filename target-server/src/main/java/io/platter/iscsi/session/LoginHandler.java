@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.platter.iscsi.auth.LoginRefusal;
 import io.platter.iscsi.login.LoginException;
 import io.platter.iscsi.login.LoginKey;
 import io.platter.iscsi.login.LoginNegotiator;
@@ -266,6 +267,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                     connection.limits().sessionsPerTarget(), connection.limits().sessionsPerInitiator());
             session = reg.session();
             session.authenticated(security.authenticated());
+            session.chapUser(security.authenticatedUser());
             for (Session old : reg.replaced()) {
                 LOG.info("reinstating {}: closing the old session", old);
                 replaced.add(old.ended());
@@ -404,13 +406,24 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, LoginStatus status, String why) {
+        String to = parameters.discovery() ? IscsiMetrics.DISCOVERY
+                : target != null ? target.name() : parameters.targetName();
+        LoginRefusal refusal;
         if (status == LoginStatus.AUTHENTICATION_FAILURE) {
             security.failed();
+            refusal = security.refusal();
+            // Never the secret nor the response: the reason says which check failed.
+            LOG.warn("login failed: initiator {} from {} to {}: {} ({}: {})", parameters.initiatorName(),
+                    connection.remoteHost(), to == null ? "-" : to, status, refusal.label(), why);
+        } else {
+            refusal = status != LoginStatus.NOT_FOUND ? LoginRefusal.OTHER
+                    : target != null ? LoginRefusal.NOT_IN_ACL : LoginRefusal.UNKNOWN_TARGET;
+            LOG.info("login failed: initiator {} from {} to {}: {} ({})", parameters.initiatorName(),
+                    connection.remoteAddress(), to == null ? "-" : to, status, why);
         }
-        LOG.info("login failed: initiator {} from {}: {} ({})", parameters.initiatorName(),
-                connection.remoteAddress(), status, why);
         done = true;
         connection.metrics().loginFailed(status);
+        connection.metrics().loginRefused(to, refusal);
         respond(status, false, 0, Map.of(), null);
         connection.close();
     }

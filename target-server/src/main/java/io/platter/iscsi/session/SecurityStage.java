@@ -2,6 +2,7 @@ package io.platter.iscsi.session;
 
 import io.platter.config.ChapCredentials;
 import io.platter.iscsi.auth.ChapExchange;
+import io.platter.iscsi.auth.LoginRefusal;
 import io.platter.iscsi.login.LoginException;
 import io.platter.iscsi.login.LoginKey;
 import io.platter.iscsi.login.LoginNegotiator;
@@ -21,6 +22,8 @@ final class SecurityStage {
     private final Connection connection;
     private ChapExchange exchange;
     private boolean responseChecked;
+    /** Whether a CHAP response was refused unchecked because the throttle blocks it. */
+    private boolean blocked;
     /** What the throttle counts a failure against besides the source: the target (or discovery), the user. */
     private String throttleTarget;
     private String throttleUser;
@@ -62,6 +65,26 @@ final class SecurityStage {
         } else {
             connection.security().throttle().refused();
         }
+    }
+
+    /**
+     * Why an authentication failure (02/01) happened, for the login-failure metric: a blocked
+     * response, a wrong one, no response at all, or (other) a right response whose mutual part
+     * failed.
+     */
+    LoginRefusal refusal() {
+        if (blocked) {
+            return LoginRefusal.BLOCKED;
+        }
+        if (!responseChecked) {
+            return LoginRefusal.NO_AUTHENTICATION;
+        }
+        return exchange.authenticated() ? LoginRefusal.OTHER : LoginRefusal.WRONG_SECRET;
+    }
+
+    /** The CHAP user the initiator proved to be in this login, or null. */
+    String authenticatedUser() {
+        return authenticated() ? throttleUser : null;
     }
 
     /** Whether the initiator proved its identity with CHAP in this login. */
@@ -109,8 +132,10 @@ final class SecurityStage {
             if (exchange.inProgress() && connection.security().throttle().blocked(connection.remoteHost(),
                     throttleTarget, throttleUser)) {
                 // Refused unchecked, so a right guess from a blocked source cannot be told from a wrong one.
+                blocked = true;
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE,
-                        "source blocked after repeated authentication failures");
+                        "blocked after repeated authentication failures from this address as this user "
+                                + "(platter auth blocks)");
             }
             responseChecked = exchange.inProgress();
             answer.putAll(exchange.onKeys(chapKeys));

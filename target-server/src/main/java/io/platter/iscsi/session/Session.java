@@ -4,9 +4,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.platter.iscsi.login.SessionParameters;
 import io.platter.scsi.ItNexus;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One iSCSI session (RFC 7143 §4.4): its identity (initiator name, ISID, TSIH), its target (or
@@ -18,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the connection list is read from other threads (reinstatement, stop), hence copy-on-write.
  */
 public final class Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private final int tsih;
     private final long isid;
     private final String initiatorName;
@@ -33,6 +40,10 @@ public final class Session {
     /** Whether the login authenticated the initiator (CHAP); confined to {@link #loop()}. */
     private boolean authenticated;
     private final SessionBudget budget = new SessionBudget();
+    /** When the login that created the session succeeded (wall clock, for {@code session list}). */
+    private final Instant loginTime = Instant.now();
+    /** The CHAP user the initiator proved at login, or null; confined to {@link #loop()}. */
+    private String chapUser;
 
     /** A numbered PDU or command waiting for its CmdSN, with the connection it arrived on (allegiance). */
     record Queued(FullFeatureHandler owner, WindowItem item) {
@@ -138,7 +149,7 @@ public final class Session {
         if (last) {
             try {
                 loop.execute(() -> ended.complete(null));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 ended.complete(null); // the server is stopping: nobody waits to reinstate
             }
         }
@@ -169,6 +180,60 @@ public final class Session {
 
     void authenticated(boolean value) {
         this.authenticated = value;
+    }
+
+    void chapUser(String user) {
+        this.chapUser = user;
+    }
+
+    /**
+     * What {@code session list} shows of this session, taken on its event loop (where its
+     * connections' state is confined); taken on the caller's thread once the loop has stopped.
+     */
+    public CompletableFuture<SessionInfo> info() {
+        CompletableFuture<SessionInfo> info = new java.util.concurrent.CompletableFuture<>();
+        try {
+            loop.execute(() -> info.complete(snapshot()));
+        } catch (RejectedExecutionException e) {
+            info.complete(snapshot());
+        }
+        return info;
+    }
+
+    private SessionInfo snapshot() {
+        List<SessionInfo.ConnectionInfo> conns = new ArrayList<>();
+        for (Connection c : connections) {
+            SessionParameters p = c.parameters();
+            conns.add(new SessionInfo.ConnectionInfo(c.cid(), SessionInfo.format(c.channel().localAddress()),
+                    SessionInfo.format(c.channel().remoteAddress()), p != null && p.headerDigest(),
+                    p != null && p.dataDigest()));
+        }
+        return new SessionInfo(tsih, isid, initiatorName, target == null ? null : target.name(), loginTime, chapUser,
+                conns);
+    }
+
+    /**
+     * Asks the initiator to log out (an Asynchronous Message on every connection, RFC 7143
+     * §11.9.1, AsyncEvent 1) and closes the session if it is still there after {@code seconds}
+     * (plus a second for the Logout to arrive). Returns at once; {@link #ended()} completes when
+     * the session is gone, by the initiator's logout or by the close.
+     */
+    public void requestLogout(int seconds, String why) {
+        LogoutRequested request = new LogoutRequested(seconds, why);
+        for (Connection c : connections) {
+            c.channel().pipeline().fireUserEventTriggered(request);
+        }
+        try {
+            loop.schedule(() -> {
+                if (!ended.isDone()) {
+                    LOG.info("{} did not log out within {} s: closing it", this,
+                            seconds);
+                    close();
+                }
+            }, seconds + 1L, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            close();
+        }
     }
 
     /** Whether the session is being torn down (reinstated, logged out, or failed). */

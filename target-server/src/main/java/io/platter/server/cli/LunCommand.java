@@ -31,17 +31,20 @@ public final class LunCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "unmap", mixinStandardHelpOptions = true, description = "Unmap a LUN (the volume stays).")
+    @Command(name = "unmap", mixinStandardHelpOptions = true, description = "Unmap a LUN (the volume stays). "
+            + "Refused while initiators are logged in to the target, unless --force.")
     static final class Unmap extends ApiCommand {
         @Parameters(index = "0", paramLabel = "TARGET") String target;
         @Parameters(index = "1", paramLabel = "LUN") int lun;
+        @Option(names = "--force", description = "unmap even though sessions are logged in to the target; they "
+                + "get REPORTED LUNS DATA HAS CHANGED") boolean force;
 
         @Override String operation() {
             return "lun/unmap";
         }
 
         @Override Map<String, Object> args() {
-            return map("target", target, "lun", lun);
+            return map("target", target, "lun", lun, "force", force ? true : null);
         }
 
         @Override void print(JsonNode r, PrintWriter out) {

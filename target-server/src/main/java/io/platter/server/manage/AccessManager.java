@@ -4,7 +4,9 @@ import io.platter.config.ChapCredentials;
 import io.platter.config.IscsiNames;
 import io.platter.config.PlatterConfig;
 import io.platter.config.TargetConfig;
+import io.platter.iscsi.auth.LoginThrottle;
 import io.platter.server.Daemon;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -134,6 +136,32 @@ public final class AccessManager {
 
     private static PlatterConfig replace(PlatterConfig c, TargetConfig n) {
         return c.withTargets(c.targets().stream().map(t -> t.iqn().equals(n.iqn()) ? n : t).toList());
+    }
+
+    /**
+     * The login blocks in force ({@link LoginThrottle}): address (or "*" for every address),
+     * target, user, failures counted and when the block ends, in the host's time zone.
+     */
+    public List<Views.AuthBlock> authBlocks() {
+        Instant now = Instant.now();
+        return daemon.loginThrottle().blocks().stream()
+                .map(b -> new Views.AuthBlock(b.source(), b.target(), b.user(), b.failures(),
+                        Sessions.localTime(now.plus(b.remaining()).plusSeconds(1))))
+                .toList();
+    }
+
+    /**
+     * Lifts the login blocks (and forgets the failures) of every record that matches the given
+     * address, target and user; {@code all} for every record. A correct login is let in at once.
+     */
+    public Views.Done authUnblock(String address, String target, String user, boolean all) {
+        boolean any = address != null || target != null || user != null;
+        if (any == all) {
+            throw ManagementException.badRequest("name what to unblock (--address, --target, --user) or use --all, "
+                    + "not both");
+        }
+        int lifted = daemon.loginThrottle().unblock(address, target, user);
+        return new Views.Done(lifted == 0 ? "no block matched" : "lifted " + lifted + " block(s)");
     }
 
     /** Checks the credentials as the config loader does; messages name the argument, never a secret. */

@@ -39,7 +39,8 @@ public enum Operation {
     TARGET_LIST("target/list", (s, a) -> s.targets().list()),
     TARGET_DELETE("target/delete", (s, a) -> s.targets().delete(a.text("iqn"), a.flag("force"))),
     LUN_MAP("lun/map", (s, a) -> s.targets().map(a.text("target"), a.text("volume"), a.integer("lun", -1))),
-    LUN_UNMAP("lun/unmap", (s, a) -> s.targets().unmap(a.text("target"), a.integer("lun", -1))),
+    /** {@code force} to unmap a LUN sessions are logged in to (they get REPORTED LUNS DATA HAS CHANGED). */
+    LUN_UNMAP("lun/unmap", (s, a) -> s.targets().unmap(a.text("target"), a.integer("lun", -1), a.flag("force"))),
     ACL_ADD("acl/add", (s, a) -> s.access().aclAdd(a.text("target"), a.text("initiator"))),
     ACL_REMOVE("acl/remove", (s, a) -> s.access().aclRemove(a.text("target"), a.text("initiator"), a.flag("open"))),
     ACL_LIST("acl/list", (s, a) -> s.access().aclList(a.text("target"))),
@@ -53,8 +54,19 @@ public enum Operation {
     JOB_LIST("job/list", (s, a) -> s.volumes().jobs().list()),
     JOB_SHOW("job/show", (s, a) -> s.volumes().jobs().show(a.integer("id", -1))),
     SESSION_LIST("session/list", (s, a) -> s.targets().sessions()),
+    /**
+     * {@code tsih}, or {@code initiator} and {@code isid}; optional {@code target} and
+     * {@code seconds} (the time the initiator gets to log out, default 10).
+     */
+    SESSION_LOGOUT("session/logout", (s, a) -> s.targets().logout(a.integer("tsih", -1), a.optText("initiator"),
+            a.optText("isid"), a.optText("target"), a.integer("seconds", Sessions.DEFAULT_LOGOUT_SECONDS))),
+    AUTH_BLOCKS("auth/blocks", (s, a) -> s.access().authBlocks()),
+    /** Optional {@code address}, {@code target}, {@code user}; or {@code all: true}. */
+    AUTH_UNBLOCK("auth/unblock", (s, a) -> s.access().authUnblock(a.optText("address"), a.optText("target"),
+            a.optText("user"), a.flag("all"))),
     STATUS("status", (s, a) -> s.status()),
-    RELOAD("reload", (s, a) -> s.reload());
+    /** {@code force} to remove LUNs or targets sessions are logged in to. */
+    RELOAD("reload", (s, a) -> s.reload(a.flag("force")));
 
     private static final Map<String, Operation> BY_PATH = new HashMap<>();
 

@@ -29,8 +29,16 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
                 config.file().toString());
     }
 
-    /** Re-reads the config file and applies it as a diff. */
+    /** Re-reads the config file and applies it as a diff; refused when it would remove a LUN in use. */
     public Views.Done reload() {
+        return reload(false);
+    }
+
+    /**
+     * Re-reads the config file and applies it as a diff; removing a LUN or target sessions are
+     * logged in to needs {@code force}.
+     */
+    public Views.Done reload(boolean force) {
         if (!Files.exists(config.file())) {
             throw ManagementException.notFound("no config file " + config.file() + " to reload");
         }
@@ -41,6 +49,6 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
             throw ManagementException.badRequest("the config file has problems, nothing was changed: "
                     + e.getMessage().replace('\n', ' '));
         }
-        return targets.reload(fresh);
+        return targets.reload(fresh, force);
     }
 }

@@ -88,10 +88,9 @@ public final class SnapshotManager {
         synchronized (config) {
             VolumeConfig v = volumes.volume(volume);
             Mapping m = config.mappingOf(v.image()).orElse(null);
-            int sessions = m == null ? 0 : daemon.sessions(m.iqn()).size();
-            if (sessions > 0 && !force) {
-                throw ManagementException.conflict("volume " + volume + " is LUN " + m.lun().id() + " of " + m.iqn()
-                        + " with " + sessions + " session(s) logged in; log them out or use --force");
+            if (m != null) {
+                InUse.require(daemon, m.iqn(), force, "reverting volume " + volume + " (LUN " + m.lun().id() + " of "
+                        + m.iqn() + ")");
             }
             MappedLun live = daemon.mappedImage(v.image());
             volumes.withQcow2(volume, image -> {

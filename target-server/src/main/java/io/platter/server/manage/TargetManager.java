@@ -6,7 +6,6 @@ import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
-import io.platter.iscsi.session.Session;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
 import java.io.IOException;
@@ -60,19 +59,33 @@ public final class TargetManager {
         }
     }
 
-    /** Deletes a target; one with LUNs or sessions only with {@code force} (sessions are closed, LUNs unmapped). */
+    /**
+     * Deletes a target; one with LUNs or sessions only with {@code force} (sessions are closed,
+     * LUNs unmapped). The session rule is {@link #requireUnused}'s.
+     */
     public Views.Done delete(String iqn, boolean force) {
         synchronized (config) {
             TargetConfig t = target(iqn);
-            int sessions = daemon.sessions(t.iqn()).size();
-            if ((!t.luns().isEmpty() || sessions > 0) && !force) {
-                throw ManagementException.conflict("target " + t.iqn() + " has " + t.luns().size() + " LUN(s) and "
-                        + sessions + " session(s); unmap and log out first or use --force");
+            if (!t.luns().isEmpty() && !force) {
+                throw ManagementException.conflict("target " + t.iqn() + " has " + t.luns().size()
+                        + " LUN(s); unmap them first or add --force");
             }
+            requireUnused(t.iqn(), -1, force);
             config.update(c -> c.withTargets(c.targets().stream().filter(x -> !x.iqn().equals(t.iqn())).toList()));
             daemon.removeTarget(t.iqn());
             return new Views.Done("target " + t.iqn() + " deleted");
         }
+    }
+
+    /**
+     * The rule for taking LUN {@code lun} (or, for -1, the whole target) away from target
+     * {@code iqn}: refused while sessions are logged in to it, naming them, unless {@code force}
+     * (issue 15 item 6). Used by unmap, target delete, reload, volume delete and snapshot revert.
+     *
+     * @throws ManagementException conflict naming the sessions and saying to add --force
+     */
+    public void requireUnused(String iqn, int lun, boolean force) {
+        InUse.require(daemon, iqn, force, lun < 0 ? "removing target " + iqn : "removing LUN " + lun + " of " + iqn);
     }
 
     public List<Views.Target> list() {
@@ -104,20 +117,34 @@ public final class TargetManager {
         }
     }
 
-    public Views.Done unmap(String iqn, int lun) {
+    /**
+     * Unmaps a LUN; while sessions are logged in to the target only with {@code force}. The
+     * target raises REPORTED LUNS DATA HAS CHANGED on its other LUNs for every I_T nexus.
+     */
+    public Views.Done unmap(String iqn, int lun, boolean force) {
         synchronized (config) {
             TargetConfig t = target(iqn);
             if (t.luns().stream().noneMatch(l -> l.id() == lun)) {
                 throw ManagementException.notFound("target " + t.iqn() + " has no LUN " + lun);
             }
+            requireUnused(t.iqn(), lun, force);
             config.update(c -> ManagedConfig.withoutLun(c, t.iqn(), lun));
             daemon.unmapLun(t.iqn(), lun);
             return new Views.Done("LUN " + lun + " of " + t.iqn() + " unmapped");
         }
     }
 
+    /** Every session, by target (discovery last) and TSIH, with its connections. */
     public List<Views.Session> sessions() {
-        return daemon.sessions(null).stream().map(TargetManager::view).toList();
+        return Sessions.list(daemon);
+    }
+
+    /**
+     * Asks one session to log out (Async Message, RFC 7143 §11.9.1) and drops it when it has not
+     * within {@code seconds}; see {@link Sessions#logout}.
+     */
+    public Views.Done logout(int tsih, String initiator, String isid, String target, int seconds) {
+        return Sessions.logout(daemon, tsih, initiator, isid, target, seconds);
     }
 
     /**
@@ -125,9 +152,10 @@ public final class TargetManager {
      * and LUNs go, new ones come, changed LUNs are remapped, changed ACLs, CHAP credentials (also
      * discovery's) and aliases apply to later logins; sessions of targets that stay are kept.
      */
-    public Views.Done reload(PlatterConfig fresh) {
+    public Views.Done reload(PlatterConfig fresh, boolean force) {
         synchronized (config) {
             PlatterConfig old = config.get();
+            requireUnusedByReload(old, fresh, force);
             int changes = 0;
             for (TargetConfig t : old.targets()) {
                 TargetConfig n = fresh.target(t.iqn()).orElse(null);
@@ -181,6 +209,33 @@ public final class TargetManager {
         }
     }
 
+    /**
+     * Refuses, before anything changes, a reload that removes (or remaps) a LUN or removes a
+     * target that sessions are logged in to, naming every one, unless {@code force}.
+     */
+    private void requireUnusedByReload(PlatterConfig old, PlatterConfig fresh, boolean force) {
+        List<String> problems = new ArrayList<>();
+        for (TargetConfig t : old.targets()) {
+            TargetConfig n = fresh.target(t.iqn()).orElse(null);
+            if (n == null) {
+                problems.add(InUse.problem(daemon, t.iqn(), force, "removing target " + t.iqn()));
+                continue;
+            }
+            for (LunConfig l : t.luns()) {
+                if (!n.luns().contains(l)) {
+                    boolean replaced = n.luns().stream().anyMatch(x -> x.id() == l.id());
+                    problems.add(InUse.problem(daemon, t.iqn(), force,
+                            (replaced ? "replacing LUN " : "removing LUN ") + l.id() + " of " + t.iqn()));
+                }
+            }
+        }
+        problems.removeIf(Objects::isNull);
+        if (!problems.isEmpty()) {
+            throw ManagementException.conflict("nothing was reloaded: " + String.join("; ", problems) + "; "
+                    + InUse.ADVICE.replace("--force", "--force (platter reload --force)"));
+        }
+    }
+
     private TargetConfig target(String iqn) {
         return config.get().target(Objects.requireNonNullElse(iqn, "")).orElseThrow(() ->
                 ManagementException.notFound("no target " + iqn + " (see platter target list)"));
@@ -195,10 +250,5 @@ public final class TargetManager {
         }
         return new Views.Target(t.iqn(), t.alias(), luns, daemon.sessions(t.iqn()).size(),
                 ChapCredentials.mode(t.chap()), t.chap() == null ? null : t.chap().user(), t.acl());
-    }
-
-    private static Views.Session view(Session s) {
-        return new Views.Session(s.tsih(), s.initiatorName(), String.format("%012x", s.isid()),
-                s.target() == null ? null : s.target().name());
     }
 }

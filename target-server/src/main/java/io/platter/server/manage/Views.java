@@ -42,8 +42,36 @@ public final class Views {
     public record Acl(String target, List<String> initiators) {
     }
 
-    /** A session; target null for discovery. */
-    public record Session(int tsih, String initiator, String isid, String target) {
+    /**
+     * A session; target null for discovery.
+     *
+     * @param isid         12 hex digits
+     * @param portal       local address:port of the leading connection
+     * @param source       the initiator's address (leading connection)
+     * @param connections  how many connections it has
+     * @param cids         their CIDs, leading one first
+     * @param chapUser     the CHAP user it proved at login, or null
+     * @param headerDigest CRC32C or None (both, "CRC32C/None", when connections differ)
+     * @param loginTime    ISO 8601 in the host's time zone
+     */
+    public record Session(int tsih, String initiator, String isid, String target, String portal, String source,
+                          int connections, List<Integer> cids, String chapUser, String headerDigest,
+                          String dataDigest, String loginTime, List<SessionConnection> connectionList) {
+    }
+
+    /** One connection of a session: portal and source as address:port. */
+    public record SessionConnection(int cid, String portal, String source, String headerDigest, String dataDigest) {
+    }
+
+    /**
+     * A login block of {@code platter auth blocks}.
+     *
+     * @param address      the source address, or "*" for a block of every address
+     * @param user         the CHAP user name, or "-" for names the target does not know
+     * @param failures     wrong CHAP responses counted
+     * @param blockedUntil ISO 8601 in the host's time zone
+     */
+    public record AuthBlock(String address, String target, String user, int failures, String blockedUntil) {
     }
 
     /**

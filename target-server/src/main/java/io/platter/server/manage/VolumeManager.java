@@ -138,8 +138,13 @@ public final class VolumeManager {
             }
             Mapping m = config.mappingOf(v.image()).orElse(null);
             if (m != null && !force) {
+                InUse.require(daemon, m.iqn(), false, "deleting volume " + name + " (LUN " + m.lun().id() + " of "
+                        + m.iqn() + ")");
                 throw ManagementException.conflict("volume " + name + " is LUN " + m.lun().id() + " of " + m.iqn()
                         + "; unmap it first or use --force");
+            }
+            if (m != null) {
+                InUse.require(daemon, m.iqn(), true, "deleting volume " + name + " (LUN " + m.lun().id() + ")");
             }
             Path backing = backingOf(v);
             if (m != null) {

@@ -13,9 +13,17 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.platter.iscsi.auth.LoginRefusal;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The transport's {@link IscsiMetrics} as Prometheus metrics in one registry. Labelled data
@@ -38,6 +46,9 @@ public final class PrometheusMetrics implements IscsiMetrics {
     private final Counter pduErrors;
     private final Counter digestErrors;
     private final Counter taskManagement;
+    /** Refused logins by known target (or "discovery", "other") and reason; the callback fills in zeros. */
+    private final Map<String, LongAdder[]> refusals = new ConcurrentHashMap<>();
+    private volatile Supplier<Collection<String>> knownTargets = List::of;
 
     public PrometheusMetrics() {
         this(new PrometheusRegistry());
@@ -78,6 +89,11 @@ public final class PrometheusMetrics implements IscsiMetrics {
         taskManagement = Counter.builder().name("platter_iscsi_task_management_total")
                 .help("Task management function requests, by function and response code")
                 .labelNames("function", "response").register(registry);
+        CounterWithCallback.builder().name("platter_login_failures_total")
+                .help("Refused logins by target (configured targets, \"discovery\", \"other\" for unknown names) "
+                        + "and reason (wrong_secret, blocked, no_authentication, not_in_acl, unknown_target, other)")
+                .labelNames("target", "reason")
+                .callback(this::reportRefusals).register(registry);
         CounterWithCallback.builder().name("platter_internal_errors_total")
                 .help("Bugs caught by a catch-all and answered politely (Reject, close, INTERNAL TARGET FAILURE); "
                         + "should stay 0")
@@ -111,6 +127,54 @@ public final class PrometheusMetrics implements IscsiMetrics {
     @Override
     public void loginFailed(LoginStatus status) {
         loginFailures.labelValues(status.name().toLowerCase(Locale.ROOT)).inc();
+    }
+
+    /**
+     * The targets login failures are labelled with; every other name counts as {@link #OTHER_TARGET}.
+     * Each known target (and discovery, and other) reports every reason, 0 until it happens.
+     */
+    public void knownTargets(Supplier<Collection<String>> targets) {
+        this.knownTargets = targets;
+    }
+
+    /** The target label of login failures for names that are not configured. */
+    static final String OTHER_TARGET = "other";
+
+    @Override
+    public void loginRefused(String target, LoginRefusal reason) {
+        String label = OTHER_TARGET;
+        if (DISCOVERY.equals(target)) {
+            label = DISCOVERY;
+        } else if (target != null) {
+            for (String known : knownTargets.get()) {
+                if (known.equalsIgnoreCase(target)) {
+                    label = known;
+                    break;
+                }
+            }
+        }
+        refusals.computeIfAbsent(label, k -> newAdders())[reason.ordinal()].increment();
+    }
+
+    private static LongAdder[] newAdders() {
+        LongAdder[] a = new LongAdder[LoginRefusal.values().length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    private void reportRefusals(CounterWithCallback.Callback cb) {
+        Set<String> labels = new LinkedHashSet<>(knownTargets.get());
+        labels.add(DISCOVERY);
+        labels.add(OTHER_TARGET);
+        refusals.keySet().retainAll(labels);  // a removed target's series go with it
+        for (String target : labels) {
+            LongAdder[] counts = refusals.get(target);
+            for (LoginRefusal r : LoginRefusal.values()) {
+                cb.call(counts == null ? 0 : counts[r.ordinal()].sum(), target, r.label());
+            }
+        }
     }
 
     @Override
