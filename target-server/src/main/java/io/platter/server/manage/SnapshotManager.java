@@ -94,11 +94,11 @@ public final class SnapshotManager {
                         + " with " + sessions + " session(s) logged in; log them out or use --force");
             }
             MappedLun live = daemon.mappedImage(v.image());
-            volumes.withQcow2(volume, image -> {
+            long size = volumes.withQcow2(volume, image -> {
                 requireSnapshot(volume, image, name);
                 if (live == null) {
                     image.revertSnapshot(name);
-                    return null;
+                    return image.size();
                 }
                 try {
                     Set<ItNexus> lost = live.unit().replaceContents(() -> image.revertSnapshot(name), ABORT_WAIT);
@@ -109,8 +109,9 @@ public final class SnapshotManager {
                 } catch (LogicalUnit.TasksNotAborted e) {
                     throw ManagementException.failed(e.getMessage() + "; nothing was reverted");
                 }
-                return null;
+                return image.size();
             });
+            volumes.recordSize(v, size); // a snapshot taken before a resize brings its own size back
             LOG.info("volume {} reverted to snapshot {}", volume, name);
             return new Views.Done("volume " + volume + " reverted to snapshot " + name);
         }

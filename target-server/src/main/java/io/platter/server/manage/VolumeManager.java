@@ -186,14 +186,19 @@ public final class VolumeManager {
             } catch (IOException e) {
                 throw ManagementException.conflict("cannot resize " + name + ": " + e.getMessage());
             }
-            Mapping m = config.mappingOf(v.image()).orElse(null);
-            if (m != null && m.lun().hasSize()) {
-                LunConfig l = m.lun();
-                config.update(c -> ManagedConfig.withLun(c, m.iqn(),
-                        new LunConfig(l.id(), l.image(), newSize, l.format(), l.provisioning())));
-            }
+            recordSize(v, newSize);
             LOG.info("volume {} resized from {} to {}", name, Sizes.format(old), Sizes.format(newSize));
             return show(name);
+        }
+    }
+
+    /** The LUN mapping {@code v}, when it records a size, records {@code newSize} (after a resize or a revert). */
+    void recordSize(VolumeConfig v, long newSize) {
+        Mapping m = config.mappingOf(v.image()).orElse(null);
+        if (m != null && m.lun().hasSize() && m.lun().sizeBytes() != newSize) {
+            LunConfig l = m.lun();
+            config.update(c -> ManagedConfig.withLun(c, m.iqn(),
+                    new LunConfig(l.id(), l.image(), newSize, l.format(), l.provisioning())));
         }
     }
 
