@@ -139,8 +139,8 @@ public final class VolumeManager {
             }
             List<String> dependants = dependantsOf(v);
             if (!dependants.isEmpty()) {
-                throw ManagementException.conflict("volume " + name + " is the backing file of "
-                        + String.join(", ", dependants) + "; delete or flatten those first (--force does not help)");
+                throw ManagementException.conflict("volume " + name + " is the template of " + String.join(", ", dependants)
+                        + " (their backing file); delete or flatten those first, --force does not change that");
             }
             Mapping m = config.mappingOf(v.image()).orElse(null);
             if (m != null && !force) {
