@@ -223,6 +223,12 @@ final class ConfigBinder {
                 v.problem(ConfigKey.VOLUME_PROVISIONING, "qcow2 images are always thin (use raw for thick)");
             }
             Boolean template = flag(v, ConfigKey.VOLUME_TEMPLATE);
+            if (Boolean.TRUE.equals(template) && image != null && imageUsers.containsKey(image)) {
+                // A template's clones read it as their backing file: a LUN would write under them.
+                problems.add(imageUsers.get(image) + "." + ConfigKey.IMAGE.word(), "image " + ConfigKey.IMAGE.show(image)
+                        + " is the read-only template " + ConfigKey.VOLUME_NAME.show(name) + " (" + v.where()
+                        + "), which clones use as backing file; a LUN must not write it: map a clone instead");
+            }
             Boolean inPlace = importedInPlace(v);
             if (name != null && image != null && format != null && provisioning != null && template != null
                     && inPlace != null) {

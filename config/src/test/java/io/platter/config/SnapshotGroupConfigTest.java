@@ -113,6 +113,25 @@ class SnapshotGroupConfigTest {
     }
 
     @Test
+    void aTemplateVolumeCannotBeALunOfTheFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("template-lun.yaml"), """
+                targets:
+                  - iqn: iqn.2026-11.io.platter:t
+                    luns:
+                      - id: 0
+                        image: gold.qcow2
+                        format: qcow2
+                volumes:
+                  - name: gold
+                    image: gold.qcow2
+                    template: true
+                """);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
+        assertThat(e.problems()).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p)
+                .contains("targets[0].luns[0].image").contains("read-only template").contains("gold"));
+    }
+
+    @Test
     void aGroupRecordNeedsDistinctMembersAndDropsThemOneByOne() {
         Instant now = Instant.now();
         assertThatThrownBy(() -> new SnapshotGroup("g", "s", List.of(), now)).hasMessageContaining("no volumes");
