@@ -45,7 +45,9 @@ final class ConfigBinder {
         ServerSettings server = server(file.child(ConfigKey.SERVER, Scope.SERVER));
         List<TargetConfig> targets = targets(file, server.dataDir());
         List<VolumeConfig> volumes = volumes(file, server.dataDir());
-        return problems.isEmpty() ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets, volumes) : null;
+        List<SnapshotGroup> groups = SnapshotGroupBinder.groups(file, volumes);
+        return problems.isEmpty()
+                ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets, volumes, groups) : null;
     }
 
     /** Always returns settings (defaults where the file is wrong) so the LUNs can still be checked. */
@@ -221,11 +223,33 @@ final class ConfigBinder {
                 v.problem(ConfigKey.VOLUME_PROVISIONING, "qcow2 images are always thin (use raw for thick)");
             }
             Boolean template = flag(v, ConfigKey.VOLUME_TEMPLATE);
-            if (name != null && image != null && format != null && provisioning != null && template != null) {
-                out.add(new VolumeConfig(name, image, format, provisioning, template));
+            if (Boolean.TRUE.equals(template) && image != null && imageUsers.containsKey(image)) {
+                // A template's clones read it as their backing file: a LUN would write under them.
+                problems.add(imageUsers.get(image) + "." + ConfigKey.IMAGE.word(), "image " + ConfigKey.IMAGE.show(image)
+                        + " is the read-only template " + ConfigKey.VOLUME_NAME.show(name) + " (" + v.where()
+                        + "), which clones use as backing file; a LUN must not write it: map a clone instead");
+            }
+            Boolean inPlace = importedInPlace(v);
+            if (name != null && image != null && format != null && provisioning != null && template != null
+                    && inPlace != null) {
+                out.add(new VolumeConfig(name, image, format, provisioning, template, inPlace));
             }
         }
         return out;
+    }
+
+    /** {@code imported: in-place} (the only value); false when absent, null when reported. */
+    private static Boolean importedInPlace(Section v) {
+        String text = v.text(ConfigKey.VOLUME_IMPORTED);
+        if (text == null) {
+            return false;
+        }
+        if (text.equals(VolumeConfig.IMPORTED_IN_PLACE)) {
+            return true;
+        }
+        v.problem(ConfigKey.VOLUME_IMPORTED, "unknown value " + ConfigKey.VOLUME_IMPORTED.show(text) + " (use "
+                + VolumeConfig.IMPORTED_IN_PLACE + ", or leave the key out for an image Platter made)");
+        return null;
     }
 
     /** A yes/no key; false when absent, null when reported. */

@@ -18,6 +18,7 @@ enum ConfigKey {
     SERVER(Scope.FILE, "server", false, false),
     TARGETS(Scope.FILE, "targets", false, false),
     VOLUMES(Scope.FILE, "volumes", false, false),
+    SNAPSHOT_GROUPS(Scope.FILE, "snapshot-groups", false, false),
 
     PORTALS(Scope.SERVER, "portals", false, false),
     PORTAL_GROUPS(Scope.SERVER, "portal-groups", false, false),
@@ -54,10 +55,17 @@ enum ConfigKey {
     VOLUME_IMAGE(Scope.VOLUME, "image", true, false),
     VOLUME_FORMAT(Scope.VOLUME, "format", false, false),
     VOLUME_PROVISIONING(Scope.VOLUME, "provisioning", false, false),
-    VOLUME_TEMPLATE(Scope.VOLUME, "template", false, false);
+    VOLUME_TEMPLATE(Scope.VOLUME, "template", false, false),
+    /** {@code in-place}: the image was adopted where it was, not made by Platter. */
+    VOLUME_IMPORTED(Scope.VOLUME, "imported", false, false),
+
+    SNAPSHOT_GROUP_NAME(Scope.SNAPSHOT_GROUP, "group", true, false),
+    SNAPSHOT_GROUP_SNAPSHOT(Scope.SNAPSHOT_GROUP, "snapshot", true, false),
+    SNAPSHOT_GROUP_VOLUMES(Scope.SNAPSHOT_GROUP, "volumes", true, false),
+    SNAPSHOT_GROUP_CREATED(Scope.SNAPSHOT_GROUP, "created", true, false);
 
     /** The kinds of mapping a key can live in. */
-    enum Scope { FILE, SERVER, PORTAL_GROUP, TARGET, LUN, CHAP, VOLUME }
+    enum Scope { FILE, SERVER, PORTAL_GROUP, TARGET, LUN, CHAP, VOLUME, SNAPSHOT_GROUP }
 
     private static final int MAX_QUOTED = 80;
     private static final Map<Scope, Map<String, ConfigKey>> BY_SCOPE = index();

@@ -84,9 +84,15 @@ public final class ConfigWriter {
             if (v.template()) {
                 m.put("template", true);
             }
+            if (v.importedInPlace()) {
+                m.put(ConfigKey.VOLUME_IMPORTED.word(), VolumeConfig.IMPORTED_IN_PLACE);
+            }
             volumes.add(m);
         }
         root.put("volumes", volumes);
+        if (!config.snapshotGroups().isEmpty()) {
+            root.put(ConfigKey.SNAPSHOT_GROUPS.word(), snapshotGroups(config.snapshotGroups()));
+        }
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
@@ -95,6 +101,20 @@ public final class ConfigWriter {
         return "# Written by platter; the previous version is in the .bak file beside this one,\n"
                 + "# unless this change removed a CHAP secret.\n"
                 + new Yaml(options).dump(root);
+    }
+
+    /** The {@code snapshot-groups:} section ({@link SnapshotGroupBinder} reads it back). */
+    static List<Object> snapshotGroups(List<SnapshotGroup> groups) {
+        List<Object> out = new ArrayList<>();
+        for (SnapshotGroup g : groups) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(ConfigKey.SNAPSHOT_GROUP_NAME.word(), g.group());
+            m.put(ConfigKey.SNAPSHOT_GROUP_SNAPSHOT.word(), g.snapshot());
+            m.put(ConfigKey.SNAPSHOT_GROUP_VOLUMES.word(), new ArrayList<>(g.volumes()));
+            m.put(ConfigKey.SNAPSHOT_GROUP_CREATED.word(), g.created().toString());
+            out.add(m);
+        }
+        return out;
     }
 
     private static Map<String, Object> server(ServerSettings s) {

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param server  daemon-wide settings
  * @param targets targets in file order, names unique
  * @param volumes volumes managed through the API, names unique
+ * @param snapshotGroups snapshots taken of several volumes at one instant, (group, snapshot) unique
  */
 public record PlatterConfig(int version, ServerSettings server, List<TargetConfig> targets,
-                            List<VolumeConfig> volumes) {
+                            List<VolumeConfig> volumes, List<SnapshotGroup> snapshotGroups) {
 
     /** The only file format version this code reads. */
     public static final int CURRENT_VERSION = 1;
@@ -25,6 +26,12 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
         Objects.requireNonNull(server, "server");
         targets = List.copyOf(targets);
         volumes = List.copyOf(volumes);
+        snapshotGroups = List.copyOf(snapshotGroups);
+    }
+
+    /** A configuration without snapshot groups. */
+    public PlatterConfig(int version, ServerSettings server, List<TargetConfig> targets, List<VolumeConfig> volumes) {
+        this(version, server, targets, volumes, List.of());
     }
 
     /** A configuration without managed volumes. */
@@ -46,7 +53,7 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
 
     /** This configuration listening on {@code portals} instead (CLI {@code --portal}). */
     public PlatterConfig withPortals(List<Portal> portals) {
-        return new PlatterConfig(version, server.withPortals(portals), targets, volumes);
+        return new PlatterConfig(version, server.withPortals(portals), targets, volumes, snapshotGroups);
     }
 
     /**
@@ -55,38 +62,48 @@ public record PlatterConfig(int version, ServerSettings server, List<TargetConfi
      * file was loaded and keep pointing where they did.
      */
     public PlatterConfig withDataDir(Path dataDir) {
-        return new PlatterConfig(version, server.withDataDir(dataDir), targets, volumes);
+        return new PlatterConfig(version, server.withDataDir(dataDir), targets, volumes, snapshotGroups);
     }
 
     /** This configuration with the Prometheus exporter on {@code portal}. */
     public PlatterConfig withMetrics(Portal portal) {
-        return new PlatterConfig(version, server.withMetrics(portal), targets, volumes);
+        return new PlatterConfig(version, server.withMetrics(portal), targets, volumes, snapshotGroups);
     }
 
     /** This configuration with discovery sessions authenticated by {@code chap} (null for none). */
     public PlatterConfig withDiscoveryChap(ChapCredentials chap) {
-        return new PlatterConfig(version, server.withDiscoveryChap(chap), targets, volumes);
+        return new PlatterConfig(version, server.withDiscoveryChap(chap), targets, volumes, snapshotGroups);
     }
 
     /** This configuration with {@code newTargets} instead. */
     public PlatterConfig withTargets(List<TargetConfig> newTargets) {
-        return new PlatterConfig(version, server, newTargets, volumes);
+        return new PlatterConfig(version, server, newTargets, volumes, snapshotGroups);
     }
 
     /** This configuration with {@code newVolumes} instead. */
     public PlatterConfig withVolumes(List<VolumeConfig> newVolumes) {
-        return new PlatterConfig(version, server, targets, newVolumes);
+        return new PlatterConfig(version, server, targets, newVolumes, snapshotGroups);
+    }
+
+    /** This configuration with {@code groups} as its snapshot groups instead. */
+    public PlatterConfig withSnapshotGroups(List<SnapshotGroup> groups) {
+        return new PlatterConfig(version, server, targets, volumes, groups);
     }
 
     /** This configuration with the management API on {@code portal}. */
     public PlatterConfig withManagement(Portal portal) {
-        return new PlatterConfig(version, server.withManagement(portal), targets, volumes);
+        return new PlatterConfig(version, server.withManagement(portal), targets, volumes, snapshotGroups);
     }
 
     /** The target named {@code iqn} (compared as normalized names), if configured. */
     public java.util.Optional<TargetConfig> target(String iqn) {
         String n = IscsiNames.normalize(iqn);
         return targets.stream().filter(t -> t.iqn().equals(n)).findFirst();
+    }
+
+    /** Snapshot {@code snapshot} of group {@code group}, if recorded. */
+    public java.util.Optional<SnapshotGroup> snapshotGroup(String group, String snapshot) {
+        return snapshotGroups.stream().filter(g -> g.is(group, snapshot)).findFirst();
     }
 
     /** The volume named {@code name}, if configured. */

@@ -120,8 +120,10 @@ public final class LogicalUnit {
      * {@code abortWait}; then {@code replacement} runs behind the medium fence (it waits for the
      * writes running; writes an aborted task had already queued are refused); then the SPC-2
      * reservation is released, every I_T nexus gets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED
-     * (29h/00h) and, when the size changed, CAPACITY DATA HAS CHANGED (2Ah/09h, SBC-4 §4.10), which
-     * the pending reset condition subsumes ({@link UnitAttentions}, SPC-5 §4.4.5). Persistent reservations survive, as they survive a reset.
+     * (29h/00h) and, when the size changed (a snapshot of another size: the revert is a resize
+     * too), CAPACITY DATA HAS CHANGED (2Ah/09h, SBC-4 §4.10) queued behind it, so an initiator that
+     * rescans only on that condition sees the new capacity ({@link UnitAttentions#raiseAllAfterReset}).
+     * Persistent reservations survive, as they survive a reset.
      *
      * @return the I_T nexuses that lost at least one task
      * @throws TasksNotAborted when the aborts did not finish in time; nothing was replaced
@@ -133,7 +135,7 @@ public final class LogicalUnit {
         context.fence().replace(replacement);
         reset();
         if (context.device().size() != before) {
-            context.unitAttentions().raiseAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+            context.unitAttentions().raiseAllAfterReset(Sense.CAPACITY_DATA_HAS_CHANGED);
         }
         return lost;
     }

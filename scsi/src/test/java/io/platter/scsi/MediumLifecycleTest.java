@@ -236,7 +236,7 @@ class MediumLifecycleTest {
     }
 
     @Test
-    void aReplacementAbortsTheTasksThenResetsTheUnit() throws Exception {
+    void aReplacementAbortsTheTasksThenResetsTheUnitAndReportsTheNewCapacity() throws Exception {
         RawImage raw = RawImage.create(dir.resolve("lun.img"), BLOCKS * 512L, false);
         LogicalUnit unit = new LogicalUnit(new LunIdentity(Fixture.UUID_1), raw, io, Fixture.ALLOC);
         List<Integer> aborted = new ArrayList<>();
@@ -256,8 +256,9 @@ class MediumLifecycleTest {
         assertThat(lost).containsExactly(OTHER);
         assertThat(unit.blockCount()).isEqualTo(SHRUNK);
         for (ItNexus nexus : new ItNexus[] {Fixture.NEXUS, OTHER}) {
-            // The reset's condition subsumes CAPACITY DATA HAS CHANGED (SPC-5 §4.4.5, UnitAttentions).
+            // The reset first, then the capacity the revert changed (a revert across a resize is a resize too).
             Fixture.run(target, nexus, 3, cdb(0x00, 0, 0, 0, 0, 0), null).assertCheck(0x6, 0x29, 0x00);
+            Fixture.run(target, nexus, 3, cdb(0x00, 0, 0, 0, 0, 0), null).assertCheck(0x6, 0x2A, 0x09);
             Fixture.run(target, nexus, 3, cdb(0x00, 0, 0, 0, 0, 0), null).assertGood();
         }
         unit.close();

@@ -157,6 +157,7 @@ class ImportSecurityIT {
         }
     }
 
+    /** Deleting the file outside the data directory needs --delete-file and --outside-data-dir (issue 15 item 2). */
     @Test
     void deletingAnImageOutsideTheDataDirectoryNeedsTheFlag() throws Exception {
         Path[] external = new Path[1];
@@ -179,10 +180,10 @@ class ImportSecurityIT {
                     """.formatted(external[0], external[0]));
         })) {
             assertThat(external[0]).exists();
-            Tools.result(server.cli("volume", "delete", "ext", "--force"), "outside the data directory");
+            Tools.result(server.cli("volume", "delete", "ext", "--force", "--delete-file"), "outside the data directory");
             assertThat(external[0]).exists();
             assertThat(server.cliOk("volume", "list")).contains("ext");
-            server.cliOk("volume", "delete", "ext", "--force", "--outside-data-dir");
+            server.cliOk("volume", "delete", "ext", "--force", "--delete-file", "--outside-data-dir");
             assertThat(external[0]).doesNotExist();
         }
     }

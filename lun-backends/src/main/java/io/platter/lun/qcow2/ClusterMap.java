@@ -49,7 +49,7 @@ final class ClusterMap {
     private final long fileLengthAtOpen;
     /** The header as last written (size and L1 change on resize). Written under the write lock. */
     private volatile Header header;
-    /** Guest size; changes only on resize, under the write lock. */
+    /** Guest size; changes only on resize and on a revert across a resize, under the write lock. */
     private volatile long size;
     /** The active L1 table; replaced by a longer one when a resize grows it. Guarded by {@code lock}. */
     private long[] l1;
@@ -404,6 +404,7 @@ final class ClusterMap {
         this.l1 = newL1;
         this.l1Offset = newHeader.l1TableOffset();
         this.snapshots = newSnapshots;
+        this.size = newHeader.size();
     }
 
     /**

@@ -169,6 +169,16 @@ public record Header(
                 incompatibleFeatures, compatibleFeatures, autoclearFeatures, refcountOrder, headerLength);
     }
 
+    /**
+     * The fields size and crypt_method (bytes 24-35) followed by those at {@link #OFFSET_L1_SIZE}:
+     * what a revert to a snapshot of another disk size writes at {@link #OFFSET_SIZE}, in one
+     * write inside the first sector.
+     */
+    ByteBuffer encodeSizeAndMetadata() {
+        return ByteBuffer.allocate(12 + METADATA_LENGTH).order(ByteOrder.BIG_ENDIAN).putLong(size).putInt(cryptMethod)
+                .put(encodeMetadata()).flip();
+    }
+
     /** The fields at {@link #OFFSET_L1_SIZE} as {@link #METADATA_LENGTH} big-endian bytes. */
     ByteBuffer encodeMetadata() {
         return ByteBuffer.allocate(METADATA_LENGTH).order(ByteOrder.BIG_ENDIAN).putInt(l1Size).putLong(l1TableOffset)

@@ -82,16 +82,29 @@ final class InternalSnapshots {
         return snapshot;
     }
 
+    /**
+     * Makes the snapshot's contents and disk size current. A snapshot taken before a resize
+     * records its virtual disk size in its extra data (qcow2.txt "Snapshots", extra data bytes
+     * 8-15); the revert sets the image to that size, as {@code qemu-img snapshot -a} does. The
+     * active L1 table keeps its length when it is longer than the snapshot's (QEMU keeps it too),
+     * so a guest offset checked against the old size still indexes inside it; entries past what
+     * the snapshot maps are empty. An entry without the size field reverts at the current size.
+     */
     void revert(String idOrName) throws BlockDeviceException {
         Snapshot s = require(idOrName);
-        if (s.l1Size() > map.l1().length || (s.diskSize() >= 0 && s.diskSize() != map.size())) {
-            throw new BlockDeviceException("snapshot '" + s.name() + "' has a different disk size ("
-                    + s.diskSize() + " bytes); reverting across a resize is not supported");
+        long newSize = s.diskSize() >= 0 ? s.diskSize() : map.size();
+        if (newSize < 0 || newSize % 512 != 0 || s.l1Size() < Header.l1EntriesFor(newSize, map.clusterBits())) {
+            throw new Qcow2FormatException("snapshot '" + s.name() + "' records a disk size of " + newSize
+                    + " bytes that its L1 table of " + s.l1Size() + " entries cannot map");
+        }
+        int length = Math.max(map.l1().length, s.l1Size());
+        if (length * 8L > ClusterMap.MAX_L1_BYTES) {
+            throw new Qcow2FormatException("snapshot '" + s.name() + "' has an L1 table larger than 32 MiB");
         }
         map.commitMetadata();
         long[] target = ClusterMap.readL1Table(map.file(), s.l1TableOffset(), s.l1Size(), map.clusterSize(),
                 map.refcounts().endOffset());
-        new MetadataRewrite(map).apply(map.snapshots(), Arrays.copyOf(target, map.l1().length));
+        new MetadataRewrite(map).apply(map.snapshots(), Arrays.copyOf(target, length), newSize);
     }
 
     void delete(String idOrName) throws BlockDeviceException {

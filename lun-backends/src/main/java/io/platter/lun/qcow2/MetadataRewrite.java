@@ -55,6 +55,20 @@ final class MetadataRewrite {
      * refcount would overflow refcount_bits. On return the new state is durable and in use.
      */
     void apply(List<Snapshot> snapshots, long[] activeSource) throws BlockDeviceException {
+        apply(snapshots, activeSource, map.size());
+    }
+
+    /**
+     * As {@link #apply(List, long[])}, and the guest size becomes {@code newSize} (a revert to a
+     * snapshot taken at another size): the header's size field is written in the same header
+     * write as the tables (bytes 24-71), so the switch stays one write. {@code activeSource} must
+     * have at least the L1 entries {@code newSize} needs.
+     */
+    void apply(List<Snapshot> snapshots, long[] activeSource, long newSize) throws BlockDeviceException {
+        if (activeSource.length < Header.l1EntriesFor(newSize, clusterBits)) {
+            throw new IllegalArgumentException("an L1 table of " + activeSource.length + " entries cannot map "
+                    + newSize + " bytes");
+        }
         file.force(); // what the caller committed is durable before anything refers to it
         long next = base;
         long l1At = activeSource.length == 0 ? 0 : next << clusterBits;
@@ -106,7 +120,12 @@ final class MetadataRewrite {
         file.force();
         Header h = map.header().withMetadata(newL1.length, l1At, refcountTableAt, refcountTableClusters,
                 snapshots.size(), tableAt);
-        file.write(Header.OFFSET_L1_SIZE, h.encodeMetadata());
+        if (newSize == map.size()) {
+            file.write(Header.OFFSET_L1_SIZE, h.encodeMetadata());
+        } else {
+            h = h.withGeometry(newSize, newL1.length, l1At);
+            file.write(Header.OFFSET_SIZE, h.encodeSizeAndMetadata());
+        }
         file.force();
 
         map.rewritten(h, newL1, new ArrayList<>(snapshots));

@@ -376,7 +376,11 @@ public final class Qcow2Image implements BlockDevice {
         }
     }
 
-    /** Makes a snapshot's contents current (like {@code qemu-img snapshot -a}); {@code idOrName} as QEMU matches it. */
+    /**
+     * Makes a snapshot's contents current (like {@code qemu-img snapshot -a}); {@code idOrName} as
+     * QEMU matches it. The image takes the disk size the snapshot recorded, so a snapshot taken
+     * before a grow (or a shrink) reverts to its own size.
+     */
     public void revertSnapshot(String idOrName) throws BlockDeviceException {
         ensureWritable();
         map.lock().writeLock().lock();

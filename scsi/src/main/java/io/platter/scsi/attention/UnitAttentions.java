@@ -64,6 +64,24 @@ public final class UnitAttentions {
         });
     }
 
+    /**
+     * Raises {@code sense} for every nexus, queued behind a pending POWER ON, RESET instead of
+     * subsumed by it: for a change that is part of the reset's own event (a revert to a snapshot
+     * of another size resets the unit and changes its capacity), which the reset did not make moot.
+     * SPC-5 §5.14 lets a device server clear lower-precedence conditions, it does not require it;
+     * an initiator that only rescans on CAPACITY DATA HAS CHANGED (ESXi, udev) needs this one.
+     */
+    public synchronized void raiseAllAfterReset(Sense sense) {
+        if (sense == RESET || sense.key() != SenseKey.UNIT_ATTENTION) {
+            throw new IllegalArgumentException("not a unit attention to queue behind a reset: " + sense);
+        }
+        queues.values().forEach(q -> {
+            if (!q.contains(sense)) {
+                q.add(sense);
+            }
+        });
+    }
+
     /** After a logical unit or target reset: every nexus gets POWER ON, RESET (SAM-5 §5.14, §7.7). */
     public synchronized void reset() {
         queues.values().forEach(q -> add(q, RESET));

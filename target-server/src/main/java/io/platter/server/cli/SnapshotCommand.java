@@ -56,59 +56,87 @@ public final class SnapshotCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List a volume's snapshots.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {"List a volume's snapshots.",
+            "With --group (and no VOLUME): the recorded group snapshots with their member volumes, of group G"
+                    + " only when G is given."})
     static final class ListSnapshots extends ApiCommand {
-        @Parameters(paramLabel = "VOLUME") String volume;
+        @Option(names = "--group", arity = "0..1", fallbackValue = "", paramLabel = "G",
+                description = "list group snapshots (of group G only, when given) instead of one volume's")
+        String group;
+        @Parameters(arity = "0..1", paramLabel = "VOLUME", description = "the volume whose snapshots to list")
+        String volume;
 
         @Override String operation() {
-            return "snapshot/list";
+            return group != null ? "snapshot/list-groups" : "snapshot/list";
         }
 
         @Override Map<String, Object> args() {
-            return map("volume", volume);
+            if ((group == null) == (volume == null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "give a VOLUME, or --group [G] without one");
+            }
+            return group != null ? map("group", group.isEmpty() ? null : group) : map("volume", volume);
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
-            table(out, r, new String[][] {{"ID", "id"}, {"NAME", "name"}, {"DATE", "dateSeconds"},
-                    {"DISK SIZE", "diskSizeBytes"}});
+            if (group != null) {
+                table(out, r, new String[][] {{"GROUP", "group"}, {"NAME", "name"}, {"VOLUMES", "volumes"},
+                        {"CREATED", "created"}});
+            } else {
+                table(out, r, new String[][] {{"ID", "id"}, {"NAME", "name"}, {"DATE", "dateSeconds"},
+                        {"DISK SIZE", "diskSizeBytes"}});
+            }
         }
     }
 
-    @Command(name = "revert", mixinStandardHelpOptions = true, description = "Make a snapshot's contents current.")
-    static final class Revert extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "VOLUME") String volume;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
+    /** VOLUME NAME, or with {@code --group G} only NAME. */
+    abstract static class OneOrGroup extends ApiCommand {
+        @Option(names = "--group", paramLabel = "G", description = "every member of group G's snapshot NAME, as one")
+        String group;
+        @Parameters(arity = "1..2", paramLabel = "[VOLUME] NAME",
+                description = "the volume (left out with --group), then the snapshot's name") List<String> words;
+
+        Map<String, Object> target() {
+            if (group != null ? words.size() != 1 : words.size() != 2) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        group != null ? "with --group give only the snapshot NAME" : "give a VOLUME and a NAME");
+            }
+            return group != null ? map("group", group, "name", words.get(0))
+                    : map("volume", words.get(0), "name", words.get(1));
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            done(r, out);
+        }
+    }
+
+    @Command(name = "revert", mixinStandardHelpOptions = true, description = {"Make a snapshot's contents (and disk"
+            + " size) current.", "With --group, every member of the group at one instant; refused before any member"
+            + " changes when one cannot be reverted."})
+    static final class Revert extends OneOrGroup {
         @Option(names = "--force", description = "even while initiators are logged in (they get a unit attention)")
         boolean force;
 
         @Override String operation() {
-            return "snapshot/revert";
+            return group != null ? "snapshot/revert-group" : "snapshot/revert";
         }
 
         @Override Map<String, Object> args() {
-            return map("volume", volume, "name", name, "force", force);
-        }
-
-        @Override void print(JsonNode r, PrintWriter out) {
-            done(r, out);
+            Map<String, Object> m = target();
+            m.put("force", force);
+            return m;
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a snapshot.")
-    static final class Delete extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "VOLUME") String volume;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
-
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a snapshot.",
+            "With --group, the group's snapshot in every member, and the group record."})
+    static final class Delete extends OneOrGroup {
         @Override String operation() {
-            return "snapshot/delete";
+            return group != null ? "snapshot/delete-group" : "snapshot/delete";
         }
 
         @Override Map<String, Object> args() {
-            return map("volume", volume, "name", name);
-        }
-
-        @Override void print(JsonNode r, PrintWriter out) {
-            done(r, out);
+            return target();
         }
     }
 }

@@ -100,12 +100,19 @@ public final class VolumeCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a volume and its image.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a volume and the image"
+            + " Platter made for it.",
+            "A volume imported in place, or whose image lies outside the data directory, is forgotten and its"
+            + " file left where it is unless --delete-file is given. A volume that another volume uses as"
+            + " backing file is never deleted."})
     static final class Delete extends ApiCommand {
         @Parameters(paramLabel = "NAME") String name;
         @Option(names = "--force", description = "unmap it first if it is mapped") boolean force;
+        @Option(names = "--delete-file",
+                description = "delete the image file too, also when it was imported in place")
+        boolean deleteFile;
         @Option(names = "--outside-data-dir",
-                description = "also delete an image that lies outside the data directory (refused otherwise)")
+                description = "with --delete-file: allow deleting a file outside the data directory (refused otherwise)")
         boolean outsideDataDir;
 
         @Override String operation() {
@@ -113,7 +120,7 @@ public final class VolumeCommand extends CommandGroup {
         }
 
         @Override Map<String, Object> args() {
-            return map("name", name, "force", force, "outsideDataDir", outsideDataDir);
+            return map("name", name, "force", force, "deleteFile", deleteFile, "outsideDataDir", outsideDataDir);
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
@@ -147,7 +154,9 @@ public final class VolumeCommand extends CommandGroup {
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Adopt an image file of the data directory (.img, .raw or .qcow2) as a volume,"
                     + " in place or copied with --copy.",
-                    "A qcow2 image may only be backed by a volume, named relative, with its format recorded."})
+                    "A qcow2 image may only be backed by a volume, named relative, with its format recorded;"
+                            + " every volume of its backing chain must be a read-only template (--make-template"
+                            + " makes a writable one a template, if it is not mapped)."})
     static final class Import extends ApiCommand {
         @Parameters(index = "0", paramLabel = "NAME") String name;
         @Parameters(index = "1", paramLabel = "FILE") java.nio.file.Path file;
@@ -155,6 +164,9 @@ public final class VolumeCommand extends CommandGroup {
                 description = "the image's format (never guessed)") String format;
         @Option(names = "--copy", description = "copy it (thin) into the data directory instead of using it in place")
         boolean copy;
+        @Option(names = "--make-template",
+                description = "make writable volumes of its backing chain read-only templates (refused otherwise)")
+        boolean makeTemplate;
         @Option(names = "--target", paramLabel = "IQN", description = "map it into this target") String target;
         @Option(names = "--lun", paramLabel = "N", description = "at this LUN (default: lowest free)") Integer lun;
 
@@ -164,7 +176,7 @@ public final class VolumeCommand extends CommandGroup {
 
         @Override Map<String, Object> args() {
             return map("name", name, "file", file.toAbsolutePath().normalize().toString(), "format", format,
-                    "copy", copy, "target", target, "lun", lun);
+                    "copy", copy, "makeTemplate", makeTemplate, "target", target, "lun", lun);
         }
 
         @Override boolean showsProgress() {

@@ -178,12 +178,14 @@ public final class CloneManager {
 
     /**
      * Adopts an existing image of the data directory as a volume, in place or copied ({@code
-     * copy}); the checks and the all-or-nothing rule are {@link VolumeImport}'s.
+     * copy}); with {@code makeTemplate}, writable volumes its backing chain names become read-only
+     * templates (without it they refuse the import). The checks and the all-or-nothing rule are
+     * {@link VolumeImport}'s.
      */
-    public Views.Volume importVolume(String name, String file, ImageFormat format, boolean copy, String iqn,
-                                     int lun) {
+    public Views.Volume importVolume(String name, String file, ImageFormat format, boolean copy, boolean makeTemplate,
+                                     String iqn, int lun) {
         synchronized (config) {
-            return new VolumeImport(volumes, config, dataDir).run(name, file, format, copy, iqn, lun);
+            return new VolumeImport(volumes, config, dataDir).run(name, file, format, copy, makeTemplate, iqn, lun);
         }
     }
 }

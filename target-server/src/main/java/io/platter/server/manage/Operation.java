@@ -20,12 +20,14 @@ public enum Operation {
     VOLUME_LIST("volume/list", (s, a) -> s.volumes().list()),
     VOLUME_SHOW("volume/show", (s, a) -> s.volumes().show(a.text("name"))),
     VOLUME_RESIZE("volume/resize", (s, a) -> s.volumes().resize(a.text("name"), a.size("size"), a.flag("force"))),
+    /** {@code deleteFile} deletes an imported-in-place image too; outside the data dir also {@code outsideDataDir}. */
     VOLUME_DELETE("volume/delete", (s, a) -> s.volumes().delete(a.text("name"), a.flag("force"),
-            a.flag("outsideDataDir"))),
+            a.flag("deleteFile"), a.flag("outsideDataDir"))),
     VOLUME_FLATTEN("volume/flatten", (s, a) -> s.clones().flatten(a.text("name"))),
     /** {@code format} is required: an image's format is never guessed. */
+    /** {@code makeTemplate}: writable volumes of the backing chain become read-only templates (else refused). */
     VOLUME_IMPORT("volume/import", (s, a) -> s.clones().importVolume(a.text("name"), a.text("file"), a.format(null),
-            a.flag("copy"), a.optText("target"), a.integer("lun", -1))),
+            a.flag("copy"), a.flag("makeTemplate"), a.optText("target"), a.integer("lun", -1))),
     SNAPSHOT_CREATE("snapshot/create", (s, a) -> s.snapshots().snapshotCreate(a.text("volume"), a.text("name"))),
     SNAPSHOT_CREATE_GROUP("snapshot/create-group", (s, a) ->
             s.snapshots().snapshotCreateGroup(a.text("group"), a.texts("volumes"), a.text("name"))),
@@ -33,6 +35,12 @@ public enum Operation {
     SNAPSHOT_REVERT("snapshot/revert", (s, a) ->
             s.snapshots().snapshotRevert(a.text("volume"), a.text("name"), a.flag("force"))),
     SNAPSHOT_DELETE("snapshot/delete", (s, a) -> s.snapshots().snapshotDelete(a.text("volume"), a.text("name"))),
+    /** Optional {@code group}: only that group's snapshots. */
+    SNAPSHOT_LIST_GROUPS("snapshot/list-groups", (s, a) -> s.snapshots().snapshotListGroups(a.optText("group"))),
+    SNAPSHOT_REVERT_GROUP("snapshot/revert-group", (s, a) ->
+            s.snapshots().snapshotRevertGroup(a.text("group"), a.text("name"), a.flag("force"))),
+    SNAPSHOT_DELETE_GROUP("snapshot/delete-group", (s, a) ->
+            s.snapshots().snapshotDeleteGroup(a.text("group"), a.text("name"))),
     CLONE("clone", (s, a) -> s.clones().clone(a.text("source"), a.optText("snapshot"), a.text("name"),
             a.optText("target"), a.integer("lun", -1))),
     TARGET_CREATE("target/create", (s, a) -> s.targets().create(a.text("iqn"), a.optText("alias"))),

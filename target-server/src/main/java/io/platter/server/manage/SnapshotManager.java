@@ -1,20 +1,15 @@
 package io.platter.server.manage;
 
+import io.platter.config.PlatterConfig;
 import io.platter.config.VolumeConfig;
-import io.platter.iscsi.session.ExportedTarget;
-import io.platter.lun.BlockDevice;
-import io.platter.lun.image.ImageDrivers;
 import io.platter.lun.image.ImageSnapshots;
 import io.platter.lun.image.SnapshotInfo;
 import io.platter.scsi.ItNexus;
 import io.platter.scsi.LogicalUnit;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
-import io.platter.server.ImageTypes;
 import io.platter.server.manage.ManagedConfig.Mapping;
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -36,11 +31,13 @@ public final class SnapshotManager {
     private final VolumeManager volumes;
     private final Daemon daemon;
     private final ManagedConfig config;
+    private final SnapshotGroups groups;
 
     public SnapshotManager(VolumeManager volumes, ManagedConfig config) {
         this.volumes = volumes;
         this.daemon = volumes.daemon();
         this.config = config;
+        this.groups = new SnapshotGroups(volumes, config, ABORT_WAIT);
     }
 
     /**
@@ -93,11 +90,11 @@ public final class SnapshotManager {
                         + m.iqn() + ")");
             }
             MappedLun live = daemon.mappedImage(v.image());
-            volumes.withQcow2(volume, image -> {
+            long size = volumes.withQcow2(volume, image -> {
                 requireSnapshot(volume, image, name);
                 if (live == null) {
                     image.revertSnapshot(name);
-                    return null;
+                    return image.size();
                 }
                 try {
                     Set<ItNexus> lost = live.unit().replaceContents(() -> image.revertSnapshot(name), ABORT_WAIT);
@@ -108,15 +105,22 @@ public final class SnapshotManager {
                 } catch (LogicalUnit.TasksNotAborted e) {
                     throw ManagementException.failed(e.getMessage() + "; nothing was reverted");
                 }
-                return null;
+                return image.size();
             });
+            volumes.recordSize(v, size); // a snapshot taken before a resize brings its own size back
             LOG.info("volume {} reverted to snapshot {}", volume, name);
             return new Views.Done("volume " + volume + " reverted to snapshot " + name);
         }
     }
 
+    /** Deletes one volume's snapshot; one that belongs to a group goes with its group ({@code --group}). */
     public Views.Done snapshotDelete(String volume, String name) {
         synchronized (config) {
+            groups.groupOf(volume, name).ifPresent(g -> {
+                throw ManagementException.conflict("snapshot " + name + " of " + volume + " belongs to group " + g.group()
+                        + " (" + String.join(", ", g.volumes()) + "); delete it with platter snapshot delete --group "
+                        + g.group() + " " + name);
+            });
             volumes.withQcow2(volume, image -> {
                 requireSnapshot(volume, image, name);
                 image.deleteSnapshot(name);
@@ -148,58 +152,38 @@ public final class SnapshotManager {
     /**
      * Takes snapshot {@code name} of several qcow2 volumes at one crash-consistent instant: writes
      * to all of them pause (their images' write locks, taken in path order), each is snapshotted,
-     * writes resume. If one fails, the snapshots already taken are deleted. The pause is logged.
+     * writes resume; the group is recorded in the configuration ({@code snapshot-groups:}). If one
+     * fails, the snapshots already taken are deleted. The pause is logged.
      */
     public Views.GroupSnapshot snapshotCreateGroup(String group, List<String> volumes, String name) {
         synchronized (config) {
-            requireSnapshotName(name);
-            if (volumes.isEmpty() || volumes.stream().distinct().count() != volumes.size()) {
-                throw ManagementException.badRequest("a group snapshot needs distinct volumes");
-            }
-            List<ImageSnapshots> images = new ArrayList<>();
-            List<BlockDevice> opened = new ArrayList<>();
-            try {
-                for (String vol : volumes) {
-                    VolumeConfig v = this.volumes.volume(vol);
-                    if (!ImageTypes.driver(v).hasSnapshots()) {
-                        throw ManagementException.badRequest("volume " + vol + " is " + v.format().word()
-                                + "; snapshots need a qcow2 volume");
-                    }
-                    if (v.template()) {
-                        throw ManagementException.conflict("volume " + vol + " is a read-only template");
-                    }
-                    MappedLun live = daemon.mappedImage(v.image());
-                    BlockDevice device;
-                    if (live != null) {
-                        device = live.device();
-                    } else {
-                        device = this.volumes.open(v, false);
-                        opened.add(device);
-                    }
-                    ImageSnapshots image = ImageDrivers.snapshots(device).orElseThrow(() ->
-                            ManagementException.failed("volume " + vol + ": its image offers no snapshots"));
-                    if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
-                        throw ManagementException.conflict("volume " + vol + " already has a snapshot " + name);
-                    }
-                    images.add(image);
-                }
-                long start = System.nanoTime();
-                ImageDrivers.createSnapshotGroup(images, name);
-                long pauseMillis = (System.nanoTime() - start) / 1_000_000;
-                LOG.info("group {}: snapshot {} of {} taken; writes paused {} ms", group, name,
-                        String.join(", ", volumes), pauseMillis);
-                return new Views.GroupSnapshot(group, name, List.copyOf(volumes), pauseMillis);
-            } catch (IOException e) {
-                throw ManagementException.conflict("group " + group + ": no snapshot taken: " + e.getMessage());
-            } finally {
-                for (BlockDevice d : opened) {
-                    try {
-                        d.close();
-                    } catch (IOException e) {
-                        LOG.warn("cannot close {}: {}", d, e.getMessage());
-                    }
-                }
-            }
+            return groups.create(group, volumes, name);
         }
+    }
+
+    /** The recorded group snapshots, of {@code group} only when not null. */
+    public List<Views.SnapshotGroupEntry> snapshotListGroups(String group) {
+        synchronized (config) {
+            return groups.list(group);
+        }
+    }
+
+    /** Reverts every member of a group snapshot at one instant, all or nothing ({@link SnapshotGroups#revert}). */
+    public Views.Done snapshotRevertGroup(String group, String name, boolean force) {
+        synchronized (config) {
+            return groups.revert(group, name, force);
+        }
+    }
+
+    /** Deletes a group snapshot in every member and its record. */
+    public Views.Done snapshotDeleteGroup(String group, String name) {
+        synchronized (config) {
+            return groups.delete(group, name);
+        }
+    }
+
+    /** {@code c} without volume {@code name} in its snapshot groups (a deleted volume leaves its groups). */
+    static PlatterConfig withoutMember(PlatterConfig c, String name) {
+        return SnapshotGroups.withoutMember(c, name);
     }
 }

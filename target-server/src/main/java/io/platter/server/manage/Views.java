@@ -96,6 +96,10 @@ public final class Views {
     public record GroupSnapshot(String group, String name, List<String> volumes, long pauseMillis) {
     }
 
+    /** A recorded group snapshot: snapshot {@code name} of every volume in {@code volumes}; {@code created} ISO-8601. */
+    public record SnapshotGroupEntry(String group, String name, List<String> volumes, String created) {
+    }
+
     /**
      * A long operation (flatten, thick allocation, snapshot materialisation, import copy).
      *

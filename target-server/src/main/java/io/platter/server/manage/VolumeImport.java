@@ -16,9 +16,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +34,16 @@ import org.slf4j.LoggerFactory;
  *   <li>it must not be the file of a volume or LUN already, by real path or by inode (a symlink or a
  *       hard link to a served image would be a second LUN, with another identity, on the same data);</li>
  *   <li>a qcow2 backing file must be named relative, without {@code ..}, with its format recorded, and
- *       be a volume of the catalog of that format (it becomes a read-only template).</li>
+ *       be a volume of the catalog of that format;</li>
+ *   <li>the whole backing chain must consist of read-only templates: writes to a writable volume
+ *       under an overlay would change what the overlay shows. A writable volume in the chain is
+ *       refused unless the operator consents ({@code --make-template}); it then becomes a template
+ *       (as {@link CloneManager} makes a clone's source one), which is refused while it is a LUN.
+ *       A LUN image that is no volume is never a backing file.</li>
  * </ul>
- * On failure nothing is left: no copy, no new sidecar, no configuration entry.
+ * A volume imported in place is marked so ({@code imported: in-place}): deleting it forgets it and
+ * leaves the file unless the operator asks for the file too. On failure nothing is left: no copy,
+ * no new sidecar, no configuration entry, no volume made a template.
  */
 final class VolumeImport {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeImport.class);
@@ -53,8 +60,12 @@ final class VolumeImport {
         this.dataDir = dataDir;
     }
 
-    /** See {@link VolumeManager#importVolume}. Caller holds the config monitor. */
-    Views.Volume run(String name, String file, ImageFormat format, boolean copy, String iqn, int lun) {
+    /**
+     * See {@link CloneManager#importVolume}; {@code makeTemplate} is the operator's consent that
+     * writable volumes of the backing chain become read-only templates. Caller holds the config monitor.
+     */
+    Views.Volume run(String name, String file, ImageFormat format, boolean copy, boolean makeTemplate, String iqn,
+                     int lun) {
         if (format == null) {
             throw ManagementException.badRequest("say the image's format (--format raw or --format qcow2): it is"
                     + " never guessed, as a raw image's first bytes are whatever its writer put there");
@@ -67,10 +78,10 @@ final class VolumeImport {
             throw ManagementException.failed("cannot read " + src + ": " + e.getMessage());
         }
         // A copy lands in the data directory, where its relative backing name will resolve.
-        AtomicReference<VolumeConfig> template = new AtomicReference<>();
-        BackingPolicy policy = importPolicy(src, copy ? dataDirReal() : src.getParent(), template);
+        List<VolumeConfig> chain = new ArrayList<>();
+        BackingPolicy policy = importPolicy(src, copy ? dataDirReal() : src.getParent(), chain);
         long size = validate(src, format, provisioning, policy);
-        requireUsableTemplate(template.get());
+        List<VolumeConfig> toTemplates = requireTemplates(chain, makeTemplate);
         VolumeConfig v;
         if (copy) {
             v = volumes.newVolume(name, format, provisioning);
@@ -81,7 +92,7 @@ final class VolumeImport {
             }
         } else {
             try {
-                v = new VolumeConfig(name, src, format, provisioning, false);
+                v = new VolumeConfig(name, src, format, provisioning, false, true);
             } catch (IllegalArgumentException e) {
                 throw ManagementException.badRequest(e.getMessage());
             }
@@ -97,9 +108,9 @@ final class VolumeImport {
             }
             ImageIdentity.loadOrCreate(v.image());
             LunConfig mapping = iqn == null ? null : volumes.lunFor(iqn, lun, v, size);
-            VolumeConfig t = template.get();
-            if (t != null && !t.template()) {
+            for (VolumeConfig t : toTemplates) {
                 config.update(c -> ManagedConfig.withVolume(c, t.withTemplate(true)));
+                LOG.info("volume {} is now a read-only template (backing file of imported {})", t.name(), name);
             }
             volumes.commitNew(v, mapping == null ? null : iqn, mapping);
         } catch (IOException | RuntimeException e) {
@@ -108,10 +119,11 @@ final class VolumeImport {
             } else if (!hadIdentity) {
                 deleteQuietly(sidecar);
             }
-            VolumeConfig t = template.get();
-            if (t != null && !t.template()) {
+            for (VolumeConfig t : toTemplates) {
                 try {
-                    config.update(c -> ManagedConfig.withVolume(c, t));
+                    if (config.volume(t.name()).map(VolumeConfig::template).orElse(false)) {
+                        config.update(c -> ManagedConfig.withVolume(c, t));
+                    }
                 } catch (RuntimeException undo) {
                     e.addSuppressed(undo);
                 }
@@ -184,13 +196,24 @@ final class VolumeImport {
     /**
      * The backing files an imported image may name: at its own level, a relative name without
      * {@code ..} resolved against {@code resolveDir}, format recorded, a catalog volume of that
-     * format (remembered in {@code template}); the chain below it as the daemon opens it.
+     * format; the chain below it as the daemon opens it, where a file that is a LUN's image but no
+     * volume is refused. Every volume of the chain is added to {@code chain}, top first.
      */
-    private BackingPolicy importPolicy(Path src, Path resolveDir, AtomicReference<VolumeConfig> template) {
+    private BackingPolicy importPolicy(Path src, Path resolveDir, List<VolumeConfig> chain) {
         BackingPolicy daemonPolicy = volumes.backingPolicy();
         return (image, name, format) -> {
             if (!image.equals(src)) {
-                return daemonPolicy.resolve(image, name, format);
+                Path real = daemonPolicy.resolve(image, name, format);
+                VolumeConfig below = config.get().volumes().stream().filter(v -> sameFile(v.image(), real))
+                        .findFirst().orElse(null);
+                if (below != null) {
+                    chain.add(below);
+                } else if (volumeOfFile(real) != null) {
+                    throw new Qcow2FormatException("backing file " + real + " of " + image + " is the image of "
+                            + volumeOfFile(real) + ", which initiators write; a backing chain may only hold"
+                            + " read-only templates");
+                }
+                return real;
             }
             Path relative;
             try {
@@ -215,21 +238,32 @@ final class VolumeImport {
                 throw new Qcow2FormatException("backing file " + real + " of " + image + " is recorded as " + format
                         + " but volume " + t.name() + " is " + t.format().word());
             }
-            template.set(t);
+            chain.add(t);
             return real;
         };
     }
 
-    /** A backing volume becomes a read-only template: it must not be a LUN. */
-    private void requireUsableTemplate(VolumeConfig t) {
-        if (t == null) {
-            return;
+    /**
+     * The writable volumes of {@code chain}, which become templates: refused without the
+     * operator's consent, and refused for a LUN (mapped read-write) even with it.
+     */
+    private List<VolumeConfig> requireTemplates(List<VolumeConfig> chain, boolean makeTemplate) {
+        List<VolumeConfig> writable = chain.stream().filter(t -> !t.template()).distinct().toList();
+        for (VolumeConfig t : writable) {
+            Mapping m = config.mappingOf(t.image()).orElse(null);
+            if (!makeTemplate) {
+                throw ManagementException.conflict("the backing chain holds volume " + t.name() + ", a writable volume"
+                        + (m == null ? "" : " (LUN " + m.lun().id() + " of " + m.iqn() + ")")
+                        + ": its writes would change what the imported image shows. Add --make-template to make "
+                        + t.name() + " a read-only template first" + (m == null ? "" : " (unmap it first)")
+                        + "; nothing was imported");
+            }
+            if (m != null) {
+                throw ManagementException.conflict("the backing file is volume " + t.name() + ", LUN " + m.lun().id()
+                        + " of " + m.iqn() + "; a template must be read-only, so unmap it first; nothing was imported");
+            }
         }
-        Mapping m = config.mappingOf(t.image()).orElse(null);
-        if (m != null) {
-            throw ManagementException.conflict("the backing file is volume " + t.name() + ", LUN " + m.lun().id()
-                    + " of " + m.iqn() + "; a template must be read-only, so unmap it first");
-        }
+        return writable;
     }
 
     private Path dataDirReal() {

@@ -119,22 +119,28 @@ public final class VolumeManager {
     }
 
     /**
-     * Deletes a volume; a mapped one only with {@code force} (it is unmapped first), one whose image
-     * lies outside the data directory only with {@code outsideDataDir} (a file the operator put
-     * there, which a management token alone must not remove).
+     * Deletes a volume; a mapped one only with {@code force} (it is unmapped first). Never one whose
+     * image another volume uses as backing file (a clone, an imported overlay): those are named.
+     * The image file goes too only when Platter made it in the data directory, or with
+     * {@code deleteFile}: a volume imported in place, or whose image lies outside the data
+     * directory, is forgotten and its file (with its identity sidecar) left where it is. Deleting a
+     * file outside the data directory also needs {@code outsideDataDir} (a file the operator put
+     * there, which a management token alone must not remove). Snapshot groups drop the volume.
      */
-    public Views.Done delete(String name, boolean force, boolean outsideDataDir) {
+    public Views.Done delete(String name, boolean force, boolean deleteFile, boolean outsideDataDir) {
         synchronized (config) {
             VolumeConfig v = volume(name);
-            if (!outsideDataDir && !inDataDir(v.image())) {
+            boolean inside = inDataDir(v.image());
+            boolean removeFile = deleteFile || (inside && !v.importedInPlace());
+            if (removeFile && !inside && !outsideDataDir) {
                 throw ManagementException.conflict("the image of volume " + name + " is " + v.image()
                         + ", outside the data directory " + dataDir + "; nothing was deleted. Add --outside-data-dir"
-                        + " to delete that file too");
+                        + " to delete that file too, or leave --delete-file out to keep it");
             }
-            List<String> clones = clonesOf(v);
-            if (!clones.isEmpty()) {
-                throw ManagementException.conflict("volume " + name + " is the template of " + String.join(", ", clones)
-                        + "; delete or flatten those first");
+            List<String> dependants = dependantsOf(v);
+            if (!dependants.isEmpty()) {
+                throw ManagementException.conflict("volume " + name + " is the template of " + String.join(", ", dependants)
+                        + " (their backing file); delete or flatten those first, --force does not change that");
             }
             Mapping m = config.mappingOf(v.image()).orElse(null);
             if (m != null && !force) {
@@ -150,12 +156,15 @@ public final class VolumeManager {
             if (m != null) {
                 daemon.unmapLun(m.iqn(), m.lun().id());
             }
-            config.update(c -> ManagedConfig.withoutVolume(
-                    m == null ? c : ManagedConfig.withoutLun(c, m.iqn(), m.lun().id()), name));
-            deleteImageFiles(v.image());
+            config.update(c -> SnapshotManager.withoutMember(ManagedConfig.withoutVolume(
+                    m == null ? c : ManagedConfig.withoutLun(c, m.iqn(), m.lun().id()), name), name));
+            if (removeFile) {
+                deleteImageFiles(v.image());
+            }
             releaseTemplate(backing);
-            LOG.info("volume {} deleted", name);
-            return new Views.Done("volume " + name + " deleted");
+            LOG.info("volume {} deleted{}", name, removeFile ? "" : "; its image " + v.image() + " was left in place");
+            return new Views.Done(removeFile ? "volume " + name + " deleted" : "volume " + name + " forgotten; its image "
+                    + v.image() + " was left in place (--delete-file deletes it too)");
         }
     }
 
@@ -191,14 +200,19 @@ public final class VolumeManager {
             } catch (IOException e) {
                 throw ManagementException.conflict("cannot resize " + name + ": " + e.getMessage());
             }
-            Mapping m = config.mappingOf(v.image()).orElse(null);
-            if (m != null && m.lun().hasSize()) {
-                LunConfig l = m.lun();
-                config.update(c -> ManagedConfig.withLun(c, m.iqn(),
-                        new LunConfig(l.id(), l.image(), newSize, l.format(), l.provisioning())));
-            }
+            recordSize(v, newSize);
             LOG.info("volume {} resized from {} to {}", name, Sizes.format(old), Sizes.format(newSize));
             return show(name);
+        }
+    }
+
+    /** The LUN mapping {@code v}, when it records a size, records {@code newSize} (after a resize or a revert). */
+    void recordSize(VolumeConfig v, long newSize) {
+        Mapping m = config.mappingOf(v.image()).orElse(null);
+        if (m != null && m.lun().hasSize() && m.lun().sizeBytes() != newSize) {
+            LunConfig l = m.lun();
+            config.update(c -> ManagedConfig.withLun(c, m.iqn(),
+                    new LunConfig(l.id(), l.image(), newSize, l.format(), l.provisioning())));
         }
     }
 
@@ -232,7 +246,7 @@ public final class VolumeManager {
     /** Clears the template flag of the volume at {@code image} once no clone uses it. */
     void releaseTemplate(Path image) {
         VolumeConfig t = image == null ? null : config.volumeOfImage(image).orElse(null);
-        if (t != null && t.template() && clonesOf(t).isEmpty()) {
+        if (t != null && t.template() && dependantsOf(t).isEmpty()) {
             config.update(c -> ManagedConfig.withVolume(c, t.withTemplate(false)));
             LOG.info("volume {} has no clones left and is no longer a template", t.name());
         }
@@ -340,17 +354,12 @@ public final class VolumeManager {
                 "no volume " + name + " (see platter volume list)"));
     }
 
-    private List<String> clonesOf(VolumeConfig v) {
+    /** The volumes whose image names {@code v}'s image as its backing file (clones, imported overlays). */
+    private List<String> dependantsOf(VolumeConfig v) {
         List<String> out = new ArrayList<>();
-        if (!v.template()) {
-            return out;
-        }
         for (VolumeConfig other : config.get().volumes()) {
-            if (!other.name().equals(v.name())) {
-                Path backing = backingOf(other);
-                if (v.image().equals(backing)) {
-                    out.add(other.name());
-                }
+            if (!other.name().equals(v.name()) && v.image().equals(backingOf(other))) {
+                out.add(other.name());
             }
         }
         return out;
