@@ -26,7 +26,7 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
         PlatterConfig c = config.get();
         return new Views.Status(version, portals, daemon.transport(), c.targets().size(),
                 daemon.mappedLuns().size(), c.volumes().size(), daemon.sessions(null).size(), pool.status(),
-                config.file().toString());
+                config.file().toString(), OfflineReport.offline(daemon.mappedLuns()));
     }
 
     /** Re-reads the config file and applies it as a diff. */
@@ -41,6 +41,6 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
             throw ManagementException.badRequest("the config file has problems, nothing was changed: "
                     + e.getMessage().replace('\n', ' '));
         }
-        return targets.reload(fresh);
+        return OfflineReport.after(targets.reload(fresh), daemon.retryOffline(), daemon.mappedLuns());
     }
 }
