@@ -164,7 +164,7 @@ public final class TargetManager {
                 for (LunConfig l : n.luns()) {
                     if (t == null || !t.luns().contains(l)) {
                         try {
-                            daemon.mapLun(n.iqn(), l);
+                            daemon.mapLunOrOffline(n.iqn(), l); // an unopenable image: offline, retried by reload
                             changes++;
                         } catch (IOException | RuntimeException e) {
                             failures.add("LUN " + l.id() + " of " + n.iqn() + ": " + e.getMessage());
