@@ -166,7 +166,7 @@ public final class TargetManager {
                         try {
                             daemon.mapLunOrOffline(n.iqn(), l); // an unopenable image: offline, retried by reload
                             changes++;
-                        } catch (IOException | RuntimeException e) {
+                        } catch (RuntimeException e) {
                             failures.add("LUN " + l.id() + " of " + n.iqn() + ": " + e.getMessage());
                         }
                     }
