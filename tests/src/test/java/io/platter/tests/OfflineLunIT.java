@@ -65,6 +65,9 @@ class OfflineLunIT {
                           - id: 1
                             image: overlay.qcow2
                             format: qcow2
+                          - id: 2
+                            image: damaged.qcow2
+                            format: qcow2
                     """);
         }, List.of("--metrics", "127.0.0.1:" + metricsPort))) {
             Path backing = data[0].resolve("base.raw");
@@ -92,17 +95,22 @@ class OfflineLunIT {
                 RawScsiSession.Result write = s.command(1, WRITE_10, new byte[512], 0);
                 assertThat(write.senseCode()).isEqualTo(NOT_READY);
                 byte[] luns = s.command(0, REPORT_LUNS, null, 256).data();
-                assertThat(luns[3]).as("two LUNs reported").isEqualTo((byte) 16);
+                assertThat(luns[3]).as("three LUNs reported").isEqualTo((byte) 24);
                 assertThat(luns[17]).isEqualTo((byte) 1);
+                assertThat(luns[25]).isEqualTo((byte) 2);
+                assertThat(s.command(2, TUR, null, 0).senseCode()).isEqualTo("6/29/00");
+                assertThat(s.command(2, READ_10, null, 4096).senseCode()).as("damaged header").isEqualTo(NOT_READY);
                 serial = serial(s.command(1, SERIAL, null, 255));
                 naa = s.command(1, NAA, null, 255).data();
                 assertThat(serial).hasSize(32);
                 assertThat(Files.exists(data[0].resolve("overlay.qcow2.id"))).as("no identity invented yet").isFalse();
 
                 String status = server.cliOk("status");
-                assertThat(status).contains("offline:     1 LUN(s)").contains("LUN 1 of " + PlatterProcess.IQN)
-                        .contains("base.raw");
-                assertThat(server.cliOk("volume", "list")).isNotNull();
+                assertThat(status).contains("offline:     2 LUN(s)").contains("LUN 1 of " + PlatterProcess.IQN)
+                        .contains("base.raw").contains("LUN 2 of " + PlatterProcess.IQN + ": cannot open ");
+                assertThat(server.cliOk("target", "list", "--json"))
+                        .containsPattern("\"state\"\\s*:\\s*\"offline\"[^}]*\"offlineReason\"\\s*:\\s*\"cannot open [^\"]*overlay")
+                        .containsPattern("\"lun\"\\s*:\\s*0,[^}]*\"state\"\\s*:\\s*\"online\"");
                 assertThat(scrape(metricsPort)).contains("platter_lun_offline{lun=\"1\",target=\"" + PlatterProcess.IQN
                         + "\"} 1").contains("platter_lun_offline{lun=\"0\",target=\"" + PlatterProcess.IQN + "\"} 0");
 
@@ -112,7 +120,8 @@ class OfflineLunIT {
 
                 // The operator puts the backing file back and reloads: the same session sees the LUN come back.
                 Files.move(away, backing);
-                assertThat(server.cliOk("reload")).contains("LUN 1 of " + PlatterProcess.IQN + " is online again");
+                assertThat(server.cliOk("reload")).contains("LUN 1 of " + PlatterProcess.IQN + " is online again")
+                        .contains("LUN 2 of " + PlatterProcess.IQN + " is still offline");
                 assertThat(s.command(1, TUR, null, 0).senseCode()).as("NOT READY TO READY CHANGE").isEqualTo("6/28/00");
                 assertThat(s.command(1, TUR, null, 0).status()).isEqualTo(RawScsiSession.GOOD);
                 RawScsiSession.Result capacity = s.command(1, READ_CAPACITY_10, null, 8);
@@ -126,7 +135,7 @@ class OfflineLunIT {
             }
             assertThat(Files.readString(data[0].resolve("overlay.qcow2.id"))).as("the identity shown is persisted")
                     .contains(uuidOf(serial));
-            assertThat(server.cliOk("status")).doesNotContain("offline:");
+            assertThat(server.cliOk("status")).contains("offline:     1 LUN(s)").doesNotContain("LUN 1 of");
             assertThat(scrape(metricsPort)).contains("platter_lun_offline{lun=\"1\",target=\"" + PlatterProcess.IQN
                     + "\"} 0");
             server.assertNoInternalErrors();
@@ -145,7 +154,7 @@ class OfflineLunIT {
         }
     }
 
-    /** {@code base.raw} and a qcow2 overlay of it made by qemu-img, then the base moved away. */
+    /** {@code base.raw} and a qcow2 overlay of it made by qemu-img, then the base moved away; a damaged qcow2 header. */
     private static void makeOverlayWithoutItsBackingFile(Path dataDir, byte[] base) {
         try {
             Files.createDirectories(dataDir);
@@ -153,6 +162,8 @@ class OfflineLunIT {
             Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", "-b", "base.raw", "-F", "raw",
                     dataDir.resolve("overlay.qcow2")));
             Files.move(dataDir.resolve("base.raw"), dataDir.resolve("base.raw.away"));
+            byte[] damaged = Arrays.copyOf("QFI\u00fb not really".getBytes(StandardCharsets.ISO_8859_1), 65536);
+            Files.write(dataDir.resolve("damaged.qcow2"), damaged);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
