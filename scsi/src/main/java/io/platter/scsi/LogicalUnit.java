@@ -89,7 +89,7 @@ public final class LogicalUnit {
      * An offline unit: its image could not be opened ({@code reason}), yet it is mapped with its
      * identity, mode pages and persistent reservations, answers INQUIRY, REPORT LUNS, REQUEST
      * SENSE, MODE SENSE and PERSISTENT RESERVE IN/OUT, and every command that needs the medium
-     * with NOT READY, LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED (SPC-5 §4.5.6, 04h/03h),
+     * with NOT READY, LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED (SPC-5 §4.4.5, 04h/03h),
      * a transient condition for the initiator, until {@link #bringOnline} gives it its medium.
      *
      * @throws IOException when the saved reservation state cannot be read
@@ -100,7 +100,7 @@ public final class LogicalUnit {
         return new LogicalUnit(identity, new OfflineDevice(reason), ioExecutor, alloc, modeStore, store);
     }
 
-    /** Whether the unit has no medium (see {@link #offline(LunIdentity, String, Executor, ByteBufAllocator, ModeStore, ReservationStore)}). */
+    /** Whether the unit has no medium (an offline unit, see the factory {@code offline}). */
     public boolean offline() {
         return context.offline();
     }
@@ -113,11 +113,12 @@ public final class LogicalUnit {
     /**
      * Gives an offline unit its medium in place: the LUN, its identity and every I_T nexus stay,
      * and each nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h, SPC-5
-     * §4.5.6 and Annex F), after which an initiator reads the capacity afresh. No CAPACITY DATA HAS
+     * §4.4.5 and Annex D), after which an initiator reads the capacity afresh. No CAPACITY DATA HAS
      * CHANGED: an offline unit never reported a capacity (READ CAPACITY answered NOT READY). The
      * unit owns {@code medium} from here on.
      *
      * @throws IllegalStateException when the unit is not offline ({@code medium} is then not taken)
+     * @throws IllegalArgumentException when {@code medium} is an {@link OfflineDevice} (see {@link #stillOffline})
      */
     public void bringOnline(BlockDevice medium) {
         if (medium instanceof OfflineDevice) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An offline unit (its image could not be opened) answers like a disk that needs an operator
- * (SPC-5 §4.5.6, Annex F): NOT READY, LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED (02h,
+ * (SPC-5 §4.4.5, Annex D): NOT READY, LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED (02h,
  * 04h/03h) for every command that needs the medium, by the medium-access column of the opcode
  * table; INQUIRY, its VPD pages, REPORT LUNS, REQUEST SENSE, MODE SENSE, REPORT SUPPORTED OPERATION
  * CODES and persistent reservations as usual; and it gets its medium in place with NOT READY TO

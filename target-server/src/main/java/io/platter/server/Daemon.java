@@ -215,7 +215,7 @@ public final class Daemon implements AutoCloseable {
     /**
      * Maps {@code lun} like {@link #mapLun}, but when its image cannot be opened (missing, its
      * backing file missing, damaged, locked, not permitted) maps it offline instead: the LUN keeps
-     * its number and identity and answers NOT READY, MANUAL INTERVENTION REQUIRED (SPC-5 §4.5.6)
+     * its number and identity and answers NOT READY, MANUAL INTERVENTION REQUIRED (SPC-5 §4.4.5)
      * until {@link #retryOffline} opens the image; the rest of the SAN serves on. Logged at ERROR
      * with what to do. For the daemon's start and the LUNs of a reloaded file; the CLI's and API's
      * changes use {@link #mapLun} and report the error instead.

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * One unopenable image no longer keeps the SAN down (issue 15, "a LUN whose image cannot be
  * opened"): before, a qcow2 overlay whose backing file was missing made the daemon exit 3. Now the
  * daemon starts, the other LUN serves I/O, the broken LUN answers NOT READY, LOGICAL UNIT NOT
- * READY, MANUAL INTERVENTION REQUIRED (02h 04h/03h, SPC-5 §4.5.6) with its identity in place,
+ * READY, MANUAL INTERVENTION REQUIRED (02h 04h/03h, SPC-5 §4.4.5) with its identity in place,
  * {@code platter status} and the metric show it, and once the backing file is back
  * {@code platter reload} brings it online in place: same session, same serial and NAA, NOT READY
  * TO READY CHANGE, then its data. The identity it showed is the one persisted, so a later start

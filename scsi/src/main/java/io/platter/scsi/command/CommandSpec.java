@@ -16,7 +16,7 @@ import io.platter.scsi.task.MediumAccess;
  * @param usageMask     one byte per CDB byte; byte 0 is the operation code
  * @param unmappedLun   whether the command is served for a LUN that is not mapped (SPC-5 §4.4.3)
  * @param medium        how the command touches the medium of the addressed unit: anything but NONE
- *                      fails with NOT READY while the unit is offline (SPC-5 §4.5.6), WRITE fails with
+ *                      fails with NOT READY while the unit is offline (SPC-5 §4.4.5), WRITE fails with
  *                      WRITE PROTECTED while the unit is write protected (SBC-4 §4.11), and a plan
  *                      may not access the medium more than this column says
  * @param reservationAccess how the command fares under another nexus's reservation (SPC-5

@@ -13,7 +13,7 @@ import io.platter.scsi.sense.Sense;
  * row does not allow it, i.e. all but INQUIRY, REPORT LUNS and REQUEST SENSE, which deal with it
  * themselves), then reservation conflicts (SPC-5 §5.14.1) by the reservation-conflict column, then
  * by the medium-access column a missing medium (an offline unit: NOT READY, LOGICAL UNIT NOT READY,
- * MANUAL INTERVENTION REQUIRED, SPC-5 §4.5.6 and Annex F) and write protect (SBC-4 §4.11).
+ * MANUAL INTERVENTION REQUIRED, SPC-5 §4.4.5 and Annex D) and write protect (SBC-4 §4.11).
  */
 final class Admission {
 

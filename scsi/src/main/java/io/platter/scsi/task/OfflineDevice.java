@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * The medium of an offline logical unit: its image could not be opened (missing, damaged, locked,
  * not permitted). The unit is mapped all the same and answers like a disk that needs an operator
- * (SPC-5 §4.5.6): every command whose medium-access column is not NONE ends in NOT READY, LOGICAL
+ * (SPC-5 §4.4.5): every command whose medium-access column is not NONE ends in NOT READY, LOGICAL
  * UNIT NOT READY, MANUAL INTERVENTION REQUIRED ({@link Admission}), so none of the block methods
  * below is reached through a command; they fail if anything calls them. Commands that need no
  * medium (INQUIRY, MODE SENSE, persistent reservations) see a device of size 0 that allocates
