@@ -37,12 +37,21 @@ public final class ImageIdentity {
      * fsynced, so a crash leaves either no sidecar or a complete one. A malformed sidecar is an
      * error, never silently replaced: that would change the LUN's identity.
      */
-    public static synchronized UUID loadOrCreate(Path image) throws IOException {
+    public static UUID loadOrCreate(Path image) throws IOException {
+        return loadOrCreate(image, UUID.randomUUID());
+    }
+
+    /**
+     * Like {@link #loadOrCreate(Path)}, but persists {@code proposed} when the image has no
+     * identity yet: the identity a LUN showed while its image could not be opened (and so had no
+     * sidecar to read) stays its identity once the image opens.
+     */
+    public static synchronized UUID loadOrCreate(Path image, UUID proposed) throws IOException {
         Path sidecar = sidecar(image);
         if (Files.exists(sidecar)) {
             return load(sidecar);
         }
-        UUID fresh = UUID.randomUUID();
+        UUID fresh = proposed;
         Path temp = Files.createTempFile(sidecar.toAbsolutePath().getParent(), "." + sidecar.getFileName(), ".tmp",
                 PrivateFiles.fileMode());   // 0600; the link below keeps the mode
         try {
@@ -76,6 +85,12 @@ public final class ImageIdentity {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return true;
         }
+    }
+
+    /** The identity persisted beside {@code image}; empty when it has none (nothing is created). */
+    public static java.util.Optional<UUID> find(Path image) throws IOException {
+        Path sidecar = sidecar(image);
+        return Files.exists(sidecar) ? java.util.Optional.of(load(sidecar)) : java.util.Optional.empty();
     }
 
     private static UUID load(Path sidecar) throws IOException {

@@ -9,6 +9,7 @@ import io.platter.scsi.mode.ModeStore;
 import io.platter.scsi.reservation.ReservationStore;
 import io.platter.scsi.sense.Sense;
 import io.platter.scsi.task.MediumFence;
+import io.platter.scsi.task.OfflineDevice;
 import io.platter.scsi.task.RangeLocks;
 import io.platter.scsi.task.UnitContext;
 import java.io.IOException;
@@ -82,6 +83,54 @@ public final class LogicalUnit {
     public LogicalUnit(LunIdentity identity, BlockDevice device, Executor ioExecutor, ByteBufAllocator alloc,
                        ModeStore modeStore, ReservationStore store) throws IOException {
         this.context = new UnitContext(identity, device, ioExecutor, alloc, new ModeState(modeStore), store);
+    }
+
+    /**
+     * An offline unit: its image could not be opened ({@code reason}), yet it is mapped with its
+     * identity, mode pages and persistent reservations, answers INQUIRY, REPORT LUNS, REQUEST
+     * SENSE, MODE SENSE and PERSISTENT RESERVE IN/OUT, and every command that needs the medium
+     * with NOT READY, LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED (SPC-5 §4.4.5, 04h/03h),
+     * a transient condition for the initiator, until {@link #bringOnline} gives it its medium.
+     *
+     * @throws IOException when the saved reservation state cannot be read
+     */
+    public static LogicalUnit offline(LunIdentity identity, String reason, Executor ioExecutor,
+                                      ByteBufAllocator alloc, ModeStore modeStore, ReservationStore store)
+            throws IOException {
+        return new LogicalUnit(identity, new OfflineDevice(reason), ioExecutor, alloc, modeStore, store);
+    }
+
+    /** Whether the unit has no medium (an offline unit, see the factory {@code offline}). */
+    public boolean offline() {
+        return context.offline();
+    }
+
+    /** Why the unit is offline, or null when it has its medium. */
+    public String offlineReason() {
+        return context.device() instanceof OfflineDevice o ? o.reason() : null;
+    }
+
+    /**
+     * Gives an offline unit its medium in place: the LUN, its identity and every I_T nexus stay,
+     * and each nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h, SPC-5
+     * §4.4.5 and Annex D), after which an initiator reads the capacity afresh. No CAPACITY DATA HAS
+     * CHANGED: an offline unit never reported a capacity (READ CAPACITY answered NOT READY). The
+     * unit owns {@code medium} from here on.
+     *
+     * @throws IllegalStateException when the unit is not offline ({@code medium} is then not taken)
+     * @throws IllegalArgumentException when {@code medium} is an {@link OfflineDevice} (see {@link #stillOffline})
+     */
+    public void bringOnline(BlockDevice medium) {
+        if (medium instanceof OfflineDevice) {
+            throw new IllegalArgumentException("not a medium: " + medium);
+        }
+        context.attach(medium);
+        context.unitAttentions().raiseAll(Sense.NOT_READY_TO_READY_CHANGE);
+    }
+
+    /** An offline unit is still offline, now for {@code reason} (a retry failed differently). */
+    public void stillOffline(String reason) {
+        context.attach(new OfflineDevice(reason));
     }
 
     /**

@@ -19,6 +19,7 @@ import io.platter.lun.qcow2.BackingPolicy;
 import io.platter.scsi.LogicalUnit;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.ScsiTarget;
+import io.platter.scsi.task.OfflineDevice;
 import io.platter.server.metrics.MetricsServer;
 import io.platter.server.metrics.PoolMetrics;
 import io.platter.server.metrics.PrometheusMetrics;
@@ -29,7 +30,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.UUID;
 import java.util.Map;
 import io.platter.iscsi.session.Session;
 import java.time.Duration;
@@ -45,8 +48,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running target: opens (or creates) every configured image, builds the SCSI targets and
- * starts the iSCSI server on the configured portals. All or nothing: if anything fails to
- * start, what was opened is closed again.
+ * starts the iSCSI server on the configured portals. An image that cannot be opened leaves its
+ * LUN offline (NOT READY) and the rest serving; anything else that fails to start closes again
+ * what was opened.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -58,6 +62,8 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService ioExecutor;
     /** Mapped LUNs by image file; guarded by {@code this}. */
     private final Map<Path, MappedLun> mapped = new LinkedHashMap<>();
+    /** The offline LUNs' units and how to retry them; guarded by {@code this}. */
+    private final Map<LogicalUnit, OfflineLuns.Retry> offline = new HashMap<>();
     private final TargetRegistry registry = new TargetRegistry(List.of());
     /** Failed CHAP logins per (address, target, user); outlives discovery CHAP changes. */
     private final LoginThrottle throttle = LoginThrottle.defaults();
@@ -96,8 +102,11 @@ public final class Daemon implements AutoCloseable {
         for (TargetConfig t : config.targets()) {
             addTarget(t);
             for (LunConfig lun : t.luns()) {
-                mapLun(t.iqn(), lun);
+                mapLunOrOffline(t.iqn(), lun);
             }
+        }
+        if (!offline.isEmpty()) {
+            LOG.error("{} of {} LUN(s) offline (see above); the others are served", offline.size(), mapped.size());
         }
         IscsiMetrics metrics = IscsiMetrics.NONE;
         if (config.server().metrics().isPresent()) {
@@ -119,7 +128,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     private synchronized List<PoolMetrics.Volume> poolVolumes() {
-        return mapped.values().stream().map(m -> new PoolMetrics.Volume(m.iqn(), m.lun(), m.device())).toList();
+        return mapped.values().stream()
+                .map(m -> new PoolMetrics.Volume(m.iqn(), m.lun(), m.device(), m.offline())).toList();
     }
 
     /** Exports a new target without LUNs (they are mapped with {@link #mapLun}). */
@@ -188,6 +198,123 @@ public final class Daemon implements AutoCloseable {
      * @throws IllegalStateException when the target does not exist, the LUN is taken or the image is mapped already
      */
     public synchronized LogicalUnit mapLun(String iqn, LunConfig lun) throws IOException {
+        ExportedTarget t = free(iqn, lun);
+        BlockDevice device = openImage(lun, dataDir);
+        LogicalUnit unit;
+        LunIdentity identity;
+        try {
+            identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
+            // Saved mode pages (<image>.mode) and APTPL reservations (<image>.pr, SPC-5 §5.14.5) sit beside the image.
+            unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT, modeStore(lun),
+                    FileReservationStore.besideImage(lun.image()));
+        } catch (IOException | RuntimeException e) {
+            device.close();
+            throw e;
+        }
+        t.scsi().addLun(lun.id(), unit); // the unit owns the device now
+        mapped.put(lun.image(), new MappedLun(t.name(), lun.id(), unit, device));
+        LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.name(), lun.id(), lun.image(),
+                device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
+        return unit;
+    }
+
+    /**
+     * Maps {@code lun} like {@link #mapLun}, but when its image cannot be opened (missing, its
+     * backing file missing, damaged, locked, not permitted) maps it offline instead: the LUN keeps
+     * its number and identity and answers NOT READY, MANUAL INTERVENTION REQUIRED (SPC-5 §4.4.5)
+     * until {@link #retryOffline} opens the image; the rest of the SAN serves on. Logged at ERROR
+     * with what to do. For the daemon's start and the LUNs of a reloaded file; the CLI's and API's
+     * changes use {@link #mapLun} and report the error instead.
+     *
+     * @throws IllegalStateException when the target does not exist, the LUN is taken or the image is mapped already
+     */
+    public synchronized LogicalUnit mapLunOrOffline(String iqn, LunConfig lun) {
+        ExportedTarget t = free(iqn, lun);
+        try {
+            return mapLun(iqn, lun);
+        } catch (IOException | RuntimeException e) {
+            String reason = "cannot open " + lun.image() + ": " + OfflineLuns.describe(e);
+            LOG.error("LUN {} of {}: {}; it answers NOT READY until you fix the file and run `platter reload`",
+                    lun.id(), t.name(), reason);
+            LunIdentity identity = OfflineLuns.identity(lun.image());
+            LogicalUnit unit;
+            boolean savedState = true;
+            try {
+                unit = LogicalUnit.offline(identity, reason, ioExecutor, PooledByteBufAllocator.DEFAULT,
+                        modeStore(lun), FileReservationStore.besideImage(lun.image()));
+            } catch (IOException | RuntimeException stores) {
+                LOG.error("LUN {} of {}: its saved mode pages or reservations cannot be read either ({}); "
+                        + "offline with defaults", lun.id(), t.name(), OfflineLuns.describe(stores));
+                unit = OfflineLuns.withoutSavedState(identity, reason, ioExecutor);
+                savedState = false;
+            }
+            t.scsi().addLun(lun.id(), unit);
+            mapped.put(lun.image(), new MappedLun(t.name(), lun.id(), unit, new OfflineDevice(reason)));
+            offline.put(unit, new OfflineLuns.Retry(lun, savedState));
+            return unit;
+        }
+    }
+
+    /**
+     * Tries again to open the image of every offline LUN ({@code platter reload}, SIGHUP). A LUN
+     * whose image opens now gets its medium in place: same LUN, identity and sessions; its
+     * initiators get NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED ({@link LogicalUnit#bringOnline}).
+     * When the image carries another identity than the one the LUN showed (its .id was restored with
+     * it) the LUN is mapped anew instead (REPORTED LUNS DATA HAS CHANGED), as it is another disk.
+     * The others stay offline and are logged again at ERROR with their reason now.
+     *
+     * @return the LUNs that came online
+     */
+    public synchronized List<MappedLun> retryOffline() {
+        List<MappedLun> back = new ArrayList<>();
+        for (MappedLun m : List.copyOf(mapped.values())) {
+            OfflineLuns.Retry retry = offline.get(m.unit());
+            if (retry != null) {
+                MappedLun online = retry(m, retry);
+                if (online != null) {
+                    back.add(online);
+                }
+            }
+        }
+        return back;
+    }
+
+    private MappedLun retry(MappedLun m, OfflineLuns.Retry retry) {
+        LunConfig lun = retry.lun();
+        LogicalUnit unit = m.unit();
+        BlockDevice device;
+        UUID uuid;
+        try {
+            device = openImage(lun, dataDir);
+            try {
+                uuid = ImageIdentity.loadOrCreate(lun.image(), unit.identity().uuid());
+            } catch (IOException | RuntimeException e) {
+                OfflineLuns.close(device);
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            String reason = "cannot open " + lun.image() + ": " + OfflineLuns.describe(e);
+            unit.stillOffline(reason);
+            LOG.error("LUN {} of {} is still offline: {}; fix the file and run `platter reload`", m.lun(), m.iqn(),
+                    reason);
+            return null;
+        }
+        if (!uuid.equals(unit.identity().uuid()) || !retry.savedState()) {
+            OfflineLuns.close(device);
+            unmapLun(m.iqn(), m.lun());
+            return mapLunOrOffline(m.iqn(), lun).offline() ? null : mapped.get(lun.image());
+        }
+        offline.remove(unit);
+        unit.bringOnline(device);
+        MappedLun online = new MappedLun(m.iqn(), m.lun(), unit, device);
+        mapped.put(lun.image(), online);
+        LOG.info("target {} LUN {}: {} is online again ({} bytes, {}, serial {})", m.iqn(), m.lun(), lun.image(),
+                device.size(), device.thin() ? "thin" : "thick", unit.identity().serialNumber());
+        return online;
+    }
+
+    /** The target {@code iqn}, where {@code lun} may be mapped. */
+    private ExportedTarget free(String iqn, LunConfig lun) {
         ExportedTarget t = registry.find(iqn);
         if (t == null) {
             throw new IllegalStateException("no target " + iqn);
@@ -199,24 +326,11 @@ public final class Daemon implements AutoCloseable {
         if (other != null) {
             throw new IllegalStateException(lun.image() + " is already LUN " + other.lun() + " of " + other.iqn());
         }
-        BlockDevice device = openImage(lun, dataDir);
-        LogicalUnit unit;
-        LunIdentity identity;
-        try {
-            identity = new LunIdentity(ImageIdentity.loadOrCreate(lun.image()));
-            // Saved mode pages (<image>.mode) and APTPL reservations (<image>.pr, SPC-5 §5.14.5) sit beside the image.
-            unit = new LogicalUnit(identity, device, ioExecutor, PooledByteBufAllocator.DEFAULT,
-                    new FileModeStore(lun.image().resolveSibling(lun.image().getFileName() + ".mode")),
-                    FileReservationStore.besideImage(lun.image()));
-        } catch (IOException | RuntimeException e) {
-            device.close();
-            throw e;
-        }
-        t.scsi().addLun(lun.id(), unit); // the unit owns the device now
-        mapped.put(lun.image(), new MappedLun(t.name(), lun.id(), unit, device));
-        LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.name(), lun.id(), lun.image(),
-                device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
-        return unit;
+        return t;
+    }
+
+    private static FileModeStore modeStore(LunConfig lun) {
+        return new FileModeStore(lun.image().resolveSibling(lun.image().getFileName() + ".mode"));
     }
 
     /**
@@ -232,6 +346,7 @@ public final class Daemon implements AutoCloseable {
             return false;
         }
         mapped.values().removeIf(m -> m.unit() == unit);
+        offline.remove(unit);
         closeUnit(unit);
         LOG.info("target {} LUN {} unmapped", iqn, lun);
         return true;
@@ -284,9 +399,20 @@ public final class Daemon implements AutoCloseable {
     /**
      * A LUN as the daemon serves it.
      *
-     * @param device the unit's block device (owned by the unit)
+     * @param device the unit's block device (owned by the unit); an {@link OfflineDevice} of size 0
+     *               while the LUN is offline
      */
     public record MappedLun(String iqn, int lun, LogicalUnit unit, BlockDevice device) {
+
+        /** Whether the LUN is offline: its image could not be opened and it answers NOT READY. */
+        public boolean offline() {
+            return unit.offline();
+        }
+
+        /** Why the LUN is offline, or null. */
+        public String offlineReason() {
+            return unit.offlineReason();
+        }
     }
 
     /**
@@ -347,6 +473,7 @@ public final class Daemon implements AutoCloseable {
         synchronized (this) {
             luns = List.copyOf(mapped.values());
             mapped.clear();
+            offline.clear();
         }
         luns.forEach(m -> closeUnit(m.unit()));
         if (!luns.isEmpty()) {

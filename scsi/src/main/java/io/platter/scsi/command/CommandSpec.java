@@ -15,7 +15,8 @@ import io.platter.scsi.task.MediumAccess;
  * @param serviceAction the service action (SPC-5 §4.2.5.2), or -1 when the opcode has none
  * @param usageMask     one byte per CDB byte; byte 0 is the operation code
  * @param unmappedLun   whether the command is served for a LUN that is not mapped (SPC-5 §4.4.3)
- * @param medium        how the command touches the medium of the addressed unit: WRITE fails with
+ * @param medium        how the command touches the medium of the addressed unit: anything but NONE
+ *                      fails with NOT READY while the unit is offline (SPC-5 §4.4.5), WRITE fails with
  *                      WRITE PROTECTED while the unit is write protected (SBC-4 §4.11), and a plan
  *                      may not access the medium more than this column says
  * @param reservationAccess how the command fares under another nexus's reservation (SPC-5
@@ -61,6 +62,11 @@ public record CommandSpec(String name, int opcode, int serviceAction, int cdbLen
     /** This row, marked as changing the medium. */
     public CommandSpec writing() {
         return withMedium(MediumAccess.WRITE);
+    }
+
+    /** This row, marked as needing the medium present without touching a block of it ({@link MediumAccess#STATE}). */
+    public CommandSpec needingMedium() {
+        return withMedium(MediumAccess.STATE);
     }
 
     /** This row, marked as reading the medium. */

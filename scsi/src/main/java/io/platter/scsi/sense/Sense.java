@@ -27,6 +27,12 @@ public enum Sense {
     UNRECOVERED_READ_ERROR(SenseKey.MEDIUM_ERROR, 0x11, 0x00),
     WRITE_PROTECTED(SenseKey.DATA_PROTECT, 0x27, 0x00),
     SPACE_ALLOCATION_FAILED_WRITE_PROTECT(SenseKey.DATA_PROTECT, 0x27, 0x07),
+    /**
+     * The unit's medium cannot be opened (an offline LUN: its image is missing, damaged or locked)
+     * until an operator fixes it (SPC-5 Annex D, ASC/ASCQ 04h/03h). A transient condition for the
+     * initiator, not the loss of the device.
+     */
+    LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED(SenseKey.NOT_READY, 0x04, 0x03),
     INTERNAL_TARGET_FAILURE(SenseKey.HARDWARE_ERROR, 0x44, 0x00),
     MISCOMPARE_DURING_VERIFY(SenseKey.MISCOMPARE, 0x1D, 0x00),
     /**
@@ -39,6 +45,8 @@ public enum Sense {
     COPY_TARGET_DEVICE_NOT_REACHABLE(SenseKey.COPY_ABORTED, 0x0D, 0x02),
     /** The transport saw the command's data transfer go wrong (e.g. a Data-Out DataSN error). */
     DATA_PHASE_ERROR(SenseKey.ABORTED_COMMAND, 0x4B, 0x00),
+    /** An offline unit got its medium (SPC-5 Annex D, 28h/00h): NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED. */
+    NOT_READY_TO_READY_CHANGE(SenseKey.UNIT_ATTENTION, 0x28, 0x00),
     POWER_ON_RESET_OR_BUS_DEVICE_RESET(SenseKey.UNIT_ATTENTION, 0x29, 0x00),
     /** Tasks of this nexus were aborted by another one (PREEMPT AND ABORT, SAM-5 §5.6, TAS=0). */
     COMMANDS_CLEARED_BY_ANOTHER_INITIATOR(SenseKey.UNIT_ATTENTION, 0x2F, 0x00),

@@ -11,8 +11,9 @@ import io.platter.scsi.task.Task;
 /**
  * REQUEST SENSE (SPC-5 §6.39). Sense is delivered with each CHECK CONDITION (autosense), so the
  * only pending sense is a unit attention, which this returns and clears (SAM-5 §5.14); otherwise
- * NO SENSE, or LOGICAL UNIT NOT SUPPORTED as parameter data for a LUN that is not mapped
- * (§6.39.1). DESC (byte 1 bit 0) picks descriptor format.
+ * the NOT READY condition of an offline unit (§6.39.2: what TEST UNIT READY would report), NO
+ * SENSE, or LOGICAL UNIT NOT SUPPORTED as parameter data for a LUN that is not mapped (§6.39.1).
+ * DESC (byte 1 bit 0) picks descriptor format.
  */
 final class RequestSense implements CommandHandler {
 
@@ -26,7 +27,9 @@ final class RequestSense implements CommandHandler {
             if (task.unit() != null) {
                 Sense attention = task.command().nexus() == null ? null
                         : task.unit().unitAttentions().take(task.command().nexus());
-                sense = attention != null ? attention : Sense.NO_SENSE;
+                sense = attention != null ? attention
+                        : task.unit().offline() ? Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED
+                        : Sense.NO_SENSE;
             }
             return task.replyBuffer(SenseData.build(sense, null, null, descriptor), allocationLength);
         }, null);

@@ -14,7 +14,8 @@ import java.util.List;
 public final class SpcCommands {
 
     private static final List<CommandSpec> ROWS = List.of(
-            CommandSpec.row("TEST UNIT READY", 0x00, NONE, false, new TestUnitReady(), 0, 0, 0, 0).withReservationAccess(STATUS),
+            CommandSpec.row("TEST UNIT READY", 0x00, NONE, false, new TestUnitReady(), 0, 0, 0, 0).withReservationAccess(STATUS)
+                    .needingMedium(),
             CommandSpec.row("REQUEST SENSE", 0x03, IN, true, new RequestSense(), 0x01, 0, 0, 0xFF).withReservationAccess(ALLOWED)
                     .allowingUnitAttention(),
             CommandSpec.row("INQUIRY", 0x12, IN, true, new Inquiry(), 0x01, 0xFF, 0xFF, 0xFF).withReservationAccess(ALLOWED)

@@ -12,7 +12,8 @@ import io.platter.scsi.sense.Sense;
  * row: a pending unit attention (SAM-5 §5.14: reported by, and cleared with, every command whose
  * row does not allow it, i.e. all but INQUIRY, REPORT LUNS and REQUEST SENSE, which deal with it
  * themselves), then reservation conflicts (SPC-5 §5.14.1) by the reservation-conflict column, then
- * write protect (SBC-4 §4.11) by the medium-access column.
+ * by the medium-access column a missing medium (an offline unit: NOT READY, LOGICAL UNIT NOT READY,
+ * MANUAL INTERVENTION REQUIRED, SPC-5 §4.4.5 and Annex D) and write protect (SBC-4 §4.11).
  */
 final class Admission {
 
@@ -46,6 +47,9 @@ final class Admission {
             throws CheckConditionException, ReservationConflictException {
         if (nexus != null) {
             unit.reservations().check(nexus, reservation);
+        }
+        if (medium.needsMedium() && unit.offline()) {
+            throw new CheckConditionException(Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED);
         }
         if (medium == MediumAccess.WRITE && unit.writeProtected()) {
             throw new CheckConditionException(Sense.WRITE_PROTECTED);

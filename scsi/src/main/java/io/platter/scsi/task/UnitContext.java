@@ -10,6 +10,7 @@ import io.platter.scsi.reservation.ReservationStore;
 import io.platter.scsi.reservation.Reservations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,7 +25,8 @@ public final class UnitContext {
     public static final int BLOCK_SIZE = 512;
 
     private final LunIdentity identity;
-    private final BlockDevice device;
+    /** The medium; an {@link OfflineDevice} until the image opens ({@link #attach}). */
+    private volatile BlockDevice device;
     private final Executor ioExecutor;
     private final ByteBufAllocator alloc;
     private static final AtomicLong NEXT_ORDER = new AtomicLong();
@@ -79,6 +81,28 @@ public final class UnitContext {
 
     public BlockDevice device() {
         return device;
+    }
+
+    /**
+     * Whether the unit has no medium (its image could not be opened): every command that needs
+     * the medium answers NOT READY ({@link Admission}).
+     */
+    public boolean offline() {
+        return device instanceof OfflineDevice;
+    }
+
+    /**
+     * Gives an offline unit its medium, or another {@link OfflineDevice} with a newer reason. Only
+     * {@link io.platter.scsi.LogicalUnit} calls it, and only while the unit is offline: no command
+     * then holds the device (every medium access was refused), so the swap needs no fence.
+     *
+     * @throws IllegalStateException when the unit has a medium already
+     */
+    public void attach(BlockDevice medium) {
+        if (!offline()) {
+            throw new IllegalStateException("the unit has its medium already");
+        }
+        this.device = Objects.requireNonNull(medium, "medium");
     }
 
     public Executor ioExecutor() {

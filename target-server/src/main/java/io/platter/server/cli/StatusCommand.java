@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /** {@code platter status}: portals, counts and the thin pool. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show portals, targets, sessions and thin pool usage (provisioned vs physical).")
+        description = "Show portals, targets, sessions, offline LUNs and thin pool usage (provisioned vs physical).")
 public final class StatusCommand extends ApiCommand {
 
     @Override String operation() {
@@ -24,6 +24,14 @@ public final class StatusCommand extends ApiCommand {
         out.println("portals:     " + String.join(", ", ApiClient.JSON.convertValue(r.path("portals"), String[].class)));
         out.println("targets:     " + r.path("targets").asInt() + ", LUNs " + r.path("luns").asInt()
                 + ", volumes " + r.path("volumes").asInt() + ", sessions " + r.path("sessions").asInt());
+        JsonNode offline = r.path("offline");
+        if (offline.size() > 0) {
+            out.println("offline:     " + offline.size() + " LUN(s) answer NOT READY; fix the file(s) and run `platter reload`");
+            for (JsonNode o : offline) {
+                out.println("  LUN " + o.path("lun").asInt() + " of " + o.path("target").asText() + ": "
+                        + o.path("reason").asText());
+            }
+        }
         out.println("config:      " + r.path("configFile").asText());
         out.println("pool:        " + p.path("dataDir").asText());
         out.println("  size:        " + human(p.path("totalBytes").asLong()) + ", used " + human(p.path("usedBytes").asLong())

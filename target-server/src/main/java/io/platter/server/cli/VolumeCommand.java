@@ -16,7 +16,7 @@ public final class VolumeCommand extends CommandGroup {
 
     static final String[][] COLUMNS = {{"NAME", "name"}, {"FORMAT", "format"}, {"PROVISIONING", "provisioning"},
             {"SIZE", "sizeBytes"}, {"ALLOCATED", "allocatedBytes"}, {"TARGET", "target"}, {"LUN", "lun"},
-            {"SNAPSHOTS", "snapshots"}, {"TEMPLATE", "template"}, {"BACKING", "backing"}};
+            {"STATE", "state"}, {"SNAPSHOTS", "snapshots"}, {"TEMPLATE", "template"}, {"BACKING", "backing"}};
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (and map it).")
     static final class Create extends ApiCommand {

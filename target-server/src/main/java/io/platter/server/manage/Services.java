@@ -26,7 +26,7 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
         PlatterConfig c = config.get();
         return new Views.Status(version, portals, daemon.transport(), c.targets().size(),
                 daemon.mappedLuns().size(), c.volumes().size(), daemon.sessions(null).size(), pool.status(),
-                config.file().toString());
+                config.file().toString(), OfflineReport.offline(daemon.mappedLuns()));
     }
 
     /** Re-reads the config file and applies it as a diff; refused when it would remove a LUN in use. */
@@ -49,6 +49,6 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
             throw ManagementException.badRequest("the config file has problems, nothing was changed: "
                     + e.getMessage().replace('\n', ' '));
         }
-        return targets.reload(fresh, force);
+        return OfflineReport.after(targets.reload(fresh, force), daemon.retryOffline(), daemon.mappedLuns());
     }
 }

@@ -113,7 +113,7 @@ public final class TargetManager {
                 throw e;
             }
             LOG.info("volume {} mapped as LUN {} of {}", volume, l.id(), t.iqn());
-            return new Views.Lun(l.id(), volume, l.image().toString(), size);
+            return new Views.Lun(l.id(), volume, l.image().toString(), size, "online", null);
         }
     }
 
@@ -192,9 +192,9 @@ public final class TargetManager {
                 for (LunConfig l : n.luns()) {
                     if (t == null || !t.luns().contains(l)) {
                         try {
-                            daemon.mapLun(n.iqn(), l);
+                            daemon.mapLunOrOffline(n.iqn(), l); // an unopenable image: offline, retried by reload
                             changes++;
-                        } catch (IOException | RuntimeException e) {
+                        } catch (RuntimeException e) {
                             failures.add("LUN " + l.id() + " of " + n.iqn() + ": " + e.getMessage());
                         }
                     }
@@ -246,7 +246,8 @@ public final class TargetManager {
         for (LunConfig l : t.luns()) {
             MappedLun live = daemon.mappedImage(l.image());
             luns.add(new Views.Lun(l.id(), config.volumeOfImage(l.image()).map(VolumeConfig::name).orElse(null),
-                    l.image().toString(), live == null ? l.sizeBytes() : live.device().size()));
+                    l.image().toString(), live == null || live.offline() ? l.sizeBytes() : live.device().size(),
+                    OfflineReport.state(live), live == null ? null : live.offlineReason()));
         }
         return new Views.Target(t.iqn(), t.alias(), luns, daemon.sessions(t.iqn()).size(),
                 ChapCredentials.mode(t.chap()), t.chap() == null ? null : t.chap().user(), t.acl());

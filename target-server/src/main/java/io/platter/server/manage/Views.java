@@ -15,17 +15,27 @@ public final class Views {
      * @param backing        the image a clone reads unwritten blocks from, or null
      * @param target         the target it is mapped into, or null
      * @param lun            its LUN there, or -1
+     * @param state          {@code online}, {@code offline} (mapped, its image cannot be opened) or
+     *                       {@code unmapped}
+     * @param offlineReason  why it is offline, or null
      */
     public record Volume(String name, String format, String provisioning, long sizeBytes, long allocatedBytes,
-                         String image, boolean template, String backing, String target, int lun, int snapshots) {
+                         String image, boolean template, String backing, String target, int lun, int snapshots,
+                         String state, String offlineReason) {
     }
 
     /** An internal snapshot of a qcow2 volume. */
     public record Snapshot(String id, String name, long dateSeconds, long diskSizeBytes) {
     }
 
-    /** A LUN of a target: the volume mapped there (null for an image configured without a volume). */
-    public record Lun(int lun, String volume, String image, long sizeBytes) {
+    /**
+     * A LUN of a target: the volume mapped there (null for an image configured without a volume).
+     *
+     * @param state         {@code online}, {@code offline} (its image cannot be opened; it answers
+     *                      NOT READY) or {@code unmapped} (configured, not served)
+     * @param offlineReason why it is offline, or null
+     */
+    public record Lun(int lun, String volume, String image, long sizeBytes, String state, String offlineReason) {
     }
 
     /**
@@ -87,9 +97,17 @@ public final class Views {
                        long allocatedBytes, double overProvisioning, int thresholdPercent, boolean thresholdReached) {
     }
 
-    /** The daemon as a whole. */
+    /**
+     * The daemon as a whole.
+     *
+     * @param offline the LUNs that are offline (their image cannot be opened), empty when none
+     */
     public record Status(String version, List<String> portals, String transport, int targets, int luns,
-                         int volumes, int sessions, Pool pool, String configFile) {
+                         int volumes, int sessions, Pool pool, String configFile, List<OfflineLun> offline) {
+    }
+
+    /** A LUN whose image cannot be opened: it answers NOT READY until the file is fixed and reloaded. */
+    public record OfflineLun(String target, int lun, String reason) {
     }
 
     /** Snapshot {@code name} taken of every volume of a group at one instant; writes paused {@code pauseMillis}. */

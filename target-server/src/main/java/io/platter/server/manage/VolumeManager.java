@@ -425,10 +425,10 @@ public final class VolumeManager {
         MappedLun live = daemon.mappedImage(v.image());
         long size = -1;
         int snapshots = 0;
-        if (live != null) {
+        if (live != null && !live.offline()) {
             size = live.device().size();
             snapshots = ImageDrivers.snapshots(live.device()).map(s -> s.snapshots().size()).orElse(0);
-        } else {
+        } else if (live == null) {
             try (BlockDevice d = open(v, true)) {
                 size = d.size();
                 snapshots = ImageDrivers.snapshots(d).map(s -> s.snapshots().size()).orElse(0);
@@ -442,7 +442,8 @@ public final class VolumeManager {
                 : config.volumeOfImage(backing).map(VolumeConfig::name).orElse(backing.toString());
         return new Views.Volume(v.name(), v.format().word(), v.provisioning().word(), size,
                 Pool.allocatedBytes(v.image()), v.image().toString(), v.template(), backingName,
-                m == null ? null : m.iqn(), m == null ? -1 : m.lun().id(), snapshots);
+                m == null ? null : m.iqn(), m == null ? -1 : m.lun().id(), snapshots,
+                OfflineReport.state(live), live == null ? null : live.offlineReason());
     }
 
     /** Deletes an image and its sidecars (identity, saved mode pages, APTPL reservations). */

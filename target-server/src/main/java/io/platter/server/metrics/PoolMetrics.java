@@ -26,8 +26,14 @@ public final class PoolMetrics {
      * @param target the target IQN
      * @param lun    the LUN number
      * @param device its device; read only for its size and allocation
+     * @param offline whether the LUN is offline (its image could not be opened; it answers NOT READY)
      */
-    public record Volume(String target, int lun, BlockDevice device) {
+    public record Volume(String target, int lun, BlockDevice device, boolean offline) {
+
+        /** A LUN that has its medium. */
+        public Volume(String target, int lun, BlockDevice device) {
+            this(target, lun, device, false);
+        }
     }
 
     private final Path dataDir;
@@ -101,6 +107,12 @@ public final class PoolMetrics {
                 .help("Storage allocated to the LUN's image").labelNames("target", "lun").unit(Unit.BYTES)
                 .callback(cb -> pool.volumes.get().forEach(v ->
                         cb.call(v.device().allocatedBytes(), v.target(), Integer.toString(v.lun()))))
+                .register(registry);
+        GaugeWithCallback.builder().name("platter_lun_offline")
+                .help("1 while the LUN is offline (its image cannot be opened; it answers NOT READY), else 0")
+                .labelNames("target", "lun")
+                .callback(cb -> pool.volumes.get().forEach(v ->
+                        cb.call(v.offline() ? 1 : 0, v.target(), Integer.toString(v.lun()))))
                 .register(registry);
         GaugeWithCallback.builder().name("platter_lun_snapshots")
                 .help("Internal snapshots held in the LUN's qcow2 image (0 for raw images)")
