@@ -25,9 +25,10 @@ public final class PoolMetrics {
      *
      * @param target the target IQN
      * @param lun    the LUN number
+     * @param volume the volume it serves (the {@code volume} label)
      * @param device its device; read only for its size and allocation
      */
-    public record Volume(String target, int lun, BlockDevice device) {
+    public record Volume(String target, int lun, String volume, BlockDevice device) {
     }
 
     private final Path dataDir;
@@ -93,21 +94,21 @@ public final class PoolMetrics {
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("platter_lun_size_bytes")
-                .help("Size of the LUN as the initiator sees it").labelNames("target", "lun").unit(Unit.BYTES)
+                .help("Size of the LUN as the initiator sees it").labelNames("target", "lun", "volume").unit(Unit.BYTES)
                 .callback(cb -> pool.volumes.get().forEach(v ->
-                        cb.call(v.device().size(), v.target(), Integer.toString(v.lun()))))
+                        cb.call(v.device().size(), v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         GaugeWithCallback.builder().name("platter_lun_allocated_bytes")
-                .help("Storage allocated to the LUN's image").labelNames("target", "lun").unit(Unit.BYTES)
+                .help("Storage allocated to the LUN's image").labelNames("target", "lun", "volume").unit(Unit.BYTES)
                 .callback(cb -> pool.volumes.get().forEach(v ->
-                        cb.call(v.device().allocatedBytes(), v.target(), Integer.toString(v.lun()))))
+                        cb.call(v.device().allocatedBytes(), v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         GaugeWithCallback.builder().name("platter_lun_snapshots")
                 .help("Internal snapshots held in the LUN's qcow2 image (0 for raw images)")
-                .labelNames("target", "lun")
+                .labelNames("target", "lun", "volume")
                 .callback(cb -> pool.volumes.get().forEach(v -> cb.call(
                         io.platter.lun.image.ImageDrivers.snapshots(v.device()).map(s -> s.snapshots().size()).orElse(0),
-                        v.target(), Integer.toString(v.lun()))))
+                        v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         return pool;
     }
