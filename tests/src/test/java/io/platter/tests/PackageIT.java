@@ -192,6 +192,7 @@ class PackageIT {
         try {
             Tools.awaitPort(port, p, log);
             Tools.Result ls = Tools.run(Duration.ofMinutes(1), cmd("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port));
+            assertThat(ls.ok()).as("discovery succeeded: " + ls.describe()).isTrue();
             assertThat(ls.output()).as(ls.describe()).doesNotContain("Target:").doesNotContain("iqn.");
             try (Stream<Path> files = Files.list(data)) {
                 assertThat(files.filter(f -> f.getFileName().toString().matches(".*\\.(img|qcow2|raw)")))

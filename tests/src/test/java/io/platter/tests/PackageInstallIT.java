@@ -139,11 +139,17 @@ class PackageInstallIT {
         try {
             Tools.awaitPort(port, p, log);
             Tools.Result ls = Tools.run(Duration.ofMinutes(1), Tools.cmd("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port));
+            assertThat(ls.ok()).as("discovery succeeded: " + ls.describe()).isTrue();
             assertThat(ls.output()).as(ls.describe()).doesNotContain("Target:").doesNotContain("iqn.");
+            // The management API (and its .platter-api file) comes up after the portals listen.
+            Path api = data.resolve(".platter-api");
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    !Files.exists(api) && System.nanoTime() < end && p.isAlive(); ) {
+                Thread.sleep(100);
+            }
+            assertThat(api).as("the daemon's API file").exists();
             try (Stream<Path> files = Files.list(data)) {
-                List<Path> written = files.toList();
-                assertThat(written).as("the daemon's API files").isNotEmpty();
-                for (Path f : written) {
+                for (Path f : files.filter(Files::exists).toList()) {
                     assertThat(uid(f)).as("created as the platter user: " + f).isEqualTo(uid);
                 }
             }
