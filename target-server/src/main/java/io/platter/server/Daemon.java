@@ -40,9 +40,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,17 +69,16 @@ public final class Daemon implements AutoCloseable {
     private final LoginThrottle throttle = LoginThrottle.defaults();
     private IscsiServer server;
     private MetricsServer metricsServer;
+    /** The exporter's metrics, or null when metrics are off. */
+    private PrometheusMetrics prometheus;
+    /** The volume label of each mapped image; guarded by {@code this}. */
+    private final Map<Path, String> volumeLabels = new java.util.HashMap<>();
+    private volatile Function<Path, Optional<String>> volumeNames = image -> Optional.empty();
     private List<InetSocketAddress> addresses = List.of();
     private Path dataDir;
 
     private Daemon(int ioThreads) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory threads = r -> {
-            Thread t = new Thread(r, "platter-io-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        ioExecutor = Executors.newFixedThreadPool(ioThreads, threads);
+        ioExecutor = Executors.newFixedThreadPool(ioThreads, Threads.named("platter-io", true));
     }
 
     /** Starts a daemon for {@code config}; on failure nothing stays open. */
@@ -99,6 +98,14 @@ public final class Daemon implements AutoCloseable {
     private void open(PlatterConfig config) throws IOException {
         dataDir = config.server().dataDir();
         io.platter.lun.PrivateFiles.createDirectories(dataDir);   // 0700 when new, whatever the umask
+        Map<Path, String> declared = new java.util.HashMap<>();
+        config.volumes().forEach(v -> declared.put(v.image(), v.name()));
+        volumeNames = image -> Optional.ofNullable(declared.get(image));
+        IscsiMetrics metrics = IscsiMetrics.NONE;
+        if (config.server().metrics().isPresent()) {
+            // Before the LUNs are mapped: each mapping creates its series.
+            prometheus = new PrometheusMetrics();
+        }
         for (TargetConfig t : config.targets()) {
             addTarget(t);
             for (LunConfig lun : t.luns()) {
@@ -108,9 +115,7 @@ public final class Daemon implements AutoCloseable {
         if (!offline.isEmpty()) {
             LOG.error("{} of {} LUN(s) offline (see above); the others are served", offline.size(), mapped.size());
         }
-        IscsiMetrics metrics = IscsiMetrics.NONE;
-        if (config.server().metrics().isPresent()) {
-            PrometheusMetrics prometheus = new PrometheusMetrics();
+        if (prometheus != null) {
             JvmMetrics.builder().register(prometheus.registry());
             PoolMetrics.register(prometheus.registry(), config.server().dataDir(), this::poolVolumes,
                     config.server().thinThresholdPercent());
@@ -128,8 +133,27 @@ public final class Daemon implements AutoCloseable {
     }
 
     private synchronized List<PoolMetrics.Volume> poolVolumes() {
-        return mapped.values().stream()
-                .map(m -> new PoolMetrics.Volume(m.iqn(), m.lun(), m.device(), m.offline())).toList();
+        return mapped.entrySet().stream().map(e -> new PoolMetrics.Volume(e.getValue().iqn(), e.getValue().lun(),
+                volumeLabels.getOrDefault(e.getKey(), ""), e.getValue().device(), e.getValue().offline())).toList();
+    }
+
+    /**
+     * Who names the volume an image serves, for the {@code volume} label of the per-LUN metrics
+     * (the management layer knows the volumes; until it says, the config's volumes do). The label
+     * is taken when the LUN is mapped.
+     */
+    public void volumeNames(Function<Path, Optional<String>> names) {
+        volumeNames = java.util.Objects.requireNonNull(names, "names");
+    }
+
+    /** The volume's name, else the image's path relative to the data directory (its file name outside it). */
+    private String volumeLabel(Path image) {
+        Optional<String> name = volumeNames.apply(image);
+        if (name.isPresent()) {
+            return name.get();
+        }
+        return dataDir != null && image.startsWith(dataDir) ? dataDir.relativize(image).toString()
+                : String.valueOf(image.getFileName());
     }
 
     /** Exports a new target without LUNs (they are mapped with {@link #mapLun}). */
@@ -198,6 +222,14 @@ public final class Daemon implements AutoCloseable {
      * @throws IllegalStateException when the target does not exist, the LUN is taken or the image is mapped already
      */
     public synchronized LogicalUnit mapLun(String iqn, LunConfig lun) throws IOException {
+        return mapLun(iqn, lun, null);
+    }
+
+    /**
+     * As {@link #mapLun(String, LunConfig)}, labelling the LUN's metrics with {@code volume}, the
+     * volume it maps (null: ask {@link #volumeNames}; for a volume not yet recorded anywhere).
+     */
+    public synchronized LogicalUnit mapLun(String iqn, LunConfig lun, String volume) throws IOException {
         ExportedTarget t = free(iqn, lun);
         BlockDevice device = openImage(lun, dataDir);
         LogicalUnit unit;
@@ -213,9 +245,19 @@ public final class Daemon implements AutoCloseable {
         }
         t.scsi().addLun(lun.id(), unit); // the unit owns the device now
         mapped.put(lun.image(), new MappedLun(t.name(), lun.id(), unit, device));
+        labelMapped(t.name(), lun, volume);
         LOG.info("target {} LUN {}: {} ({} bytes, {}, serial {})", t.name(), lun.id(), lun.image(),
                 device.size(), device.thin() ? "thin" : "thick", identity.serialNumber());
         return unit;
+    }
+
+    /** Records the volume label of a LUN just mapped and creates its metric series. */
+    private void labelMapped(String iqn, LunConfig lun, String volume) {
+        String label = volume != null ? volume : volumeLabel(lun.image());
+        volumeLabels.put(lun.image(), label);
+        if (prometheus != null) {
+            prometheus.lunMapped(iqn, lun.id(), label);
+        }
     }
 
     /**
@@ -251,6 +293,7 @@ public final class Daemon implements AutoCloseable {
             t.scsi().addLun(lun.id(), unit);
             mapped.put(lun.image(), new MappedLun(t.name(), lun.id(), unit, new OfflineDevice(reason)));
             offline.put(unit, new OfflineLuns.Retry(lun, savedState));
+            labelMapped(t.name(), lun, null);
             return unit;
         }
     }
@@ -345,8 +388,17 @@ public final class Daemon implements AutoCloseable {
         if (unit == null) {
             return false;
         }
-        mapped.values().removeIf(m -> m.unit() == unit);
+        mapped.entrySet().removeIf(e -> {
+            if (e.getValue().unit() != unit) {
+                return false;
+            }
+            volumeLabels.remove(e.getKey());
+            return true;
+        });
         offline.remove(unit);
+        if (prometheus != null) {
+            prometheus.lunUnmapped(t.name(), lun);   // its series go with it: no series for LUNs that do not exist
+        }
         closeUnit(unit);
         LOG.info("target {} LUN {} unmapped", iqn, lun);
         return true;

@@ -51,15 +51,11 @@ public final class HttpLimits {
     }
 
     /**
-     * A fixed pool of {@code threads} daemon threads named {@code name}: more than a few stalled
+     * A fixed pool of {@code threads} daemon threads named {@code name-1}, {@code name-2}, ...: more than a few stalled
      * clients can hold, and the request timeout frees the ones they hold. Its queue needs no bound
      * of its own: the connection cap bounds it.
      */
     public static ExecutorService workers(String name, int threads) {
-        return Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newFixedThreadPool(threads, Threads.named(name, true));
     }
 }

@@ -94,8 +94,8 @@ public final class IscsiServer implements AutoCloseable {
             factory = NioIoHandler.newFactory();
             channelType = NioServerSocketChannel.class;
         }
-        boss = new MultiThreadIoEventLoopGroup(1, factory);
-        workers = new MultiThreadIoEventLoopGroup(eventLoops, factory);
+        boss = new MultiThreadIoEventLoopGroup(1, Threads.named("platter-iscsi-boss", false), factory);
+        workers = new MultiThreadIoEventLoopGroup(eventLoops, Threads.named("platter-iscsi", false), factory);
     }
 
     /** Binds every portal, all in portal group 1, or none: a failure closes what was bound and throws. */

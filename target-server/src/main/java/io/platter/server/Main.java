@@ -37,7 +37,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code platter} command line. */
-@Command(name = "platter", mixinStandardHelpOptions = true, version = "platter 0.1.0",
+@Command(name = "platter", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
                 CloneCommand.class, TargetCommand.class, LunCommand.class, AclCommand.class, ChapCommand.class,
@@ -48,7 +48,6 @@ public final class Main implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     /** Exit code for a daemon that failed to start. */
     static final int EXIT_START = 3;
-    static final String VERSION = "0.1.0";
     /** Where API changes are saved when the daemon runs without a config file. */
     static final String DATA_DIR_CONFIG = "platter.yaml";
 
@@ -153,7 +152,7 @@ public final class Main implements Callable<Integer> {
             try {
                 Path file = configFile != null ? configFile : cfg.server().dataDir().resolve(DATA_DIR_CONFIG);
                 ManagedConfig managed = new ManagedConfig(file, fileConfig != null ? fileConfig : cfg);
-                Services services = Services.of(daemon, managed, VERSION);
+                Services services = Services.of(daemon, managed, Version.get());
                 services.pool().reportLeftovers();
                 management = ManagementServer.start(cfg.server().management().orElse(null), services);
                 reloadable.set(services);

@@ -36,4 +36,42 @@ class GrafanaDashboardTest {
         assertThat(used).allSatisfy(name -> assertThat(docs).as("docs/metrics.md documents " + name)
                 .contains("`" + name + "`"));
     }
+
+    /**
+     * Issue 15: one dashboard for a fleet. Variables instance, target and lun (each from a
+     * documented metric, the later ones narrowed by the earlier), and every query honours them:
+     * all filter by instance, per-LUN metrics also by target and lun, and per-LUN panels name the volume.
+     */
+    @Test
+    void theDashboardHasInstanceTargetAndLunVariablesAndEveryQueryUsesThem() throws IOException {
+        Path root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+        JsonNode dashboard = new ObjectMapper().readTree(root.resolve("packaging/grafana/platter-dashboard.json").toFile());
+        String docs = Files.readString(root.resolve("docs/metrics.md"));
+        java.util.Map<String, String> variables = new java.util.LinkedHashMap<>();
+        for (JsonNode v : dashboard.get("templating").get("list")) {
+            variables.put(v.get("name").asText(), v.path("definition").asText(""));
+        }
+        assertThat(variables).containsKeys("datasource", "instance", "target", "lun");
+        assertThat(variables.get("instance")).startsWith("label_values(platter_").endsWith(", instance)");
+        assertThat(variables.get("target")).contains("instance=~\"$instance\"").endsWith(", target)");
+        assertThat(variables.get("lun")).contains("instance=~\"$instance\"", "target=~\"$target\"").endsWith(", lun)");
+        for (String name : java.util.List.of("instance", "target", "lun")) {
+            Matcher m = METRIC.matcher(variables.get(name));
+            assertThat(m.find()).isTrue();
+            assertThat(docs).as("the %s variable's metric is documented", name).contains("`" + m.group() + "`");
+        }
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                String expr = target.get("expr").asText();
+                String what = panel.get("title").asText() + ": " + expr;
+                assertThat(expr).as(what).contains("instance=~\"$instance\"");
+                if (expr.matches(".*platter_(scsi|lun)_.*")) {
+                    assertThat(expr).as(what).contains("target=~\"$target\"", "lun=~\"$lun\"");
+                    if (!expr.contains("histogram_quantile")) {
+                        assertThat(target.get("legendFormat").asText()).as(what).contains("{{volume}}");
+                    }
+                }
+            }
+        }
+    }
 }

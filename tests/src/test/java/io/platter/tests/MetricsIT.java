@@ -60,8 +60,9 @@ class MetricsIT {
             Tools.run("iscsi-inq", server.portalUrl() + "/iqn.2026-11.io.platter:nosuchtarget/0");
 
             Map<String, Double> after = scrape(url);
-            String write = "{lun=\"0\",op=\"write\",target=\"" + t + "\"}";
-            String read = "{lun=\"0\",op=\"read\",target=\"" + t + "\"}";
+            // A LUN declared with an image only is labelled with the image's path in the data directory.
+            String write = "{lun=\"0\",op=\"write\",target=\"" + t + "\",volume=\"lun0.img\"}";
+            String read = "{lun=\"0\",op=\"read\",target=\"" + t + "\",volume=\"lun0.img\"}";
             assertThat(delta(before, after, "platter_scsi_commands_total" + write)).isEqualTo(WRITES);
             assertThat(delta(before, after, "platter_scsi_bytes_total" + write)).isEqualTo(WRITES * IO);
             assertThat(delta(before, after, "platter_scsi_command_duration_seconds_count" + write)).isEqualTo(WRITES);
@@ -70,8 +71,9 @@ class MetricsIT {
             assertThat(delta(before, after, "platter_scsi_bytes_total" + read)
                     - delta(start, before, "platter_scsi_bytes_total" + read)).isEqualTo(READS * IO);
             assertThat(delta(before, after, "platter_scsi_commands_total{lun=\"0\",op=\"other\",target=\"" + t
-                    + "\"}")).as("INQUIRY, READ CAPACITY, ... of qemu's open").isPositive();
-            assertThat(after.get("platter_scsi_commands_in_flight{lun=\"0\",target=\"" + t + "\"}")).isZero();
+                    + "\",volume=\"lun0.img\"}")).as("INQUIRY, READ CAPACITY, ... of qemu's open").isPositive();
+            assertThat(after.get("platter_scsi_commands_in_flight{lun=\"0\",target=\"" + t
+                    + "\",volume=\"lun0.img\"}")).isZero();
             assertThat(delta(before, after, "platter_iscsi_logins_total{target=\"" + t + "\"}")).isEqualTo(1);
             assertThat(after.get("platter_iscsi_sessions{target=\"" + t + "\"}")).as("after logout").isZero();
             assertThat(delta(before, after, "platter_iscsi_login_failures_total{reason=\"not_found\"}"))
@@ -79,7 +81,7 @@ class MetricsIT {
             assertThat(delta(before, after, "platter_iscsi_connections_accepted_total")).isGreaterThanOrEqualTo(2);
 
             // Thin pool: one 64 MiB thin raw LUN; the workload wrote WRITES * IO bytes into it.
-            String lun = "{lun=\"0\",target=\"" + t + "\"}";
+            String lun = "{lun=\"0\",target=\"" + t + "\",volume=\"lun0.img\"}";
             assertThat(after.get("platter_pool_provisioned_bytes")).isEqualTo(64.0 * (1 << 20));
             assertThat(after.get("platter_lun_size_bytes" + lun)).isEqualTo(64.0 * (1 << 20));
             assertThat(after.get("platter_pool_allocated_bytes")).as("a thin image holds what was written")
@@ -97,6 +99,50 @@ class MetricsIT {
             assertThat(after).containsKey("jvm_memory_used_bytes{area=\"heap\"}");
             assertThat(after.keySet()).anyMatch(k -> k.startsWith("jvm_threads_current"));
             assertThat(after.get("process_open_fds")).isPositive();
+        }
+    }
+
+    /**
+     * Issue 15: series exist for the LUNs that exist. Error counters are there at 0 before any
+     * error; a LUN's series appear at 0 when it is mapped, under its volume's name, and vanish when
+     * it is unmapped; commands an initiator addresses to LUNs that do not exist create none.
+     */
+    @Test
+    void seriesFollowTheMappedLuns() throws Exception {
+        int metricsPort = PlatterProcess.freePort();
+        try (PlatterProcess server = PlatterProcess.start("MetricsIT-series", "16M",
+                List.of("--metrics", "127.0.0.1:" + metricsPort))) {
+            String url = "http://127.0.0.1:" + metricsPort + "/metrics";
+            String t = PlatterProcess.IQN;
+            Map<String, Double> first = scrape(url);
+            assertThat(first.get("platter_iscsi_pdu_errors_total{fatal=\"true\",reason=\"protocol_error\"}")).isZero();
+            assertThat(first.get("platter_iscsi_digest_errors_total{kind=\"data\"}")).isZero();
+            assertThat(first.get("platter_internal_errors_total")).isZero();
+            assertThat(first.get("platter_scsi_commands_total{lun=\"0\",op=\"read\",target=\"" + t
+                    + "\",volume=\"lun0.img\"}")).as("present at 0 before any command").isZero();
+
+            // An initiator naming LUNs that do not exist (each gets LOGICAL UNIT NOT SUPPORTED).
+            for (int lun : new int[] {5, 77, 16000}) {
+                Tools.run("iscsi-inq", server.portalUrl() + "/" + t + "/" + lun);
+            }
+            server.cliOk("volume", "create", "vol1", "--size", "16M", "--target", t, "--lun", "1");
+            Map<String, Double> mapped = scrape(url);
+            assertThat(mapped.keySet()).as("no series for LUNs that do not exist")
+                    .noneMatch(k -> k.contains("lun=\"5\"") || k.contains("lun=\"77\"") || k.contains("lun=\"16000\""));
+            String lun1 = "{lun=\"1\",op=\"write\",target=\"" + t + "\",volume=\"vol1\"}";
+            assertThat(mapped.get("platter_scsi_commands_total" + lun1)).as("a new LUN's series, at 0").isZero();
+            assertThat(mapped.get("platter_lun_size_bytes{lun=\"1\",target=\"" + t + "\",volume=\"vol1\"}"))
+                    .isEqualTo(16.0 * (1 << 20));
+
+            Tools.runOk(Tools.DEFAULT_TIMEOUT, cmd("qemu-io", "-f", "raw", "-c", "write 0 4k", server.url(1)));
+            assertThat(scrape(url).get("platter_scsi_commands_total" + lun1)).isEqualTo(1);
+
+            server.cliOk("lun", "unmap", t, "1");
+            Map<String, Double> unmapped = scrape(url);
+            assertThat(unmapped.keySet()).as("an unmapped LUN's series are gone").noneMatch(k -> k.contains("lun=\"1\""));
+            assertThat(unmapped).containsKey("platter_scsi_commands_total{lun=\"0\",op=\"read\",target=\"" + t
+                    + "\",volume=\"lun0.img\"}");
+            server.assertNoInternalErrors();
         }
     }
 

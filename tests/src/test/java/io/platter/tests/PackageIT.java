@@ -3,6 +3,8 @@ package io.platter.tests;
 import static io.platter.tests.support.Tools.cmd;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.platter.config.ConfigLoader;
+import io.platter.config.PlatterConfig;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The Debian package and the tarball the normal build makes (packaging/target): control fields,
  * files and modes, the conffile, maintainer scripts, the unit passing {@code systemd-analyze
- * verify}, and the packaged launcher serving the packaged default configuration.
+ * verify}, the Debian documentation (copyright, changelog, compressed docs), the version, and the
+ * packaged launcher serving the packaged default configuration, which exports nothing.
  */
 @Timeout(300)
 class PackageIT {
@@ -49,6 +52,50 @@ class PackageIT {
         String control = Tools.runOk("dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Depends");
         assertThat(control).contains("Package: platter").contains("Architecture: all")
                 .contains("Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless");
+        // Issue 15: no invented Homepage (the project has none yet).
+        assertThat(Tools.runOk("dpkg-deb", "-f", deb.toString())).doesNotContain("Homepage: https://localhost");
+    }
+
+    /** The Debian version is the pom version, "-" turned into "~" (0.1.0-SNAPSHOT sorts before 0.1.0). */
+    @Test
+    void thePackageVersionAndPlatterDashDashVersionAreThePomVersion() throws IOException {
+        String pom = pomVersion();
+        assertThat(Tools.runOk("dpkg-deb", "-f", deb.toString(), "Version").strip())
+                .isEqualTo(pom.replace('-', '~'));
+        assertThat(deb.getFileName().toString()).isEqualTo("platter_" + pom.replace('-', '~') + "_all.deb");
+        assertThat(Tools.runOk(root.resolve("usr/bin/platter").toString(), "--version").strip())
+                .isEqualTo("platter " + pom);
+    }
+
+    /** Debian policy §12.5, §12.7 and §12.3: copyright (DEP-5), changelog.Debian.gz, gzipped docs. */
+    @Test
+    void theDocumentationIsShippedAsDebianPolicyAsks() throws IOException {
+        Path doc = root.resolve("usr/share/doc/platter");
+        String copyright = Files.readString(doc.resolve("copyright"));
+        assertThat(copyright).startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n")
+                .contains("Upstream-Name: platter").contains("\nFiles: *\n").contains("License: Apache-2.0");
+        assertThat(Tools.runOk("sh", "-c", "gzip -t " + doc + "/*.gz && echo ok").strip()).isEqualTo("ok");
+        String changelog = Tools.runOk("zcat", doc.resolve("changelog.Debian.gz").toString());
+        assertThat(changelog).startsWith("platter (" + pomVersion().replace('-', '~') + ") unstable; urgency=medium")
+                .containsPattern("\n -- .+ <.+>  \\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\n");
+        for (String md : List.of("README.md", "metrics.md", "security.md", "configuration.md")) {
+            assertThat(doc.resolve(md + ".gz")).as(md).isRegularFile();
+            assertThat(doc.resolve(md)).as(md + " uncompressed").doesNotExist();
+        }
+        assertThat(doc.resolve("development.md.gz")).as("for developers: not in the package").doesNotExist();
+        assertThat(Tools.runOk("zcat", doc.resolve("README.md.gz").toString())).startsWith("# Platter");
+        assertThat(root.resolve("usr/share/platter/grafana/platter-dashboard.json")).isRegularFile();
+        String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
+        assertThat(listing).containsPattern("(?m)^-rw-r--r-- root/root .*\\./usr/share/doc/platter/copyright$")
+                .containsPattern("(?m)^-rw-r--r-- root/root .*\\./usr/share/doc/platter/changelog\\.Debian\\.gz$");
+    }
+
+    /** The pom version of the build (the root pom's own version). */
+    static String pomVersion() throws IOException {
+        String pom = Files.readString(PlatterProcess.moduleDir().resolve("../pom.xml"));
+        Matcher m = Pattern.compile("<artifactId>platter-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertThat(m.find()).as("the root pom's version").isTrue();
+        return m.group(1).trim();
     }
 
     @Test
@@ -59,8 +106,8 @@ class PackageIT {
         assertThat(root.resolve("lib/systemd/system/platter.service")).isRegularFile();
         assertThat(root.resolve("etc/platter/platter.yaml")).isRegularFile();
         assertThat(root.resolve("var/lib/platter")).isDirectory();
-        assertThat(root.resolve("usr/share/doc/platter/metrics.md")).isRegularFile();
-        assertThat(root.resolve("usr/share/doc/platter/security.md")).isRegularFile();
+        assertThat(root.resolve("usr/share/doc/platter/metrics.md.gz")).isRegularFile();
+        assertThat(root.resolve("usr/share/doc/platter/security.md.gz")).isRegularFile();
         String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
         assertThat(listing).as("owned by root in the archive; postinst hands them to platter")
                 .doesNotContain("platter/platter ");
@@ -82,8 +129,10 @@ class PackageIT {
     void theUnitIsHardenedAndVerifies() throws IOException {
         Path unit = root.resolve("lib/systemd/system/platter.service");
         String text = Files.readString(unit);
+        // The daemon never writes /etc/platter (issue 15): it is not among the writable paths.
+        assertThat(text).doesNotContain("/etc/platter /").doesNotContainPattern("ReadWritePaths=.*/etc/platter");
         assertThat(text).contains("Type=notify", "User=platter", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                "ReadWritePaths=/var/lib/platter /etc/platter", "ProtectHome=yes", "PrivateTmp=yes",
+                "ReadWritePaths=/var/lib/platter\n", "ProtectHome=yes", "PrivateTmp=yes",
                 "CapabilityBoundingSet=\n", "LimitNOFILE=65536", "Restart=on-failure",
                 "After=network-online.target", "Wants=network-online.target", "TimeoutStopSec=60",
                 "ExecStart=/usr/bin/platter serve");
@@ -114,17 +163,25 @@ class PackageIT {
                 "RestrictRealtime=yes", "RemoveIPC=yes", "UMask=0077");
     }
 
+    /**
+     * Issue 15, finding 8: the packaged config used to export an unauthenticated demo LUN on every
+     * interface, and the service is enabled at install. Now it loads as a config with no target,
+     * and the packaged launcher serving it offers nothing to discovery.
+     */
     @Test
-    void thePackagedLauncherServesThePackagedDefaultConfig() throws Exception {
+    void thePackagedDefaultConfigExportsNothing() throws Exception {
         Path work = root.getParent().resolve("run");
         Path data = work.resolve("data");
         Files.createDirectories(data);
-        // The packaged file verbatim except its data-dir: LUN images resolve against the file's
-        // data-dir when it is read, so --data-dir alone would still put them in /var/lib/platter.
+        // The packaged file verbatim except its data-dir (so nothing touches /var/lib/platter).
         String packaged = Files.readString(root.resolve("etc/platter/platter.yaml"));
         assertThat(packaged).contains("data-dir: /var/lib/platter");
         Path config = work.resolve("platter.yaml");
         Files.writeString(config, packaged.replace("data-dir: /var/lib/platter", "data-dir: " + data));
+        PlatterConfig loaded = ConfigLoader.load(config);
+        assertThat(loaded.targets()).as("targets of the packaged config").isEmpty();
+        assertThat(loaded.volumes()).as("volumes of the packaged config").isEmpty();
+        assertThat(loaded.server().metrics().orElseThrow().host()).isEqualTo("127.0.0.1");
         int port = PlatterProcess.freePort();
         int metricsPort = PlatterProcess.freePort();
         Path log = work.resolve("server.log");
@@ -134,9 +191,13 @@ class PackageIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Tools.awaitPort(port, p, log);
-            String ls = Tools.runOk("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port);
-            assertThat(ls).as(ls).contains("iqn.2026-11.io.platter:demo").contains("Lun:0");
-            assertThat(data.resolve("demo-lun0.img")).isRegularFile();
+            Tools.Result ls = Tools.run(Duration.ofMinutes(1), cmd("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port));
+            assertThat(ls.ok()).as("discovery succeeded: " + ls.describe()).isTrue();
+            assertThat(ls.output()).as(ls.describe()).doesNotContain("Target:").doesNotContain("iqn.");
+            try (Stream<Path> files = Files.list(data)) {
+                assertThat(files.filter(f -> f.getFileName().toString().matches(".*\\.(img|qcow2|raw)")))
+                        .as("no image created").isEmpty();
+            }
         } finally {
             p.destroy();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exit after SIGTERM").isTrue();
@@ -151,7 +212,10 @@ class PackageIT {
         assertThat(list).containsPattern("platter-[^/]+/bin/platter\n")
                 .containsPattern("platter-[^/]+/share/platter/platter.jar\n")
                 .containsPattern("platter-[^/]+/etc/platter/platter.yaml\n")
-                .containsPattern("platter-[^/]+/lib/systemd/system/platter.service\n");
+                .containsPattern("platter-[^/]+/lib/systemd/system/platter.service\n")
+                .containsPattern("platter-[^/]+/share/doc/platter/README.md.gz\n")
+                .containsPattern("platter-[^/]+/share/doc/platter/copyright\n")
+                .containsPattern("platter-[^/]+/share/platter/grafana/platter-dashboard.json\n");
         // The config file takes CHAP secrets: never readable by other users (issue 21, finding 7).
         String modes = Tools.runOk("sh", "-c", "tar tvzf " + target + "/platter-*-dist.tar.gz");
         assertThat(modes).containsPattern("(?m)^-rw------- .*platter-[^/]+/etc/platter/platter.yaml$");

@@ -2,6 +2,8 @@ package io.platter.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.platter.config.ConfigLoader;
+import io.platter.config.PlatterConfig;
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.Tools;
 import java.io.IOException;
@@ -26,8 +28,9 @@ import org.junit.jupiter.api.Timeout;
  * {@code DPKG_ROOT} set, so the root needs no shell or libc of its own; the Java and passwd
  * dependencies are forced, as the root has no packages). Checks the installed files and their
  * ownership, the {@code platter} system user postinst creates, that a locally modified conffile
- * survives a reinstall and an upgrade, that the installed launcher serves a LUN from the installed
- * default config as the platter user, and that purge removes the configuration. Runs in seconds.
+ * survives a reinstall and an upgrade, that the installed launcher runs as the platter user on the
+ * installed default config, which exports nothing, and that purge removes the configuration. Runs
+ * in seconds.
  *
  * <p>With {@code -Dpackage.chroot=true} the root is instead a copy of a minbase Debian bookworm
  * (debootstrap, cached in {@code ~/.cache/platter-debroot}; made on first use, which needs the
@@ -73,8 +76,19 @@ class PackageInstallIT {
         assertThat(line(root.resolve("etc/group"), "platter:")).startsWith("platter:x:" + platterGid + ":");
 
         assertOwned(root.resolve("var/lib/platter"), platterUid, platterGid, "rwxr-x---");
-        assertOwned(root.resolve("etc/platter"), platterUid, platterGid, "rwxr-x---");
-        assertOwned(root.resolve(CONFFILE), platterUid, platterGid, "rw-r-----");
+        // Issue 15: the daemon reads its configuration and never writes it: root:platter 0750 / 0640.
+        assertOwned(root.resolve("etc/platter"), 0, platterGid, "rwxr-x---");
+        assertOwned(root.resolve(CONFFILE), 0, platterGid, "rw-r-----");
+        // Issue 15, finding 8: the service is enabled (and started) at install, so the installed
+        // configuration must export nothing.
+        PlatterConfig installed = ConfigLoader.load(root.resolve(CONFFILE));
+        assertThat(installed.targets()).as("targets of a fresh install").isEmpty();
+        assertThat(installed.volumes()).as("volumes of a fresh install").isEmpty();
+        Path doc = root.resolve("usr/share/doc/platter");
+        assertThat(doc.resolve("copyright")).isRegularFile();
+        assertThat(doc.resolve("changelog.Debian.gz")).isRegularFile();
+        assertThat(doc.resolve("README.md.gz")).isRegularFile();
+        assertThat(root.resolve("usr/share/platter/grafana/platter-dashboard.json")).isRegularFile();
 
         // A modified conffile survives a reinstall of the same version and an upgrade.
         String packaged = Files.readString(root.resolve(CONFFILE));
@@ -89,26 +103,33 @@ class PackageInstallIT {
         assertThat(root.resolve(CONFFILE + ".dpkg-dist")).doesNotExist();
         assertThat(line(root.resolve("etc/passwd"), "platter:")).as("the user is kept, not recreated")
                 .isEqualTo(user);
-        assertOwned(root.resolve(CONFFILE), platterUid, platterGid, "rw-r-----");
+        assertOwned(root.resolve("etc/platter"), 0, platterGid, "rwxr-x---");
+        assertOwned(root.resolve(CONFFILE), 0, platterGid, "rw-r-----");
 
         serveAsPlatter(packaged, platterUid, platterGid);
 
+        // An image made by the administrator (the packaged config creates none).
+        Path image = root.resolve("var/lib/platter/vol1.qcow2");
+        Files.writeString(image, "user data");
         dpkg("-P", "platter");
         assertThat(root.resolve("etc/platter")).doesNotExist();
         assertThat(root.resolve("usr/share/platter/platter.jar")).doesNotExist();
-        assertThat(root.resolve("var/lib/platter")).as("LUN images are user data: kept on purge").isDirectory();
+        assertThat(image).as("LUN images are user data: kept on purge").hasContent("user data");
     }
 
     /**
      * Runs the installed launcher as the platter user on the installed default config, its
-     * data-dir pointed at the installed /var/lib/platter and its portal at a free loopback port.
+     * data-dir pointed at the installed /var/lib/platter and its portal at a free loopback port:
+     * it starts, discovery finds no target, and what it writes in the data directory (its API
+     * files) belongs to the platter user.
      */
     private void serveAsPlatter(String packaged, int uid, int gid) throws Exception {
         assertThat(packaged).contains("data-dir: /var/lib/platter");
         Path data = root.resolve("var/lib/platter");
         Path config = root.resolve("etc/platter/test.yaml");
         Files.writeString(config, packaged.replace("data-dir: /var/lib/platter", "data-dir: " + data));
-        Tools.runOk("chown", uid + ":" + gid, config.toString());
+        Tools.runOk("chown", "0:" + gid, config.toString());
+        Tools.runOk("chmod", "0640", config.toString());
         int port = PlatterProcess.freePort();
         Path log = work.resolve("server.log");
         Process p = new ProcessBuilder("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
@@ -117,12 +138,18 @@ class PackageInstallIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Tools.awaitPort(port, p, log);
-            String ls = Tools.runOk("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port);
-            assertThat(ls).as(ls).contains("iqn.2026-11.io.platter:demo").contains("Lun:0");
-            try (Stream<Path> images = Files.list(data)) {
-                List<Path> files = images.filter(f -> !f.getFileName().toString().startsWith(".")).toList();
-                assertThat(files).as("the demo LUN's image, created by the daemon").isNotEmpty();
-                for (Path f : files) {
+            Tools.Result ls = Tools.run(Duration.ofMinutes(1), Tools.cmd("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port));
+            assertThat(ls.ok()).as("discovery succeeded: " + ls.describe()).isTrue();
+            assertThat(ls.output()).as(ls.describe()).doesNotContain("Target:").doesNotContain("iqn.");
+            // The management API (and its .platter-api file) comes up after the portals listen.
+            Path api = data.resolve(".platter-api");
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    !Files.exists(api) && System.nanoTime() < end && p.isAlive(); ) {
+                Thread.sleep(100);
+            }
+            assertThat(api).as("the daemon's API file").exists();
+            try (Stream<Path> files = Files.list(data)) {
+                for (Path f : files.filter(Files::exists).toList()) {
                     assertThat(uid(f)).as("created as the platter user: " + f).isEqualTo(uid);
                 }
             }

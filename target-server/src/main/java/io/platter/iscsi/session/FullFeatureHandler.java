@@ -382,7 +382,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         ScsiCommand command = new ScsiCommand(session.nexus(), lun, pdu.cdb(),
                 TaskAttribute.fromWire(pdu.attribute()), pdu.read() ? pdu.expectedDataTransferLength() : 0, dataOut);
         IscsiMetrics.LunMetrics recorder = lunMetrics.get(lun);
-        if (recorder == null) {
+        if (recorder == null || !recorder.current()) {
             recorder = connection.metrics().lun(session.target().name(), lun);
             lunMetrics.put(lun, recorder);
         }

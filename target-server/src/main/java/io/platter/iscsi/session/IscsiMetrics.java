@@ -17,7 +17,10 @@ public interface IscsiMetrics {
     /** The label a discovery session is counted under instead of a target name. */
     String DISCOVERY = "discovery";
 
-    /** The per-LUN recorder for {@code lun} of {@code target}; resolved once per session and LUN. */
+    /**
+     * The per-LUN recorder for {@code lun} of {@code target}; a session keeps it for its later
+     * commands to that LUN while it is {@link LunMetrics#current() current}.
+     */
     default LunMetrics lun(String target, int lun) {
         return LunMetrics.NONE;
     }
@@ -85,5 +88,13 @@ public interface IscsiMetrics {
 
         /** That command completed after {@code nanos}, moving {@code bytes} of data. */
         void completed(OpClass op, long bytes, long nanos);
+
+        /**
+         * Whether this recorder still measures its LUN; false once the LUN was unmapped (or when
+         * it was not mapped when asked for), and the caller then asks {@link IscsiMetrics#lun} again.
+         */
+        default boolean current() {
+            return true;
+        }
     }
 }

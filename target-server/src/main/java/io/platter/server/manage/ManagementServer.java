@@ -74,15 +74,13 @@ public final class ManagementServer implements AutoCloseable {
         HttpLimits.apply();
         HttpServer http = HttpServer.create(address, 64);
         ExecutorService executor = HttpLimits.workers("platter-api", WORKERS);
-        ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "platter-pool");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(
+                io.platter.server.Threads.named("platter-pool", true));
         ManagementServer server = new ManagementServer(http, executor, checks, services, ApiEndpoint.newToken());
         http.createContext("/", server::handle);
         http.setExecutor(executor);
         http.start();
+        io.platter.server.Threads.adoptJdkHttpThreads("platter-api-http");
         try {
             server.endpoint.publish(services.daemon().dataDir());
         } catch (IOException e) {

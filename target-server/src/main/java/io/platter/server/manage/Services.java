@@ -14,6 +14,8 @@ public record Services(Daemon daemon, ManagedConfig config, VolumeManager volume
     /** Wires the managers to a running daemon whose configuration lives in {@code config}. */
     public static Services of(Daemon daemon, ManagedConfig config, String version) {
         java.nio.file.Path dataDir = daemon.dataDir();
+        // The volume label of the per-LUN metrics names the volume a LUN maps (when it is one).
+        daemon.volumeNames(image -> config.volumeOfImage(image).map(io.platter.config.VolumeConfig::name));
         VolumeManager volumes = new VolumeManager(daemon, config, dataDir);
         return new Services(daemon, config, volumes, new SnapshotManager(volumes, config),
                 new CloneManager(volumes, config, dataDir), new TargetManager(daemon, config, volumes),

@@ -102,7 +102,7 @@ public final class TargetManager {
             long size = volumes.view(v).sizeBytes();
             LunConfig l = volumes.lunFor(t.iqn(), lun, v, Math.max(0, size));
             try {
-                daemon.mapLun(t.iqn(), l);
+                daemon.mapLun(t.iqn(), l, v.name());
             } catch (IOException | RuntimeException e) {
                 throw ManagementException.failed("cannot map " + volume + ": " + e.getMessage());
             }

@@ -331,7 +331,7 @@ public final class VolumeManager {
         String name = iqn == null ? null : IscsiNames.normalize(iqn);
         if (lun != null) {
             try {
-                daemon.mapLun(name, lun);
+                daemon.mapLun(name, lun, v.name());
             } catch (IOException | RuntimeException e) {
                 throw ManagementException.failed("cannot map " + v.name() + ": " + e.getMessage());
             }

@@ -33,6 +33,7 @@ public final class MetricsServer implements AutoCloseable {
         ExecutorService threads = HttpLimits.workers("platter-metrics", WORKERS);
         HTTPServer http = HTTPServer.builder().inetAddress(host).port(portal.port()).registry(registry)
                 .executorService(threads).buildAndStart();
+        io.platter.server.Threads.adoptJdkHttpThreads("platter-metrics-http");
         return new MetricsServer(http, new InetSocketAddress(host, http.getPort()));
     }
 

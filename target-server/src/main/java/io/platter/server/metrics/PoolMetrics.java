@@ -25,14 +25,15 @@ public final class PoolMetrics {
      *
      * @param target the target IQN
      * @param lun    the LUN number
+     * @param volume the volume it serves (the {@code volume} label)
      * @param device its device; read only for its size and allocation
      * @param offline whether the LUN is offline (its image could not be opened; it answers NOT READY)
      */
-    public record Volume(String target, int lun, BlockDevice device, boolean offline) {
+    public record Volume(String target, int lun, String volume, BlockDevice device, boolean offline) {
 
         /** A LUN that has its medium. */
-        public Volume(String target, int lun, BlockDevice device) {
-            this(target, lun, device, false);
+        public Volume(String target, int lun, String volume, BlockDevice device) {
+            this(target, lun, volume, device, false);
         }
     }
 
@@ -99,27 +100,27 @@ public final class PoolMetrics {
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("platter_lun_size_bytes")
-                .help("Size of the LUN as the initiator sees it").labelNames("target", "lun").unit(Unit.BYTES)
+                .help("Size of the LUN as the initiator sees it").labelNames("target", "lun", "volume").unit(Unit.BYTES)
                 .callback(cb -> pool.volumes.get().forEach(v ->
-                        cb.call(v.device().size(), v.target(), Integer.toString(v.lun()))))
+                        cb.call(v.device().size(), v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         GaugeWithCallback.builder().name("platter_lun_allocated_bytes")
-                .help("Storage allocated to the LUN's image").labelNames("target", "lun").unit(Unit.BYTES)
+                .help("Storage allocated to the LUN's image").labelNames("target", "lun", "volume").unit(Unit.BYTES)
                 .callback(cb -> pool.volumes.get().forEach(v ->
-                        cb.call(v.device().allocatedBytes(), v.target(), Integer.toString(v.lun()))))
+                        cb.call(v.device().allocatedBytes(), v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         GaugeWithCallback.builder().name("platter_lun_offline")
                 .help("1 while the LUN is offline (its image cannot be opened; it answers NOT READY), else 0")
-                .labelNames("target", "lun")
+                .labelNames("target", "lun", "volume")
                 .callback(cb -> pool.volumes.get().forEach(v ->
-                        cb.call(v.offline() ? 1 : 0, v.target(), Integer.toString(v.lun()))))
+                        cb.call(v.offline() ? 1 : 0, v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         GaugeWithCallback.builder().name("platter_lun_snapshots")
                 .help("Internal snapshots held in the LUN's qcow2 image (0 for raw images)")
-                .labelNames("target", "lun")
+                .labelNames("target", "lun", "volume")
                 .callback(cb -> pool.volumes.get().forEach(v -> cb.call(
                         io.platter.lun.image.ImageDrivers.snapshots(v.device()).map(s -> s.snapshots().size()).orElse(0),
-                        v.target(), Integer.toString(v.lun()))))
+                        v.target(), Integer.toString(v.lun()), v.volume())))
                 .register(registry);
         return pool;
     }

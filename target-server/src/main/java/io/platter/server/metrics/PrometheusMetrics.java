@@ -24,12 +24,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The transport's {@link IscsiMetrics} as Prometheus metrics in one registry. Labelled data
  * points on the command path are resolved once per LUN ({@link #lun}), so a command costs a few
  * lock-free increments and one histogram observation. Names and labels are documented in
  * docs/metrics.md; keep the two in step.
+ *
+ * <p>Cardinality is bounded by what exists: per-LUN series ({@code target}, {@code lun},
+ * {@code volume}) are created when the daemon maps a LUN ({@link #lunMapped}, at 0) and removed
+ * when it unmaps it ({@link #lunUnmapped}); a command addressed to a LUN that is not mapped is
+ * counted in no per-LUN series, so an initiator cannot create series by naming LUNs. Error
+ * counters with a closed label set (PDU errors by reject reason, data digest errors) are present
+ * at 0 from the start, so {@code rate()} and alerts see them before the first error.
  */
 public final class PrometheusMetrics implements IscsiMetrics {
 
@@ -49,6 +58,8 @@ public final class PrometheusMetrics implements IscsiMetrics {
     /** Refused logins by known target (or "discovery", "other") and reason; the callback fills in zeros. */
     private final Map<String, LongAdder[]> refusals = new ConcurrentHashMap<>();
     private volatile Supplier<Collection<String>> knownTargets = List::of;
+    /** The mapped LUNs' recorders; written by the daemon under its lock, read on every event loop. */
+    private final ConcurrentMap<LunKey, Lun> luns = new ConcurrentHashMap<>();
 
     public PrometheusMetrics() {
         this(new PrometheusRegistry());
@@ -58,17 +69,17 @@ public final class PrometheusMetrics implements IscsiMetrics {
         this.registry = registry;
         commands = Counter.builder().name("platter_scsi_commands_total")
                 .help("SCSI commands completed, by LUN and class (read, write, other)")
-                .labelNames("target", "lun", "op").register(registry);
+                .labelNames("target", "lun", "volume", "op").register(registry);
         bytes = Counter.builder().name("platter_scsi_bytes_total")
                 .help("Data bytes moved by completed SCSI commands (Data-In for reads, Data-Out for writes)")
-                .labelNames("target", "lun", "op").unit(Unit.BYTES).register(registry);
+                .labelNames("target", "lun", "volume", "op").unit(Unit.BYTES).register(registry);
         latency = Histogram.builder().name("platter_scsi_command_duration_seconds")
                 .help("Time from handing a command to the SCSI core to its completion")
-                .labelNames("target", "lun", "op").unit(Unit.SECONDS).classicOnly()
+                .labelNames("target", "lun", "volume", "op").unit(Unit.SECONDS).classicOnly()
                 .classicExponentialUpperBounds(0.000_05, 2, 18).register(registry);
         inFlight = Gauge.builder().name("platter_scsi_commands_in_flight")
                 .help("SCSI commands handed to the SCSI core and not yet completed (queue depth)")
-                .labelNames("target", "lun").register(registry);
+                .labelNames("target", "lun", "volume").register(registry);
         sessions = Gauge.builder().name("platter_iscsi_sessions")
                 .help("iSCSI sessions in full feature phase, by target (discovery sessions under \"discovery\")")
                 .labelNames("target").register(registry);
@@ -101,15 +112,47 @@ public final class PrometheusMetrics implements IscsiMetrics {
         CounterWithCallback.builder().name("platter_persisted_state_damaged_total")
                 .help("Damaged <image>.pr / .mode files a LUN started without (logged at ERROR with the path)")
                 .callback(cb -> cb.call(io.platter.scsi.PersistedStateErrors.count())).register(registry);
+        for (RejectReason reason : RejectReason.values()) {
+            for (boolean fatal : new boolean[] {false, true}) {
+                pduErrors.labelValues(reason.name().toLowerCase(Locale.ROOT), Boolean.toString(fatal));
+            }
+        }
+        digestErrors.labelValues("data");
     }
 
     public PrometheusRegistry registry() {
         return registry;
     }
 
+    /**
+     * The daemon mapped LUN {@code lun} of {@code target}, serving {@code volume} (the volume's
+     * name, or the image's file name for a LUN declared with an image only): its series appear, at 0.
+     * A mapping that replaces an earlier one of the same target and LUN starts new series.
+     */
+    public void lunMapped(String target, int lun, String volume) {
+        Lun fresh = new Lun(target, Integer.toString(lun), volume);
+        Lun old = luns.put(new LunKey(target, lun), fresh);
+        if (old != null && !old.volume.equals(volume)) {
+            old.remove();
+        }
+    }
+
+    /** The daemon unmapped LUN {@code lun} of {@code target}: its series go away. */
+    public void lunUnmapped(String target, int lun) {
+        Lun old = luns.remove(new LunKey(target, lun));
+        if (old != null) {
+            old.remove();
+        }
+    }
+
+    /**
+     * The recorder of a mapped LUN, or one that records nothing and is not {@link LunMetrics#current()
+     * current} when the LUN is not mapped (the caller asks again at its next command).
+     */
     @Override
     public LunMetrics lun(String target, int lun) {
-        return new Lun(target, Integer.toString(lun));
+        Lun found = luns.get(new LunKey(target, lun));
+        return found != null ? found : UNMAPPED;
     }
 
     @Override
@@ -196,20 +239,63 @@ public final class PrometheusMetrics implements IscsiMetrics {
         taskManagement.labelValues(function, Integer.toString(response)).inc();
     }
 
-    /** The data points of one LUN, resolved once. */
+    /** A LUN's key: the target's name as the daemon exports it and the LUN number. */
+    private record LunKey(String target, int lun) {
+    }
+
+    /** What a command to a LUN that is not mapped records: nothing, and it is never current. */
+    private static final LunMetrics UNMAPPED = new LunMetrics() {
+        @Override
+        public void started() {
+        }
+
+        @Override
+        public void completed(OpClass op, long bytes, long nanos) {
+        }
+
+        @Override
+        public boolean current() {
+            return false;
+        }
+    };
+
+    /** The data points of one mapped LUN, resolved once. */
     private final class Lun implements LunMetrics {
         private final Map<OpClass, CounterDataPoint> commandsByOp = new EnumMap<>(OpClass.class);
         private final Map<OpClass, CounterDataPoint> bytesByOp = new EnumMap<>(OpClass.class);
         private final Map<OpClass, DistributionDataPoint> latencyByOp = new EnumMap<>(OpClass.class);
         private final GaugeDataPoint queue;
+        private final String target;
+        private final String lun;
+        private final String volume;
+        /** Set once its series are removed; sessions that cached this recorder then ask again. */
+        private volatile boolean removed;
 
-        Lun(String target, String lun) {
+        Lun(String target, String lun, String volume) {
+            this.target = target;
+            this.lun = lun;
+            this.volume = volume;
             for (OpClass op : OpClass.values()) {
-                commandsByOp.put(op, commands.labelValues(target, lun, op.label()));
-                bytesByOp.put(op, bytes.labelValues(target, lun, op.label()));
-                latencyByOp.put(op, latency.labelValues(target, lun, op.label()));
+                commandsByOp.put(op, commands.labelValues(target, lun, volume, op.label()));
+                bytesByOp.put(op, bytes.labelValues(target, lun, volume, op.label()));
+                latencyByOp.put(op, latency.labelValues(target, lun, volume, op.label()));
             }
-            queue = inFlight.labelValues(target, lun);
+            queue = inFlight.labelValues(target, lun, volume);
+        }
+
+        void remove() {
+            removed = true;
+            for (OpClass op : OpClass.values()) {
+                commands.remove(target, lun, volume, op.label());
+                bytes.remove(target, lun, volume, op.label());
+                latency.remove(target, lun, volume, op.label());
+            }
+            inFlight.remove(target, lun, volume);
+        }
+
+        @Override
+        public boolean current() {
+            return !removed;
         }
 
         @Override

@@ -40,6 +40,19 @@ class LogPatternTest {
         }
     }
 
+    /** Issue 15: no ANSI escape reaches the log, neither from the pattern nor from a value. */
+    @Test
+    void noAnsiEscapeReachesTheLine() {
+        for (String pattern : new String[] {LogPattern.TERMINAL,
+                LogPattern.forEnvironment(Map.of("JOURNAL_STREAM", "8:1"))}) {
+            assertThat(pattern).as("no colour converters").doesNotContainPattern(
+                    "%(highlight|black|red|green|yellow|blue|magenta|cyan|white|gray|bold\\w+)\\b");
+            String line = format(pattern, Level.ERROR, "alias \u001b[31mred\u001b[0m \u009b31m");
+            assertThat(line).as(line).doesNotContain("\u001b").doesNotContain("\u009b")
+                    .contains("alias \\x1b[31mred\\x1b[0m \\x9b31m");
+        }
+    }
+
     @Test
     void anExceptionMessageCannotForgeALine() {
         String out = format(LogPattern.forEnvironment(Map.of("JOURNAL_STREAM", "8:1")), Level.WARN, "failed",

@@ -38,13 +38,13 @@ class PoolMetricsTest {
             data.release();
         }
         PrometheusRegistry registry = new PrometheusRegistry();
-        PoolMetrics.register(registry, dir, List.of(new PoolMetrics.Volume(T, 0, a), new PoolMetrics.Volume(T, 1, b)));
+        PoolMetrics.register(registry, dir, List.of(new PoolMetrics.Volume(T, 0, "a", a), new PoolMetrics.Volume(T, 1, "b", b)));
 
         String text = scrape(registry);
         assertThat(value(text, "platter_pool_provisioned_bytes")).isEqualTo(12.0 * (1 << 20));
         assertThat(value(text, "platter_pool_allocated_bytes")).isEqualTo(3.0 * MemoryBlockDevice.CHUNK);
-        assertThat(value(text, "platter_lun_size_bytes{lun=\"1\",target=\"" + T + "\"}")).isEqualTo(4.0 * (1 << 20));
-        assertThat(value(text, "platter_lun_allocated_bytes{lun=\"0\",target=\"" + T + "\"}"))
+        assertThat(value(text, "platter_lun_size_bytes{lun=\"1\",target=\"" + T + "\",volume=\"b\"}")).isEqualTo(4.0 * (1 << 20));
+        assertThat(value(text, "platter_lun_allocated_bytes{lun=\"0\",target=\"" + T + "\",volume=\"a\"}"))
                 .isEqualTo(2.0 * MemoryBlockDevice.CHUNK);
         FileStore fs = Files.getFileStore(dir);
         assertThat(value(text, "platter_pool_filesystem_size_bytes")).isEqualTo((double) fs.getTotalSpace());
@@ -56,7 +56,7 @@ class PoolMetricsTest {
         assertThat(value(text, "platter_pool_soft_threshold_ratio")).isEqualTo(0.8);
         double usedShare = (double) (fs.getTotalSpace() - fs.getUnallocatedSpace()) / fs.getTotalSpace();
         assertThat(value(text, "platter_pool_soft_threshold_reached")).isEqualTo(usedShare >= 0.8 ? 1.0 : 0.0);
-        assertThat(value(text, "platter_lun_snapshots{lun=\"0\",target=\"" + T + "\"}")).isZero();
+        assertThat(value(text, "platter_lun_snapshots{lun=\"0\",target=\"" + T + "\",volume=\"a\"}")).isZero();
 
         // Allocation is read at scrape time.
         ByteBuf more = Unpooled.buffer(4096).writeZero(4096);
@@ -74,7 +74,7 @@ class PoolMetricsTest {
     void aMissingDataDirLeavesOutOnlyTheFileSystemSamples() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
         MemoryBlockDevice a = new MemoryBlockDevice(1L << 20);
-        PoolMetrics.register(registry, dir.resolve("gone"), List.of(new PoolMetrics.Volume(T, 0, a)));
+        PoolMetrics.register(registry, dir.resolve("gone"), List.of(new PoolMetrics.Volume(T, 0, "a", a)));
         String text = scrape(registry);
         assertThat(text).doesNotContain("platter_pool_filesystem_size_bytes ")
                 .doesNotContain("platter_pool_overprovisioning_ratio ");
