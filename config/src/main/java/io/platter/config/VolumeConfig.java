@@ -30,6 +30,11 @@ public record VolumeConfig(String name, Path image, ImageFormat format, Provisio
         Objects.requireNonNull(provisioning, "provisioning");
     }
 
+    /** This volume under another name, its image at {@code newImage} (rename). */
+    public VolumeConfig withName(String newName, Path newImage) {
+        return new VolumeConfig(newName, newImage, format, provisioning, template);
+    }
+
     /** This volume marked as a template (or not). */
     public VolumeConfig withTemplate(boolean isTemplate) {
         return new VolumeConfig(name, image, format, provisioning, isTemplate);

@@ -69,7 +69,7 @@ public final class SnapshotCommand extends CommandGroup {
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
-            table(out, r, new String[][] {{"ID", "id"}, {"NAME", "name"}, {"DATE", "dateSeconds"},
+            table(out, r, new String[][] {{"ID", "id"}, {"NAME", "name"}, {"DATE", "dateSeconds", DATE},
                     {"DISK SIZE", "diskSizeBytes"}});
         }
     }
