@@ -39,7 +39,7 @@ class CliShapeIT {
 
             String show = server.cliOk("target", "show", upper);
             noNullNoMinusOne(show);
-            assertThat(show).contains("iqn:", IQN, "chap:      none", "sessions:  0", "127.0.0.1:" + server.port(),
+            assertThat(show).contains("iqn:", IQN, "chap: none", "sessions: 0", "127.0.0.1:" + server.port(),
                     "every initiator");
             assertThat(lunRows(show)).containsExactly("0", "2", "5");
             assertThat(show).containsPattern("5\\s+v5\\s+64M\\s+online\\s+" + Pattern.quote(server.dataDir()
@@ -91,7 +91,7 @@ class CliShapeIT {
             Tools.result(server.cli("volume", "show", "v3"), "no volume v3");
             String v4 = server.cliOk("volume", "show", "v4");
             noNullNoMinusOne(v4);
-            assertThat(v4).contains("24M", "v4.qcow2");
+            assertThat(v4).contains("size: 24M", "image: " + server.dataDir().resolve("v4.qcow2"), "target: -", "lun: -");
             Tools.result(server.cli("volume", "rename", "v4", "si"), "exists already");
             Tools.result(server.cli("volume", "rename", "v4", "bad/name"), "bad volume name");
 

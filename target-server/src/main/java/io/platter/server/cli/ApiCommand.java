@@ -158,18 +158,17 @@ abstract class ApiCommand implements Callable<Integer> {
         return ISO_LOCAL_WITH_OFFSET.format(Instant.ofEpochSecond(epochSeconds).atZone(ZoneId.systemDefault()));
     }
 
-    /** Prints {@code label: value} lines, values as {@link #cell} shows them; labels padded to one width. */
+    /**
+     * Prints {@code label: value} lines (one blank after the colon, so scripts can match
+     * {@code image: /path}), values as {@link #cell} shows them; a size adds its exact byte count.
+     */
     static void fields(PrintWriter out, JsonNode r, String[][] rows) {
-        int width = 0;
-        for (String[] row : rows) {
-            width = Math.max(width, row[0].length() + 1);
-        }
         for (String[] row : rows) {
             String value = cell(r.path(row[1]), row[1], row.length > 2 ? row[2] : null);
             if (row[1].endsWith("Bytes") && r.path(row[1]).isNumber() && r.path(row[1]).asLong() >= 1024) {
                 value += " (" + r.path(row[1]).asLong() + " bytes)";
             }
-            out.println(String.format("%-" + (width + 1) + "s", row[0] + ":") + value);
+            out.println(row[0] + ": " + value);
         }
     }
 

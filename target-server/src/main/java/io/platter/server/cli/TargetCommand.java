@@ -63,10 +63,10 @@ public final class TargetCommand extends CommandGroup {
         @Override void print(JsonNode r, PrintWriter out) {
             fields(out, r, new String[][] {{"iqn", "iqn"}, {"alias", "alias"}, {"chap", "chap"},
                     {"chap user", "chapUser"}, {"sessions", "sessions"}, {"portals", "portals"}});
-            out.println("acl:       " + (r.path("acl").isEmpty() ? "(empty: every initiator may log in)"
+            out.println("acl: " + (r.path("acl").isEmpty() ? "(empty: every initiator may log in)"
                     : cell(r.path("acl"), "acl", null)));
             if (r.path("luns").isEmpty()) {
-                out.println("luns:      none");
+                out.println("luns: none");
                 return;
             }
             out.println("luns:");

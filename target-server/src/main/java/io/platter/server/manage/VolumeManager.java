@@ -191,7 +191,8 @@ public final class VolumeManager {
                     }
                 }
             } catch (BlockDeviceException.NoSpace e) {
-                throw ManagementException.conflict("no space to grow " + name + " by " + change);
+                throw ManagementException.conflict("no space to grow " + name
+                        + (change.kind() == Sizes.Change.Kind.ABSOLUTE ? " to " : " by ") + change);
             } catch (IOException e) {
                 throw ManagementException.conflict("cannot resize " + name + ": " + e.getMessage());
             }
