@@ -328,7 +328,7 @@ final class ConfigBinder {
             try {
                 bytes = Sizes.parse(text);
             } catch (IllegalArgumentException e) {
-                lun.problem(ConfigKey.SIZE, "not a size: " + ConfigKey.SIZE.show(raw) + " (use e.g. 512M, 10G)");
+                lun.problem(ConfigKey.SIZE, e.getMessage()); // says why, as the CLI does (one parser)
                 return -1;
             }
         } else {
@@ -340,7 +340,8 @@ final class ConfigBinder {
             return -1;
         }
         if (bytes % LunConfig.SIZE_GRANULARITY != 0) {
-            lun.problem(ConfigKey.SIZE, "must be a multiple of 512 bytes, got " + ConfigKey.SIZE.show(raw));
+            lun.problem(ConfigKey.SIZE, "must be a multiple of 512 bytes, got " + ConfigKey.SIZE.show(raw)
+                    + (whole == null ? " (" + bytes + " bytes)" : ""));
             return -1;
         }
         return bytes;

@@ -1,6 +1,7 @@
 package io.platter.config;
 
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -22,9 +23,20 @@ public final class IscsiNames {
     private IscsiNames() {
     }
 
-    /** The canonical (lower-cased, trimmed) form of {@code name}; no validity check. */
+    /**
+     * The canonical form of {@code name}, the only form names are compared in: trimmed, lower-cased
+     * and in Unicode NFKC, as the iSCSI stringprep profile maps them (RFC 7143 §4.2.7.2, RFC 3722
+     * §3-4), so {@code IQN.…:Café} with a precomposed or a combining accent is one name. No validity check.
+     */
     public static String normalize(String name) {
-        return name.trim().toLowerCase(Locale.ROOT);
+        String compatible = Normalizer.normalize(name.trim(), Normalizer.Form.NFKC);
+        // Lower-casing can leave a non-NFKC sequence behind (rare); normalizing again makes the form stable.
+        return Normalizer.normalize(compatible.toLowerCase(Locale.ROOT), Normalizer.Form.NFKC);
+    }
+
+    /** Whether {@code a} and {@code b} name the same node (compared as {@link #normalize normalized}). */
+    public static boolean same(String a, String b) {
+        return a == null ? b == null : b != null && normalize(a).equals(normalize(b));
     }
 
     /**

@@ -40,6 +40,11 @@ public record VolumeConfig(String name, Path image, ImageFormat format, Provisio
         this(name, image, format, provisioning, template, false);
     }
 
+    /** This volume under another name, its image at {@code newImage} (rename). */
+    public VolumeConfig withName(String newName, Path newImage) {
+        return new VolumeConfig(newName, newImage, format, provisioning, template, importedInPlace);
+    }
+
     /** This volume marked as a template (or not). */
     public VolumeConfig withTemplate(boolean isTemplate) {
         return new VolumeConfig(name, image, format, provisioning, isTemplate, importedInPlace);

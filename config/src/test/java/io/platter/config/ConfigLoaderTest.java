@@ -161,7 +161,7 @@ class ConfigLoaderTest {
                 "targets[0].luns[1].image");
         assertThat(problems).filteredOn(p -> p.where().equals("targets[0].luns[0].size"))
                 .singleElement().extracting(ConfigProblem::message)
-                .isEqualTo("not a size: \"12Q\" (use e.g. 512M, 10G)");
+                .asString().startsWith("\"12Q\" has an unknown unit \"Q\"");
         assertThat(problems).filteredOn(p -> p.where().equals("server.datadir"))
                 .singleElement().extracting(ConfigProblem::message).asString()
                 .contains("unknown key \"datadir\"", "did you mean \"data-dir\"");
@@ -192,7 +192,7 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
         assertThat(e.getMessage().lines()).containsExactly(
                 "platter.yaml: version: unsupported version 2 (this Platter reads version 1)",
-                "platter.yaml: targets[0].luns[1].size: not a size: \"12Q\" (use e.g. 512M, 10G)");
+                "platter.yaml: targets[0].luns[1].size: \"12Q\" has an unknown unit \"Q\" (use K, M, G, T, P or KiB, MiB... for binary, KB, MB, GB, TB, PB for decimal units)");
         assertThat(e.file()).isEqualTo(file);
     }
 

@@ -53,4 +53,26 @@ class IscsiNamesTest {
     void normalizesToLowerCase() {
         assertThat(IscsiNames.normalize(" IQN.2026-11.IO.Platter:Demo ")).isEqualTo("iqn.2026-11.io.platter:demo");
     }
+
+    /** RFC 3722 maps names to NFKC: a precomposed and a combining accent, or full-width letters, are one name. */
+    @Test
+    void normalizesUnicodeAsTheStringprepProfile() {
+        String precomposed = "iqn.2026-11.io.platter:caf\u00e9";
+        String combining = "IQN.2026-11.io.platter:CAFE\u0301";
+        assertThat(IscsiNames.normalize(combining)).isEqualTo(precomposed);
+        assertThat(IscsiNames.same(precomposed, combining)).isTrue();
+        assertThat(IscsiNames.same("\uff49\uff51\uff4e.2026-11.io.platter:x", "iqn.2026-11.io.platter:x")).isTrue();
+        assertThat(IscsiNames.same("iqn.2026-11.io.platter:a", "iqn.2026-11.io.platter:b")).isFalse();
+        assertThat(IscsiNames.same(null, "iqn.2026-11.io.platter:a")).isFalse();
+        assertThat(IscsiNames.problem(combining)).isEmpty();
+    }
+
+    @Test
+    void configLookupsIgnoreCaseAndUnicodeForm() {
+        PlatterConfig c = PlatterConfig.embeddedDefault(java.nio.file.Path.of("/tmp/platter-names"))
+                .withTargets(java.util.List.of(new TargetConfig("iqn.2026-11.io.platter:Caf\u00e9", null,
+                        java.util.List.of())));
+        assertThat(c.target("IQN.2026-11.IO.PLATTER:CAFE\u0301")).isPresent();
+        assertThat(c.target("iqn.2026-11.io.platter:cafe")).isEmpty();
+    }
 }

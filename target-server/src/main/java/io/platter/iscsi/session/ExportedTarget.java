@@ -1,9 +1,9 @@
 package io.platter.iscsi.session;
 
 import io.platter.config.ChapCredentials;
+import io.platter.config.IscsiNames;
 import io.platter.scsi.ScsiTarget;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -12,13 +12,13 @@ import java.util.stream.Collectors;
  * and who may log in to it.
  *
  * @param chap CHAP credentials a login must prove, or {@code null} for no authentication
- * @param acl  initiator names allowed to log in (lower-cased); empty allows everyone
+ * @param acl  initiator names allowed to log in ({@link IscsiNames#normalize normalized}); empty allows everyone
  */
 public record ExportedTarget(String name, String alias, int portalGroupTag, ScsiTarget scsi,
                              ChapCredentials chap, Set<String> acl) {
 
     public ExportedTarget {
-        acl = acl.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        acl = acl.stream().map(IscsiNames::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
     /** A target open to every initiator, without authentication. */
@@ -40,8 +40,8 @@ public record ExportedTarget(String name, String alias, int portalGroupTag, Scsi
         return tag == portalGroupTag ? this : new ExportedTarget(name, alias, tag, scsi, chap, acl);
     }
 
-    /** Whether {@code initiatorName} may log in to (and discover) this target; names compare case-insensitively. */
+    /** Whether {@code initiatorName} may log in to (and discover) this target; names compare normalized (case-insensitively). */
     public boolean allows(String initiatorName) {
-        return acl.isEmpty() || (initiatorName != null && acl.contains(initiatorName.toLowerCase(Locale.ROOT)));
+        return acl.isEmpty() || (initiatorName != null && acl.contains(IscsiNames.normalize(initiatorName)));
     }
 }

@@ -1,11 +1,11 @@
 package io.platter.iscsi.session;
 
+import io.platter.config.IscsiNames;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The targets this server exports, by iSCSI name (case-insensitive, RFC 7143 §4.2.7.2). */
+/** The targets this server exports, by iSCSI name (compared {@link IscsiNames#normalize normalized}: case-insensitive, RFC 7143 §4.2.7.2). */
 public final class TargetRegistry {
     private final Map<String, ExportedTarget> byName = new ConcurrentHashMap<>();
 
@@ -43,6 +43,6 @@ public final class TargetRegistry {
     }
 
     private static String key(String name) {
-        return name.toLowerCase(Locale.ROOT);
+        return IscsiNames.normalize(name);
     }
 }

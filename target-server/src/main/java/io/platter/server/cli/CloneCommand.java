@@ -21,6 +21,7 @@ public final class CloneCommand extends ApiCommand {
     }
 
     @Override Map<String, Object> args() {
+        lunNeedsTarget(lun, target);
         int at = source.indexOf('@');
         return map("source", at < 0 ? source : source.substring(0, at), "snapshot", at < 0 ? null : source.substring(at + 1),
                 "name", name, "target", target, "lun", lun);

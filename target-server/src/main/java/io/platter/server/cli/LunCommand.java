@@ -7,10 +7,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code platter lun map|unmap}: volumes as LUNs of targets. */
-@Command(name = "lun", mixinStandardHelpOptions = true, description = "Map volumes into targets.",
-        subcommands = {LunCommand.MapLun.class, LunCommand.Unmap.class})
+/** {@code platter lun map|unmap|list}: volumes as LUNs of targets. */
+@Command(name = "lun", mixinStandardHelpOptions = true, description = "Map volumes into targets and list LUNs.",
+        subcommands = {LunCommand.MapLun.class, LunCommand.Unmap.class, LunCommand.ListLuns.class})
 public final class LunCommand extends CommandGroup {
+
+    /** The columns of a LUN list ({@code target show} leaves out the target). */
+    static final String[][] LUN_COLUMNS = {{"LUN", "lun"}, {"VOLUME", "volume"}, {"SIZE", "sizeBytes"},
+            {"STATE", "state"}, {"IMAGE", "image"}};
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List LUNs with their volume, size, state and image, sorted by target, then LUN.")
+    static final class ListLuns extends ApiCommand {
+        @Option(names = "--target", paramLabel = "IQN", description = "Only the LUNs of this target.") String target;
+
+        @Override String operation() {
+            return "lun/list";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("target", target);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            String[][] columns = new String[LUN_COLUMNS.length + 1][];
+            columns[0] = new String[] {"TARGET", "target"};
+            System.arraycopy(LUN_COLUMNS, 0, columns, 1, LUN_COLUMNS.length);
+            table(out, r, columns);
+        }
+    }
 
     @Command(name = "map", mixinStandardHelpOptions = true, description = "Map a volume as a LUN of a target.")
     static final class MapLun extends ApiCommand {

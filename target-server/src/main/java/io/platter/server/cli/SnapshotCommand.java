@@ -83,7 +83,7 @@ public final class SnapshotCommand extends CommandGroup {
                 table(out, r, new String[][] {{"GROUP", "group"}, {"NAME", "name"}, {"VOLUMES", "volumes"},
                         {"CREATED", "created"}});
             } else {
-                table(out, r, new String[][] {{"ID", "id"}, {"NAME", "name"}, {"DATE", "dateSeconds"},
+                table(out, r, new String[][] {{"ID", "id"}, {"NAME", "name"}, {"DATE", "dateSeconds", DATE},
                         {"DISK SIZE", "diskSizeBytes"}});
             }
         }

@@ -8,20 +8,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code platter volume ...}: image files managed by the daemon. */
-@Command(name = "volume", mixinStandardHelpOptions = true, description = "Create, list, resize, flatten, import and delete volumes.",
+@Command(name = "volume", mixinStandardHelpOptions = true,
+        description = "Create, list, resize, rename, flatten, import and delete volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.ListVolumes.class, VolumeCommand.Show.class,
-                VolumeCommand.Resize.class, VolumeCommand.Delete.class, VolumeCommand.Flatten.class,
-                VolumeCommand.Import.class})
+                VolumeCommand.Resize.class, VolumeCommand.Rename.class, VolumeCommand.Delete.class,
+                VolumeCommand.Flatten.class, VolumeCommand.Import.class})
 public final class VolumeCommand extends CommandGroup {
 
     static final String[][] COLUMNS = {{"NAME", "name"}, {"FORMAT", "format"}, {"PROVISIONING", "provisioning"},
             {"SIZE", "sizeBytes"}, {"ALLOCATED", "allocatedBytes"}, {"TARGET", "target"}, {"LUN", "lun"},
             {"STATE", "state"}, {"SNAPSHOTS", "snapshots"}, {"TEMPLATE", "template"}, {"BACKING", "backing"}};
 
+    /** What {@code volume show} prints, in this order. */
+    static final String[][] SHOW_FIELDS = {{"name", "name"}, {"format", "format"}, {"provisioning", "provisioning"},
+            {"size", "sizeBytes"}, {"allocated", "allocatedBytes"}, {"image", "image"}, {"template", "template"},
+            {"backing", "backing"}, {"target", "target"}, {"lun", "lun"}, {"snapshots", "snapshots"}};
+
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (and map it).")
     static final class Create extends ApiCommand {
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "e.g. 10G, 512M") String size;
+        @Option(names = "--size", required = true, paramLabel = "SIZE",
+                description = "e.g. 10G or 10GiB (2^30 bytes), 10GB (10^9 bytes), 512M; see docs/cli-sizes.md") String size;
         @Option(names = "--format", paramLabel = "qcow2|raw", description = "default qcow2") String format;
         @Option(names = "--provisioning", paramLabel = "thin|thick", description = "default thin") String provisioning;
         @Option(names = "--target", paramLabel = "IQN", description = "map it into this target") String target;
@@ -32,6 +39,7 @@ public final class VolumeCommand extends CommandGroup {
         }
 
         @Override Map<String, Object> args() {
+            lunNeedsTarget(lun, target);
             return map("name", name, "size", size, "format", format, "provisioning", provisioning,
                     "target", target, "lun", lun);
         }
@@ -75,8 +83,7 @@ public final class VolumeCommand extends CommandGroup {
         }
 
         @Override void print(JsonNode r, PrintWriter out) {
-            r.fields().forEachRemaining(e -> out.println(e.getKey() + ": " + (e.getKey().endsWith("Bytes")
-                    ? human(e.getValue().asLong()) + " (" + e.getValue().asLong() + ")" : e.getValue().asText())));
+            fields(out, r, SHOW_FIELDS);
         }
     }
 
@@ -84,7 +91,9 @@ public final class VolumeCommand extends CommandGroup {
             description = "Change a volume's size, online; initiators see CAPACITY DATA HAS CHANGED.")
     static final class Resize extends ApiCommand {
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--size", required = true, paramLabel = "SIZE") String size;
+        @Option(names = "--size", required = true, paramLabel = "SIZE",
+                description = "The new size (20G), or a change of the current one: +10G grows, -1G shrinks.")
+        String size;
         @Option(names = "--force", description = "allow shrinking (destroys data past the new end)") boolean force;
 
         @Override String operation() {
@@ -97,6 +106,27 @@ public final class VolumeCommand extends CommandGroup {
 
         @Override void print(JsonNode r, PrintWriter out) {
             out.println("volume " + r.path("name").asText() + " is now " + human(r.path("sizeBytes").asLong()));
+        }
+    }
+
+    @Command(name = "rename", mixinStandardHelpOptions = true,
+            description = {"Rename an unmapped volume; its image and sidecar files get the new name.",
+                    "A crash leaves the volume complete under one of the two names."})
+    static final class Rename extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "OLD", description = "The volume's name now.") String name;
+        @Parameters(index = "1", paramLabel = "NEW", description = "Its new name.") String newName;
+
+        @Override String operation() {
+            return "volume/rename";
+        }
+
+        @Override Map<String, Object> args() {
+            return map("name", name, "newName", newName);
+        }
+
+        @Override void print(JsonNode r, PrintWriter out) {
+            out.println("volume " + name + " renamed to " + r.path("name").asText() + " (image "
+                    + r.path("image").asText() + ")");
         }
     }
 
@@ -175,6 +205,7 @@ public final class VolumeCommand extends CommandGroup {
         }
 
         @Override Map<String, Object> args() {
+            lunNeedsTarget(lun, target);
             return map("name", name, "file", file.toAbsolutePath().normalize().toString(), "format", format,
                     "copy", copy, "makeTemplate", makeTemplate, "target", target, "lun", lun);
         }

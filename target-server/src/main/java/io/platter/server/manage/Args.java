@@ -65,13 +65,35 @@ public record Args(JsonNode json) {
         if (n == null || n.isNull()) {
             throw ManagementException.badRequest("missing argument " + key);
         }
-        if (n.canConvertToLong()) {
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
             return n.asLong();
         }
         try {
             return Sizes.parse(n.asText());
         } catch (IllegalArgumentException e) {
-            throw ManagementException.badRequest(e.getMessage() + " (use e.g. 512M, 10G)");
+            throw ManagementException.badRequest(e.getMessage());
+        }
+    }
+
+    /**
+     * A new size: a number of bytes or text such as {@code 20G} (absolute), {@code +10G} or
+     * {@code -1G} (relative to the current size); see {@link Sizes#parseChange}.
+     */
+    public Sizes.Change sizeChange(String key) {
+        JsonNode n = json.get(key);
+        if (n == null || n.isNull()) {
+            throw ManagementException.badRequest("missing argument " + key);
+        }
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
+            if (n.asLong() < 0) {
+                throw ManagementException.badRequest(key + " must not be negative (shrink by an amount with \"-1G\")");
+            }
+            return new Sizes.Change(Sizes.Change.Kind.ABSOLUTE, n.asLong());
+        }
+        try {
+            return Sizes.parseChange(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw ManagementException.badRequest(e.getMessage());
         }
     }
 

@@ -19,7 +19,9 @@ public enum Operation {
     }),
     VOLUME_LIST("volume/list", (s, a) -> s.volumes().list()),
     VOLUME_SHOW("volume/show", (s, a) -> s.volumes().show(a.text("name"))),
-    VOLUME_RESIZE("volume/resize", (s, a) -> s.volumes().resize(a.text("name"), a.size("size"), a.flag("force"))),
+    /** {@code size} absolute ({@code 20G}, or a number of bytes) or relative ({@code +10G}, {@code -1G}). */
+    VOLUME_RESIZE("volume/resize", (s, a) -> s.volumes().resize(a.text("name"), a.sizeChange("size"), a.flag("force"))),
+    VOLUME_RENAME("volume/rename", (s, a) -> s.volumes().rename(a.text("name"), a.text("newName"))),
     /** {@code deleteFile} deletes an imported-in-place image too; outside the data dir also {@code outsideDataDir}. */
     VOLUME_DELETE("volume/delete", (s, a) -> s.volumes().delete(a.text("name"), a.flag("force"),
             a.flag("deleteFile"), a.flag("outsideDataDir"))),
@@ -45,8 +47,11 @@ public enum Operation {
             a.optText("target"), a.integer("lun", -1))),
     TARGET_CREATE("target/create", (s, a) -> s.targets().create(a.text("iqn"), a.optText("alias"))),
     TARGET_LIST("target/list", (s, a) -> s.targets().list()),
+    TARGET_SHOW("target/show", (s, a) -> s.targets().show(a.text("iqn"))),
     TARGET_DELETE("target/delete", (s, a) -> s.targets().delete(a.text("iqn"), a.flag("force"))),
     LUN_MAP("lun/map", (s, a) -> s.targets().map(a.text("target"), a.text("volume"), a.integer("lun", -1))),
+    /** Every LUN, or those of {@code target}; sorted by target, then LUN. */
+    LUN_LIST("lun/list", (s, a) -> s.targets().lunList(a.optText("target"))),
     /** {@code force} to unmap a LUN sessions are logged in to (they get REPORTED LUNS DATA HAS CHANGED). */
     LUN_UNMAP("lun/unmap", (s, a) -> s.targets().unmap(a.text("target"), a.integer("lun", -1), a.flag("force"))),
     ACL_ADD("acl/add", (s, a) -> s.access().aclAdd(a.text("target"), a.text("initiator"))),

@@ -10,6 +10,7 @@ import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -92,6 +93,38 @@ public final class TargetManager {
         synchronized (config) {
             return config.get().targets().stream().map(this::view).toList();
         }
+    }
+
+    /** One target in full: alias, CHAP mode (never a secret), ACL, LUNs, portals and sessions. */
+    public Views.TargetDetail show(String iqn) {
+        synchronized (config) {
+            TargetConfig t = target(iqn);
+            List<String> portals = daemon.addresses().stream()
+                    .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).sorted().toList();
+            return new Views.TargetDetail(t.iqn(), t.alias(), ChapCredentials.mode(t.chap()),
+                    t.chap() == null ? null : t.chap().user(), t.acl().stream().sorted().toList(), entries(t),
+                    portals, daemon.sessions(t.iqn()).size());
+        }
+    }
+
+    /** Every LUN, or those of target {@code iqn} (null for all); sorted by target, then LUN. */
+    public List<Views.LunEntry> lunList(String iqn) {
+        synchronized (config) {
+            List<TargetConfig> targets = iqn == null ? config.get().targets() : List.of(target(iqn));
+            return targets.stream().sorted(Comparator.comparing(TargetConfig::iqn))
+                    .flatMap(t -> entries(t).stream()).toList();
+        }
+    }
+
+    /** The LUNs of {@code t}, sorted; the size and state of the one serving when it is open. */
+    private List<Views.LunEntry> entries(TargetConfig t) {
+        return t.luns().stream().sorted(Comparator.comparingInt(LunConfig::id)).map(l -> {
+            MappedLun live = daemon.mappedImage(l.image());
+            boolean serving = live != null && live.lun() == l.id() && IscsiNames.same(live.iqn(), t.iqn());
+            long size = serving ? live.device().size() : l.hasSize() ? l.sizeBytes() : -1;
+            return new Views.LunEntry(t.iqn(), l.id(), config.volumeOfImage(l.image()).map(VolumeConfig::name)
+                    .orElse(null), l.image().toString(), size, serving ? "online" : "offline");
+        }).toList();
     }
 
     /** Maps a volume into a target; lun -1 picks the lowest free LUN. */
@@ -243,7 +276,7 @@ public final class TargetManager {
 
     private Views.Target view(TargetConfig t) {
         List<Views.Lun> luns = new ArrayList<>();
-        for (LunConfig l : t.luns()) {
+        for (LunConfig l : t.luns().stream().sorted(Comparator.comparingInt(LunConfig::id)).toList()) {
             MappedLun live = daemon.mappedImage(l.image());
             luns.add(new Views.Lun(l.id(), config.volumeOfImage(l.image()).map(VolumeConfig::name).orElse(null),
                     l.image().toString(), live == null || live.offline() ? l.sizeBytes() : live.device().size(),

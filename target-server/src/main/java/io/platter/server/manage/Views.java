@@ -48,6 +48,29 @@ public final class Views {
                          List<String> acl) {
     }
 
+    /**
+     * A LUN as {@code lun list} and {@code target show} list it.
+     *
+     * @param volume    the volume mapped there, or null for an image configured without a volume
+     * @param sizeBytes the size served (configured when not open), or -1 when unknown
+     * @param state     {@code online} when it serves, {@code offline} when its image is not open
+     */
+    public record LunEntry(String target, int lun, String volume, String image, long sizeBytes, String state) {
+    }
+
+    /**
+     * One target in full, for {@code target show}: no secret, only the CHAP mode and user.
+     *
+     * @param chap     {@code none}, {@code one-way} or {@code mutual}
+     * @param chapUser the CHAP user a login must name, or null
+     * @param acl      initiators allowed to log in, sorted; empty allows every initiator
+     * @param luns     sorted by LUN
+     * @param portals  where initiators reach it, {@code address:port}
+     */
+    public record TargetDetail(String iqn, String alias, String chap, String chapUser, List<String> acl,
+                               List<LunEntry> luns, List<String> portals, int sessions) {
+    }
+
     /** The initiators allowed to log in to a target; empty allows every initiator. */
     public record Acl(String target, List<String> initiators) {
     }

@@ -173,30 +173,40 @@ public final class VolumeManager {
      * every I_T nexus of its LUN (SBC-4 §4.10, SPC-5 Annex D); shrinking needs {@code force}.
      */
     public Views.Volume resize(String name, long newSize, boolean force) {
+        return resize(name, new Sizes.Change(Sizes.Change.Kind.ABSOLUTE, newSize), force);
+    }
+
+    /**
+     * Resizes a volume to an absolute size or by an amount ({@code +10G}, {@code -1G}), computed from
+     * the size it has under the management lock, so two relative resizes never lose one.
+     */
+    public Views.Volume resize(String name, Sizes.Change change, boolean force) {
         synchronized (config) {
             VolumeConfig v = volume(name);
-            if (newSize <= 0 || newSize % LunConfig.SIZE_GRANULARITY != 0) {
-                throw ManagementException.badRequest("size must be a positive multiple of 512 bytes");
+            if (change.kind() == Sizes.Change.Kind.ABSOLUTE) {
+                checkSize(change.bytes(), change);
             }
             if (v.template()) {
                 throw ManagementException.conflict("volume " + name + " is a template; its clones depend on its size");
             }
             MappedLun live = daemon.mappedImage(v.image());
             long old;
+            long newSize;
             try {
                 if (live != null) {
                     old = live.device().size();
-                    checkShrink(name, old, newSize, force);
+                    newSize = newSize(name, old, change, force);
                     live.unit().resize(newSize); // fences the writes, then CAPACITY DATA HAS CHANGED
                 } else {
                     try (BlockDevice device = open(v, false)) {
                         old = device.size();
-                        checkShrink(name, old, newSize, force);
+                        newSize = newSize(name, old, change, force);
                         resizeUnmapped(device, newSize);
                     }
                 }
             } catch (BlockDeviceException.NoSpace e) {
-                throw ManagementException.conflict("no space to grow " + name + " to " + Sizes.format(newSize));
+                throw ManagementException.conflict("no space to grow " + name
+                        + (change.kind() == Sizes.Change.Kind.ABSOLUTE ? " to " : " by ") + change);
             } catch (IOException e) {
                 throw ManagementException.conflict("cannot resize " + name + ": " + e.getMessage());
             }
@@ -213,6 +223,26 @@ public final class VolumeManager {
             LunConfig l = m.lun();
             config.update(c -> ManagedConfig.withLun(c, m.iqn(),
                     new LunConfig(l.id(), l.image(), newSize, l.format(), l.provisioning())));
+        }
+    }
+
+    /** The size {@code change} makes of {@code old}: positive, whole blocks, a shrink only with {@code force}. */
+    private static long newSize(String name, long old, Sizes.Change change, boolean force) {
+        long next;
+        try {
+            next = change.applyTo(old);
+        } catch (IllegalArgumentException e) {
+            throw ManagementException.badRequest("volume " + name + ": " + e.getMessage());
+        }
+        checkSize(next, change);
+        checkShrink(name, old, next, force);
+        return next;
+    }
+
+    private static void checkSize(long size, Sizes.Change change) {
+        if (size <= 0 || size % LunConfig.SIZE_GRANULARITY != 0) {
+            throw ManagementException.badRequest("size must be a positive multiple of 512 bytes"
+                    + (size > 0 ? ", got " + size + " bytes (from " + change + ")" : ""));
         }
     }
 
@@ -240,6 +270,13 @@ public final class VolumeManager {
     public Views.Volume show(String name) {
         synchronized (config) {
             return view(volume(name));
+        }
+    }
+
+    /** Renames an unmapped volume (see {@link VolumeRename}). */
+    public Views.Volume rename(String name, String newName) {
+        synchronized (config) {
+            return new VolumeRename(this, config, dataDir).run(name, newName);
         }
     }
 
@@ -355,7 +392,7 @@ public final class VolumeManager {
     }
 
     /** The volumes whose image names {@code v}'s image as its backing file (clones, imported overlays). */
-    private List<String> dependantsOf(VolumeConfig v) {
+    List<String> dependantsOf(VolumeConfig v) {
         List<String> out = new ArrayList<>();
         for (VolumeConfig other : config.get().volumes()) {
             if (!other.name().equals(v.name()) && v.image().equals(backingOf(other))) {
@@ -446,11 +483,18 @@ public final class VolumeManager {
                 OfflineReport.state(live), live == null ? null : live.offlineReason());
     }
 
+    /**
+     * An image and its sidecars, in this order: identity, saved mode pages, APTPL reservations and
+     * a set-aside damaged reservations file.
+     */
+    static List<Path> imageFiles(Path image) {
+        return List.of(image, ImageIdentity.sidecar(image), image.resolveSibling(image.getFileName() + ".mode"),
+                image.resolveSibling(image.getFileName() + ".pr"), image.resolveSibling(image.getFileName() + ".pr.damaged"));
+    }
+
     /** Deletes an image and its sidecars (identity, saved mode pages, APTPL reservations). */
     static void deleteImageFiles(Path image) {
-        for (Path p : List.of(image, ImageIdentity.sidecar(image),
-                image.resolveSibling(image.getFileName() + ".mode"),
-                image.resolveSibling(image.getFileName() + ".pr"))) {
+        for (Path p : imageFiles(image)) {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
