@@ -121,9 +121,10 @@ public final class TargetManager {
         return t.luns().stream().sorted(Comparator.comparingInt(LunConfig::id)).map(l -> {
             MappedLun live = daemon.mappedImage(l.image());
             boolean serving = live != null && live.lun() == l.id() && IscsiNames.same(live.iqn(), t.iqn());
-            long size = serving ? live.device().size() : l.hasSize() ? l.sizeBytes() : -1;
+            long size = serving && !live.offline() ? live.device().size() : l.hasSize() ? l.sizeBytes() : -1;
             return new Views.LunEntry(t.iqn(), l.id(), config.volumeOfImage(l.image()).map(VolumeConfig::name)
-                    .orElse(null), l.image().toString(), size, serving ? "online" : "offline");
+                    .orElse(null), l.image().toString(), size, serving ? OfflineReport.state(live) : "unmapped",
+                    serving ? live.offlineReason() : null);
         }).toList();
     }
 

@@ -55,7 +55,8 @@ public final class Views {
      * @param sizeBytes the size served (configured when not open), or -1 when unknown
      * @param state     {@code online} when it serves, {@code offline} when its image is not open
      */
-    public record LunEntry(String target, int lun, String volume, String image, long sizeBytes, String state) {
+    public record LunEntry(String target, int lun, String volume, String image, long sizeBytes, String state,
+                           String offlineReason) {
     }
 
     /**
