@@ -62,6 +62,8 @@ public final class Daemon implements AutoCloseable {
     private MetricsServer metricsServer;
     private List<InetSocketAddress> addresses = List.of();
     private Path dataDir;
+    /** Held from before the first image opens until after the last one closed. */
+    private DataDirLock dataDirLock;
 
     private Daemon(int ioThreads) {
         AtomicInteger n = new AtomicInteger();
@@ -90,6 +92,7 @@ public final class Daemon implements AutoCloseable {
     private void open(PlatterConfig config) throws IOException {
         dataDir = config.server().dataDir();
         io.platter.lun.PrivateFiles.createDirectories(dataDir);   // 0700 when new, whatever the umask
+        dataDirLock = DataDirLock.acquire(dataDir); // one daemon per data directory, before any image
         for (TargetConfig t : config.targets()) {
             addTarget(t);
             for (LunConfig lun : t.luns()) {
@@ -344,6 +347,9 @@ public final class Daemon implements AutoCloseable {
         if (metricsServer != null) {
             metricsServer.close();
             metricsServer = null;
+        }
+        if (dataDirLock != null) {
+            dataDirLock.close();
         }
     }
 }
