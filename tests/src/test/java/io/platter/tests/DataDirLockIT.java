@@ -27,6 +27,7 @@ class DataDirLockIT {
         try (PlatterProcess first = PlatterProcess.start("DataDirLockIT-second", "16M", "qcow2")) {
             Path api = first.dataDir().resolve(".platter-api");
             Path token = first.dataDir().resolve(".platter-token");
+            awaitFile(api); // published once the API listens, just after the portals
             String apiBefore = Files.readString(api);
             String tokenBefore = Files.readString(token);
 
@@ -63,7 +64,7 @@ class DataDirLockIT {
             assertThat(shared.ok()).as("qemu-img info -U: %s", shared.describe()).isTrue();
             assertThat(shared.output()).contains("virtual size: 16 MiB");
 
-            Tools.Result check = p.cli("image", "check", image);
+            Tools.Result check = Tools.run(Duration.ofMinutes(1), platter("image", "check", image));
             assertThat(check.ok()).as("platter image check of a served image: %s", check.describe()).isFalse();
             assertThat(check.output()).contains("in use by another process (QEMU or a second Platter)");
             p.assertNoInternalErrors();
@@ -72,15 +73,28 @@ class DataDirLockIT {
 
     /** {@code platter serve} again with the first one's config and data directory, on another portal. */
     private static Tools.Result secondDaemon(PlatterProcess first) throws Exception {
+        return Tools.run(Duration.ofSeconds(60), platter("serve",
+                "--config", first.workDir().resolve("platter.yaml").toString(),
+                "--data-dir", first.dataDir().toString(),
+                "--portal", "127.0.0.1:" + PlatterProcess.freePort()));
+    }
+
+    /** The {@code platter} command line with {@code args}, on the test's class path. */
+    private static List<String> platter(String... args) {
         String cp = System.getProperty("surefire.test.class.path");
         if (cp == null || cp.isBlank()) {
             cp = System.getProperty("java.class.path");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, "io.platter.server.Main", "serve",
-                "--config", first.workDir().resolve("platter.yaml").toString(),
-                "--data-dir", first.dataDir().toString(),
-                "--portal", "127.0.0.1:" + PlatterProcess.freePort()));
-        return Tools.run(Duration.ofSeconds(60), cmd);
+                "-cp", cp, "io.platter.server.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        for (int i = 0; i < 600 && !Files.exists(file); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(file).exists();
     }
 }
