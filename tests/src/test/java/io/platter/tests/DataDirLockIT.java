@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.platter.tests.support.PlatterProcess;
 import io.platter.tests.support.Tools;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +70,38 @@ class DataDirLockIT {
             Tools.Result check = Tools.run(Duration.ofMinutes(1), platter("image", "check", image));
             assertThat(check.ok()).as("platter image check of a served image: %s", check.describe()).isFalse();
             assertThat(check.output()).contains("in use by another process (QEMU or a second Platter)");
+            p.assertNoInternalErrors();
+        }
+    }
+
+    @Test
+    void theDaemonRefusesToServeAnImageQemuHoldsAndServesItOnceQemuLetGo() throws Exception {
+        try (PlatterProcess p = PlatterProcess.start("DataDirLockIT-held", "16M", "qcow2")) {
+            p.cliOk("volume", "create", "guest", "--size", "16M", "--format", "qcow2");
+            Path image = p.dataDir().resolve("guest.qcow2");
+            Process qemu = new ProcessBuilder("qemu-io", "-f", "qcow2", image.toString())
+                    .redirectErrorStream(true).start();
+            try {
+                qemu.getOutputStream().write("read 0 512\n".getBytes(StandardCharsets.US_ASCII));
+                qemu.getOutputStream().flush();
+                BufferedReader out = new BufferedReader(new InputStreamReader(qemu.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line = out.readLine();
+                while (line != null && !line.contains("read 512/512 bytes")) {
+                    line = out.readLine();
+                }
+                assertThat(line).as("qemu-io holds the image open").isNotNull();
+
+                Tools.Result map = p.cli("lun", "map", PlatterProcess.IQN, "guest", "--lun", "1");
+                assertThat(map.ok()).as(map.describe()).isFalse();
+                assertThat(map.output()).contains(image.toString())
+                        .contains("in use by another process (QEMU or a second Platter)");
+            } finally {
+                qemu.getOutputStream().write("quit\n".getBytes(StandardCharsets.US_ASCII));
+                qemu.getOutputStream().close();
+                qemu.waitFor();
+            }
+            p.cliOk("lun", "map", PlatterProcess.IQN, "guest", "--lun", "1"); // QEMU gone: the lock went with it
             p.assertNoInternalErrors();
         }
     }
