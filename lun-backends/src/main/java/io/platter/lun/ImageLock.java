@@ -115,12 +115,12 @@ public final class ImageLock {
             }
             for (Permission p : mode.held) {
                 if (!Libc.ofdLockFree(fd, Libc.F_WRLCK, p.unsharedByte(), 1)) {
-                    throw inUse(image, "it does not share the \"" + p.qemuName + "\" permission this open needs");
+                    throw inUse(image, "does not share the \"" + p.qemuName + "\" permission");
                 }
             }
             for (Permission p : mode.unshared) {
                 if (!Libc.ofdLockFree(fd, Libc.F_WRLCK, p.heldByte(), 1)) {
-                    throw inUse(image, "it holds the \"" + p.qemuName + "\" permission, which this open cannot share");
+                    throw inUse(image, "holds the \"" + p.qemuName + "\" permission");
                 }
             }
         } catch (Libc.ErrnoException e) {
@@ -136,12 +136,12 @@ public final class ImageLock {
     private static void place(int fd, Path image, long offset, Permission p) throws Libc.ErrnoException, InUse {
         if (!Libc.ofdLock(fd, Libc.F_RDLCK, offset, 1)) {
             // Only an exclusive lock refuses a shared one; QEMU takes none, but someone does.
-            throw inUse(image, "it holds an exclusive lock on byte " + offset + " (\"" + p.qemuName + "\")");
+            throw inUse(image, "holds an exclusive lock on byte " + offset + " (\"" + p.qemuName + "\")");
         }
     }
 
     private static InUse inUse(Path image, String why) {
-        return new InUse("image " + image + " is in use by another process (QEMU or a second Platter): " + why
-                + "; stop that process first (qemu-img and qemu-io can still read it with -U)");
+        return new InUse("image " + image + " is in use by another process (QEMU or a second Platter), which " + why
+                + "; stop that process first");
     }
 }
