@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * there is none or the file system refuses the call (remembered, so the fallback is taken at
  * once the next time): the caller then writes zeros or reports everything mapped.
  *
+ * <p>Image locks: every open takes the QEMU-compatible {@link ImageLock} of its mode on a libc
+ * descriptor (the allocation descriptor, or one of its own), so QEMU, {@code platter image} and a
+ * second Platter refuse an image that is served, and an image they use is refused here. That
+ * descriptor is never reopened (an interrupt only closes the JDK channel, and the reopen goes
+ * through {@code /proc/self/fd/N} beside it), so the lock holds from open to {@link #close}.
+ *
  * <p>Thread-safe: positional I/O needs no lock; the channel is replaced under {@code this}.
  * The descriptor is guarded by {@code fdLock}, so {@link #close} cannot free it while a call
  * uses it (a reused descriptor number could punch holes in another file).
@@ -43,8 +49,10 @@ public final class HostFile implements AutoCloseable {
 
     private final Path path;
     private final boolean readOnly;
-    /** libc descriptor, -1 without one. */
+    /** libc descriptor, -1 without one; it holds the image lock when there is one. */
     private final int fd;
+    /** A libc descriptor only for the image lock, when {@link #fd} is not wanted; else -1. */
+    private final int lockFd;
     private final ReadWriteLock fdLock = new ReentrantReadWriteLock();
     private volatile boolean punchHoleWorks = true;
     private volatile boolean zeroRangeWorks = true;
@@ -56,20 +64,32 @@ public final class HostFile implements AutoCloseable {
     /** Times the channel was reopened; guarded by {@code this}. */
     private int reopens;
 
-    private HostFile(Path path, boolean readOnly, FileChannel channel, int fd) {
+    private HostFile(Path path, boolean readOnly, FileChannel channel, int fd, int lockFd) {
         this.path = path;
         this.readOnly = readOnly;
         this.channel = channel;
         this.fd = fd;
+        this.lockFd = lockFd;
     }
 
     /**
-     * Opens {@code path}; with {@code descriptor}, also a libc descriptor when libc is available
-     * (without one the caller degrades: no hole punching, no cached reads).
+     * Opens {@code path} locked for its use ({@link ImageLock.Mode#of}: a shared reader when
+     * read-only, else the exclusive writer); with {@code descriptor}, also a libc descriptor for
+     * the allocation primitives when libc is available (without one the caller degrades: no hole
+     * punching, no cached reads).
+     *
+     * @throws ImageLock.InUse when another process (QEMU, a second Platter) uses the image in a way
+     *         this open excludes
      */
     public static HostFile open(Path path, boolean readOnly, boolean descriptor) throws BlockDeviceException {
+        return open(path, readOnly, descriptor, ImageLock.Mode.of(readOnly));
+    }
+
+    /** As {@link #open(Path, boolean, boolean)} with the image lock {@code lock}. */
+    public static HostFile open(Path path, boolean readOnly, boolean descriptor, ImageLock.Mode lock)
+            throws BlockDeviceException {
         try {
-            return openFile(path, readOnly, descriptor);
+            return openFile(path, readOnly, descriptor, lock);
         } catch (BlockDeviceException e) {
             throw e;
         } catch (IOException e) {
@@ -78,22 +98,43 @@ public final class HostFile implements AutoCloseable {
     }
 
     /**
-     * As {@link #open}, but a failed open keeps the JDK's exception (NoSuchFileException,
-     * AccessDeniedException), for callers that tell those apart.
+     * As {@link #open(Path, boolean, boolean)}, but a failed open keeps the JDK's exception
+     * (NoSuchFileException, AccessDeniedException), for callers that tell those apart.
      */
     public static HostFile openFile(Path path, boolean readOnly, boolean descriptor) throws IOException {
+        return openFile(path, readOnly, descriptor, ImageLock.Mode.of(readOnly));
+    }
+
+    private static HostFile openFile(Path path, boolean readOnly, boolean descriptor, ImageLock.Mode lock)
+            throws IOException {
         FileChannel ch = openChannel(path, readOnly);
         int fd = -1;
-        if (descriptor && Libc.available()) {
-            try {
-                fd = Libc.open(path, readOnly);
-            } catch (Libc.ErrnoException e) {
-                LOG.warn("{}: no libc descriptor, discard writes zeros and extents read as mapped: {}",
-                        path, e.getMessage());
-                fd = -1;
+        int lockFd = -1;
+        try {
+            if ((descriptor || lock != ImageLock.Mode.NONE) && Libc.available()) {
+                try {
+                    lockFd = Libc.open(path, readOnly);
+                } catch (Libc.ErrnoException e) {
+                    LOG.warn("{}: no libc descriptor, so no image lock, discard writes zeros and extents read as"
+                            + " mapped: {}", path, e.getMessage());
+                }
+                fd = descriptor ? lockFd : -1;
+            } else if (lock != ImageLock.Mode.NONE) {
+                LOG.warn("{}: not locked (no libc); nothing keeps QEMU or a second Platter from opening it", path);
             }
+            if (lockFd >= 0) {
+                ImageLock.acquire(lockFd, path, lock);
+            }
+        } catch (IOException | RuntimeException e) {
+            Libc.close(lockFd);
+            try {
+                ch.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        return new HostFile(path, readOnly, ch, fd);
+        return new HostFile(path, readOnly, ch, fd, fd >= 0 ? -1 : lockFd);
     }
 
     private static FileChannel openChannel(Path path, boolean readOnly) throws IOException {
@@ -151,7 +192,8 @@ public final class HostFile implements AutoCloseable {
         }
         reopens++;
         try {
-            channel = openChannel(fd >= 0 ? Path.of("/proc/self/fd/" + fd) : path, readOnly);
+            int same = fd >= 0 ? fd : lockFd; // a descriptor of this very inode, whatever renamed it
+            channel = openChannel(same >= 0 ? Path.of("/proc/self/fd/" + same) : path, readOnly);
         } catch (IOException e) {
             throw IoErrors.map(path + ": reopen after interrupt", e);
         }
@@ -331,23 +373,28 @@ public final class HostFile implements AutoCloseable {
         return reopens;
     }
 
-    /** Closes the descriptor and the channel. Idempotent. */
+    /**
+     * Closes the channel, then the descriptors; the last one closed drops the image lock, when
+     * nothing of ours is open on the file any more. Idempotent.
+     */
     @Override
     public synchronized void close() throws BlockDeviceException {
         if (closed) {
             return;
         }
         closed = true;
-        fdLock.writeLock().lock();
-        try {
-            Libc.close(fd);
-        } finally {
-            fdLock.writeLock().unlock();
-        }
         try {
             channel.close();
         } catch (IOException e) {
             throw IoErrors.map(path + ": close", e);
+        } finally {
+            fdLock.writeLock().lock();
+            try {
+                Libc.close(fd);
+            } finally {
+                fdLock.writeLock().unlock();
+            }
+            Libc.close(lockFd);
         }
     }
 }

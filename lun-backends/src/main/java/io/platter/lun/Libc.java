@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The few Linux libc calls the JDK does not expose: fallocate(2), posix_fallocate(3), open(2),
- * close(2), lseek(2) with SEEK_DATA/SEEK_HOLE, fstat(2) for st_blocks, bound with JNA; and
+ * close(2), lseek(2) with SEEK_DATA/SEEK_HOLE, fstat(2) for st_blocks, fcntl(2) open file
+ * description locks, bound with JNA; and
  * preadv2(2) with RWF_NOWAIT, bound by JNA direct mapping (no per-call allocation) because it
  * runs once per small read on the data path.
  *
@@ -42,6 +43,8 @@ public final class Libc {
     public static final int SEEK_HOLE = 4;
 
     public static final int EINTR = 4;
+    public static final int EACCES = 13;
+    public static final int ENOLCK = 37;
     public static final int EAGAIN = 11;
     public static final int ENXIO = 6;
     public static final int EINVAL = 22;
@@ -68,6 +71,9 @@ public final class Libc {
 
         /** An exported symbol from glibc 2.33 on; older libcs throw UnsatisfiedLinkError. */
         int fstat(int fd, Pointer buf) throws LastErrorException;
+
+        /** fcntl(2) with a pointer argument (struct flock for the lock commands). */
+        int fcntl(int fd, int cmd, Pointer arg) throws LastErrorException;
     }
 
     /** Offset of st_blocks in struct stat: the same on x86-64 and the generic 64-bit layout. */
@@ -250,6 +256,84 @@ public final class Libc {
             throw new ErrnoException("fstat", e.getErrorCode());
         } catch (UnsatisfiedLinkError e) {
             throw new ErrnoException("fstat (not exported by this libc)", ENOSYS);
+        }
+    }
+
+    /** fcntl(2) commands for open file description locks (Linux 3.15 on; asm-generic/fcntl.h). */
+    public static final int F_OFD_GETLK = 36;
+    public static final int F_OFD_SETLK = 37;
+    /** struct flock l_type values. */
+    public static final short F_RDLCK = 0;
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
+    /*
+     * struct flock on 64-bit Linux (the generic layout, x86-64 and arm64 alike): short l_type @0,
+     * short l_whence @2, off_t l_start @8, off_t l_len @16, pid_t l_pid @24; 32 bytes.
+     */
+    private static final int FLOCK_SIZE = 32;
+    private static final int L_START = 8;
+    private static final int L_LEN = 16;
+    private static final int L_PID = 24;
+
+    /**
+     * Places an open file description lock of {@code type} ({@link #F_RDLCK}, {@link #F_WRLCK} or
+     * {@link #F_UNLCK}) on {@code length} bytes at {@code start} (0: to the end of any file) with
+     * F_OFD_SETLK, never waiting. The lock belongs to the open file description of {@code fd}: a
+     * second open of the file, even in this process, conflicts with it, and it goes away when the
+     * last descriptor of that description is closed.
+     *
+     * @return false when another open file description holds a conflicting lock (EAGAIN, EACCES)
+     * @throws ErrnoException for any other error (EINVAL: the kernel has no OFD locks)
+     */
+    public static boolean ofdLock(int fd, short type, long start, long length) throws ErrnoException {
+        try (Memory flock = flock(type, start, length)) {
+            return fcntlLock(fd, F_OFD_SETLK, flock, start);
+        }
+    }
+
+    /**
+     * Whether a lock of {@code type} on {@code length} bytes at {@code start} could be placed now
+     * (F_OFD_GETLK): false when another open file description holds a conflicting lock. Locks of
+     * {@code fd}'s own description never conflict.
+     */
+    public static boolean ofdLockFree(int fd, short type, long start, long length) throws ErrnoException {
+        try (Memory flock = flock(type, start, length)) {
+            fcntlLock(fd, F_OFD_GETLK, flock, start);
+            return flock.getShort(0) == F_UNLCK;
+        }
+    }
+
+    private static Memory flock(short type, long start, long length) throws ErrnoException {
+        if (!STAT_LAYOUT_KNOWN) {
+            throw new ErrnoException("fcntl (struct flock layout unknown on " + Platform.ARCH + ")", ENOSYS);
+        }
+        Memory flock = new Memory(FLOCK_SIZE);
+        flock.clear();
+        flock.setShort(0, type);
+        flock.setShort(2, (short) 0); // SEEK_SET
+        flock.setLong(L_START, start);
+        flock.setLong(L_LEN, length);
+        flock.setInt(L_PID, 0);       // must be 0 for OFD locks
+        return flock;
+    }
+
+    /** One fcntl lock call, retried on EINTR; false on EAGAIN/EACCES (a conflicting lock). */
+    private static boolean fcntlLock(int fd, int cmd, Memory flock, long start) throws ErrnoException {
+        C c = require("fcntl");
+        while (true) {
+            try {
+                c.fcntl(fd, cmd, flock);
+                return true;
+            } catch (LastErrorException e) {
+                int errno = e.getErrorCode();
+                if (errno == EAGAIN || errno == EACCES) {
+                    return false;
+                }
+                if (errno != EINTR) {
+                    throw new ErrnoException("fcntl(" + (cmd == F_OFD_SETLK ? "F_OFD_SETLK" : "F_OFD_GETLK")
+                            + ", byte " + start + ")", errno);
+                }
+            }
         }
     }
 

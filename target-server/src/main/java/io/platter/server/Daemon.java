@@ -76,6 +76,8 @@ public final class Daemon implements AutoCloseable {
     private volatile Function<Path, Optional<String>> volumeNames = image -> Optional.empty();
     private List<InetSocketAddress> addresses = List.of();
     private Path dataDir;
+    /** Held from before the first image opens until after the last one closed. */
+    private DataDirLock dataDirLock;
 
     private Daemon(int ioThreads) {
         ioExecutor = Executors.newFixedThreadPool(ioThreads, Threads.named("platter-io", true));
@@ -98,6 +100,7 @@ public final class Daemon implements AutoCloseable {
     private void open(PlatterConfig config) throws IOException {
         dataDir = config.server().dataDir();
         io.platter.lun.PrivateFiles.createDirectories(dataDir);   // 0700 when new, whatever the umask
+        dataDirLock = DataDirLock.acquire(dataDir); // one daemon per data directory, before any image
         Map<Path, String> declared = new java.util.HashMap<>();
         config.volumes().forEach(v -> declared.put(v.image(), v.name()));
         volumeNames = image -> Optional.ofNullable(declared.get(image));
@@ -534,6 +537,9 @@ public final class Daemon implements AutoCloseable {
         if (metricsServer != null) {
             metricsServer.close();
             metricsServer = null;
+        }
+        if (dataDirLock != null) {
+            dataDirLock.close();
         }
     }
 }

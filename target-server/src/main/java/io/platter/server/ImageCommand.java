@@ -25,7 +25,7 @@ final class ImageCommand extends CommandGroup {
      */
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check a qcow2 image for leaked clusters and corruptions (like qemu-img check). "
-                    + "Do not run it on an image a running daemon is writing.")
+                    + "An image a daemon or QEMU is writing is refused unless -U is given.")
     static final class Check implements Callable<Integer> {
 
         static final int EXIT_ERROR = 1;
@@ -45,10 +45,18 @@ final class ImageCommand extends CommandGroup {
                 description = "repair leaked clusters (refcount fixes) before reporting; only 'leaks' is supported")
         RepairMode repair;
 
+        @Option(names = {"-U", "--force-share"},
+                description = "check even an image in use (like qemu-img -U); writes in flight may then show as errors")
+        boolean forceShare;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Qcow2Check.Report report;
+            if (forceShare && repair != null) {
+                spec.commandLine().getErr().println("platter: -U reads an image in use; it cannot be combined with -r");
+                return EXIT_ERROR;
+            }
             try {
                 if (repair == RepairMode.leaks) {
                     Qcow2Check.Repair r = Qcow2Check.repairLeaks(file);
@@ -61,7 +69,7 @@ final class ImageCommand extends CommandGroup {
                     out.println("Double checking the fixed image now...");
                     report = r.after();
                 } else {
-                    report = Qcow2Check.check(file);
+                    report = Qcow2Check.check(file, forceShare);
                 }
             } catch (BlockDeviceException e) {
                 spec.commandLine().getErr().println("platter: cannot check " + file + ": " + e.getMessage());

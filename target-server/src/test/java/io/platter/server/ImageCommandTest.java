@@ -69,6 +69,22 @@ class ImageCommandTest {
     }
 
     @Test
+    void anImageInUseIsRefusedUnlessShared() throws Exception {
+        Path img = dir.resolve("d.qcow2");
+        try (Qcow2Image served = Qcow2Image.create(img, 1 << 20)) { // open for writing, as a daemon has it
+            StringWriter out = new StringWriter();
+            assertThat(run(out, "image", "check", img.toString())).isEqualTo(1);
+            assertThat(out.toString()).contains(img.toString()).contains("in use by another process");
+            StringWriter repair = new StringWriter();
+            assertThat(run(repair, "image", "check", "-r", "leaks", img.toString())).isEqualTo(1);
+            assertThat(repair.toString()).contains("in use by another process");
+            StringWriter shared = new StringWriter();
+            assertThat(run(shared, "image", "check", "-U", img.toString())).as(shared.toString()).isZero();
+            assertThat(served.size()).isEqualTo(1 << 20);
+        }
+    }
+
+    @Test
     void notAnImageExitsOne() throws Exception {
         Path junk = dir.resolve("junk");
         Files.write(junk, new byte[512]);

@@ -30,7 +30,8 @@ class Qcow2LunIT {
     void dataWrittenOverIscsiIsInTheQcow2Image() throws IOException {
         try (PlatterProcess server = PlatterProcess.start("Qcow2LunIT", "128M", "qcow2")) {
             Path image = server.image();
-            assertThat(Tools.runOk(QEMU_TIMEOUT, cmd("qemu-img", "info", image))).contains("file format: qcow2");
+            // -U: the served image holds QEMU's image locks (docs/locking.md), as a running guest's would.
+            assertThat(Tools.runOk(QEMU_TIMEOUT, cmd("qemu-img", "info", "-U", image))).contains("file format: qcow2");
 
             Path src = server.workDir().resolve("random.img");
             writeRandom(src, DATA_BYTES, 0xC0C2L);

@@ -3,6 +3,7 @@ package io.platter.lun.qcow2;
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDeviceException;
 import io.platter.lun.HostFile;
+import io.platter.lun.ImageLock;
 import io.platter.lun.IoErrors;
 import io.platter.lun.Libc;
 import java.io.IOException;
@@ -43,8 +44,13 @@ final class ImageFile implements AutoCloseable {
     }
 
     static ImageFile open(Path path, boolean readOnly) throws BlockDeviceException {
+        return open(path, readOnly, ImageLock.Mode.of(readOnly));
+    }
+
+    /** Opens {@code path} with the image lock {@code lock} ({@link HostFile}). */
+    static ImageFile open(Path path, boolean readOnly, ImageLock.Mode lock) throws BlockDeviceException {
         // A read-only image needs no descriptor: it neither punches holes nor is served from the loop.
-        return new ImageFile(HostFile.open(path, readOnly, !readOnly));
+        return new ImageFile(HostFile.open(path, readOnly, !readOnly, lock));
     }
 
     Path path() {

@@ -1,6 +1,7 @@
 package io.platter.lun.qcow2;
 
 import io.platter.lun.BlockDeviceException;
+import io.platter.lun.ImageLock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -51,9 +52,22 @@ public final class Qcow2Check {
         this.references = new int[(int) fileClusters];
     }
 
-    /** Checks the image at {@code path}; a header too broken to interpret throws {@link Qcow2FormatException}. */
+    /**
+     * Checks the image at {@code path}; a header too broken to interpret throws
+     * {@link Qcow2FormatException}. Like {@code qemu-img check}, it refuses an image another process
+     * is writing ({@link io.platter.lun.ImageLock.InUse}).
+     */
     public static Report check(Path path) throws BlockDeviceException {
-        try (ImageFile file = ImageFile.open(path, true)) {
+        return check(path, false);
+    }
+
+    /**
+     * As {@link #check(Path)}; with {@code forceShare} (qemu-img's {@code -U}) it takes no image
+     * lock and so also reads an image in use, whose report may then show leaks or corruptions
+     * that are only writes in flight.
+     */
+    public static Report check(Path path, boolean forceShare) throws BlockDeviceException {
+        try (ImageFile file = ImageFile.open(path, true, forceShare ? ImageLock.Mode.NONE : ImageLock.Mode.SHARED_READER)) {
             return of(file).run();
         }
     }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * How the CLI finds the daemon: {@code <data-dir>/.platter-api} holds the API's base URL and
  * {@code <data-dir>/.platter-token} the bearer token, both readable by the daemon's user only (0600).
- * Both are written atomically when the daemon starts and removed when it stops.
+ * Both are written atomically when the daemon starts and removed when it stops, by the daemon that
+ * wrote them only.
  *
  * @param url   the API's base URL, e.g. {@code http://127.0.0.1:40123/}
  * @param token the credential a request presents ({@code Authorization: Bearer ...})
@@ -53,11 +54,26 @@ public record ApiEndpoint(String url, String token) {
         ConfigWriter.fsyncDirectory(dataDir);
     }
 
-    /** Removes the files of {@link #publish}. */
-    public static void withdraw(Path dataDir) {
+    /**
+     * Removes the files of {@link #publish}, each only while it still holds what this endpoint
+     * wrote there (the token is fresh for every daemon, so its file cannot hold it by chance):
+     * a file another daemon published is left alone (issue 15, item 1: a second daemon on the
+     * same data directory deleted the running one's files on its way out).
+     */
+    public void withdraw(Path dataDir) {
+        // The token first: while it is there, the API file next to it may still be a live daemon's.
+        deleteIfHolding(dataDir.resolve(TOKEN_FILE), token);
+        deleteIfHolding(dataDir.resolve(API_FILE), url);
+    }
+
+    private static void deleteIfHolding(Path file, String text) {
         try {
-            Files.deleteIfExists(dataDir.resolve(API_FILE));
-            Files.deleteIfExists(dataDir.resolve(TOKEN_FILE));
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_FILE) {
+                return;
+            }
+            if (Files.readString(file, StandardCharsets.UTF_8).trim().equals(text)) {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException ignored) {
             // a stale file only makes the CLI report that the daemon is not running
         }

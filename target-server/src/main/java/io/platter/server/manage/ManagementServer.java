@@ -190,6 +190,6 @@ public final class ManagementServer implements AutoCloseable {
             http.stop(0);
             executor.shutdown();
         }
-        ApiEndpoint.withdraw(services.daemon().dataDir());
+        endpoint.withdraw(services.daemon().dataDir()); // only if they are still the files we wrote
     }
 }

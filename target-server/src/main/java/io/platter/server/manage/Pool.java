@@ -4,6 +4,7 @@ import io.platter.config.LunConfig;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
 import io.platter.lun.HostFile;
+import io.platter.lun.ImageLock;
 import io.platter.server.Daemon;
 import io.platter.server.Daemon.MappedLun;
 import java.io.IOException;
@@ -87,7 +88,8 @@ public final class Pool {
         if (!Files.isRegularFile(file)) {
             return 0;
         }
-        try (HostFile host = HostFile.open(file, true, true)) {
+        // No image lock: fstat reads no image data, and the image may be served (locked) right now.
+        try (HostFile host = HostFile.open(file, true, true, ImageLock.Mode.NONE)) {
             return host.allocatedBytes(0);
         } catch (IOException e) {
             return 0;

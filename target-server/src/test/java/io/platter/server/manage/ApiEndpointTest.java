@@ -44,6 +44,18 @@ class ApiEndpointTest {
     }
 
     @Test
+    void aDaemonWithdrawsOnlyTheFilesItWrote() throws Exception {
+        ApiEndpoint first = new ApiEndpoint("http://127.0.0.1:40123/", TOKEN);
+        ApiEndpoint second = new ApiEndpoint("http://127.0.0.1:40999/", "fedcba9876543210");
+        first.publish(dir);
+        second.withdraw(dir); // issue 15 item 1: a second daemon leaving deleted the first one's files
+        assertThat(ApiEndpoint.readTrusted(dir, 0, Set.of())).as("the first daemon's files stay").isEqualTo(first);
+        first.withdraw(dir);
+        assertThat(dir.resolve(ApiEndpoint.API_FILE)).doesNotExist();
+        assertThat(dir.resolve(ApiEndpoint.TOKEN_FILE)).doesNotExist();
+    }
+
+    @Test
     void aFileOfAnotherUserIsRefusedUnlessItsOwnerIsTrusted() throws Exception {
         new ApiEndpoint("http://127.0.0.1:40123/", TOKEN).publish(dir);
         Files.setOwner(dir.resolve(ApiEndpoint.API_FILE), nobody());
