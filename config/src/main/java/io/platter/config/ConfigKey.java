@@ -78,6 +78,10 @@ enum ConfigKey {
         return word;
     }
 
+    Scope scope() {
+        return scope;
+    }
+
     boolean required() {
         return required;
     }

@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.commons.configuration2.YAMLConfiguration;
@@ -81,14 +82,104 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw fail(file, "file not found: " + abs);
         } catch (AccessDeniedException e) {
-            throw fail(file, "cannot read " + abs + ": permission denied");
+            throw fail(file, PrivateFiles.whyDenied(abs));
         } catch (CharacterCodingException e) {
             throw fail(file, "not UTF-8 text: " + abs);
         } catch (IOException e) {
             throw fail(file, "cannot read " + abs + ": " + e.getMessage());
         }
+        if (isEmpty(text)) {
+            // Issue 15 item 9: an empty file is a mistake (a truncated copy, a failed edit), never an empty SAN.
+            throw fail(file, abs + " is empty: it holds " + (text.isBlank() ? "no text"
+                    : "only comments") + ", no settings; write at least a server: section (see docs/catalog.md), or start without"
+                    + " --config to use the embedded default");
+        }
+        ConfigMigration.Migrated migrated = ConfigMigration.migrate(text);
+        migrated.advice().ifPresent(a -> warnings.accept(new ConfigProblem("", a)));
         Path dir = abs.getParent() == null ? abs : abs.getParent();
-        return read(text, dir, file, warnings);
+        return read(migrated.text(), dir, file, warnings);
+    }
+
+    /**
+     * Reads the objects of a catalog generation ({@code io.platter.config.catalog}): a config-shaped
+     * text with targets, volumes and the other object sections, whose only server setting may be
+     * {@code discovery-chap}. Relative image paths resolve against {@code dataDir}; the returned
+     * configuration's server settings are defaults with that data directory and the discovery CHAP.
+     *
+     * @param name names the text in messages
+     * @throws ConfigException listing every problem
+     */
+    public static PlatterConfig readObjects(String text, Path dataDir, Path name) throws ConfigException {
+        YAMLConfiguration yaml = new YAMLConfiguration();
+        try {
+            yaml.read(new StringReader(text), loaderOptions());
+        } catch (ConfigurationException | RuntimeException e) {
+            throw new ConfigException(name, List.of(syntaxProblem(e, text)));
+        }
+        Problems problems = new Problems();
+        PlatterConfig config = new ConfigBinder(dataDir, problems)
+                .bindObjects(yaml.getNodeModel().getNodeHandler().getRootNode(), dataDir);
+        if (config == null) {
+            throw new ConfigException(name, problems.list());
+        }
+        return config;
+    }
+
+    /**
+     * The {@code server.data-dir} of a config file, read leniently: only that key is looked at, so a
+     * file with problems elsewhere (or of a newer version) still tells where the daemon keeps its
+     * data. Empty when the file does not name one; relative to the file's directory like the loader.
+     *
+     * @throws IOException when the file cannot be read or is not YAML at all, with a one-line reason
+     */
+    public static Optional<Path> dataDirOf(Path file) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        String text;
+        try {
+            text = readText(abs);
+        } catch (AccessDeniedException e) {
+            throw new IOException(PrivateFiles.whyDenied(abs), e);
+        } catch (NoSuchFileException e) {
+            throw new IOException("file not found: " + abs, e);
+        }
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+        } catch (RuntimeException e) {
+            throw new IOException(abs + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        Node server = child(root, ConfigKey.SERVER.word());
+        Node dir = child(server, ConfigKey.DATA_DIR.word());
+        if (dir instanceof ScalarNode s && !s.getValue().isBlank()) {
+            try {
+                Path parent = abs.getParent() == null ? abs : abs.getParent();
+                return Optional.of(parent.resolve(s.getValue().trim()).normalize());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IOException("server.data-dir of " + abs + " is not a usable path", e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Node child(Node node, String key) {
+        if (node instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue())) {
+                    return t.getValueNode();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether a text holds no YAML document at all (nothing, blank lines, comments, bare "---"). */
+    private static boolean isEmpty(String text) {
+        try {
+            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            return root == null || (root instanceof ScalarNode s && Tag.NULL.equals(s.getTag()));
+        } catch (RuntimeException e) {
+            return false; // not YAML: the parser's message says more than "empty"
+        }
     }
 
     /**
@@ -127,7 +218,7 @@ public final class ConfigLoader {
      *                     {@link NoSuchFileException}, {@link AccessDeniedException} or
      *                     {@link CharacterCodingException} for those cases
      */
-    static String readText(Path abs) throws IOException {
+    public static String readText(Path abs) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(abs, BasicFileAttributes.class);
         if (attrs.isDirectory()) {
             throw new IOException("is a directory, not a config file");

@@ -40,11 +40,56 @@ public final class ConfigWriter {
     private ConfigWriter() {
     }
 
+    /**
+     * What an export writes in place of a CHAP secret unless asked to include secrets. The loader
+     * refuses it with a message saying to put the real secret there ({@code ChapBinder}).
+     */
+    public static final String SECRET_PLACEHOLDER = "<left out: export with --include-secrets>";
+
     /** The YAML text of {@code config}; paths are written absolute. */
     public static String toYaml(PlatterConfig config) {
+        return "# Written by platter; the previous version is in the .bak file beside this one,\n"
+                + "# unless this change removed a CHAP secret.\n"
+                + dump(render(config, true, null, true));
+    }
+
+    /**
+     * The text of a catalog generation: the object sections of {@code objects} (targets, volumes,
+     * and of the server settings only {@code discovery-chap}), secrets included, image paths under
+     * {@code dataDir} relative to it (so a moved data directory keeps its catalog). Read back with
+     * {@link ConfigLoader#readObjects}.
+     */
+    public static String objectsYaml(PlatterConfig objects, Path dataDir, String header) {
+        return comment(header) + dump(render(objects, false, dataDir.toAbsolutePath().normalize(), true));
+    }
+
+    /**
+     * The whole of {@code config} as a config file {@code platter serve --config} accepts: server
+     * settings with an absolute data directory, images under it relative to it; CHAP secrets
+     * replaced by {@link #SECRET_PLACEHOLDER} unless {@code includeSecrets}.
+     */
+    public static String exportYaml(PlatterConfig config, boolean includeSecrets, String header) {
+        return comment(header) + dump(render(config, true, config.server().dataDir().toAbsolutePath().normalize(),
+                includeSecrets));
+    }
+
+    private static String comment(String header) {
+        return header.isEmpty() ? "" : header.lines().map(l -> "# " + l + "\n").reduce("", String::concat);
+    }
+
+    /**
+     * The sections of {@code config} as YAML values; {@code server} all settings or only discovery-chap;
+     * images under {@code relativeTo} written relative (null: absolute); secrets or placeholders.
+     */
+    private static Map<String, Object> render(PlatterConfig config, boolean allServer, Path relativeTo,
+                                              boolean secrets) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", config.version());
-        root.put("server", server(config.server()));
+        if (allServer) {
+            root.put("server", server(config.server(), secrets));
+        } else if (config.server().discoveryChap() != null) {
+            root.put("server", Map.of(ConfigKey.DISCOVERY_CHAP.word(), chap(config.server().discoveryChap(), secrets)));
+        }
         List<Object> targets = new ArrayList<>();
         for (TargetConfig t : config.targets()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -56,7 +101,7 @@ public final class ConfigWriter {
             for (LunConfig l : t.luns()) {
                 Map<String, Object> lun = new LinkedHashMap<>();
                 lun.put("id", l.id());
-                lun.put("image", l.image().toString());
+                lun.put("image", path(l.image(), relativeTo));
                 if (l.hasSize()) {
                     lun.put("size", Sizes.format(l.sizeBytes()));
                 }
@@ -66,7 +111,7 @@ public final class ConfigWriter {
             }
             m.put("luns", luns);
             if (t.chap() != null) {
-                m.put("chap", chap(t.chap()));
+                m.put("chap", chap(t.chap(), secrets));
             }
             if (!t.acl().isEmpty()) {
                 m.put("acl", new ArrayList<>(t.acl()));
@@ -78,7 +123,7 @@ public final class ConfigWriter {
         for (VolumeConfig v : config.volumes()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", v.name());
-            m.put("image", v.image().toString());
+            m.put("image", path(v.image(), relativeTo));
             m.put("format", v.format().word());
             m.put("provisioning", v.provisioning().word());
             if (v.template()) {
@@ -87,17 +132,27 @@ public final class ConfigWriter {
             volumes.add(m);
         }
         root.put("volumes", volumes);
+        return root;
+    }
+
+    private static String path(Path image, Path relativeTo) {
+        Path abs = image.toAbsolutePath().normalize();
+        if (relativeTo != null && abs.startsWith(relativeTo) && !abs.equals(relativeTo)) {
+            return relativeTo.relativize(abs).toString();
+        }
+        return abs.toString();
+    }
+
+    private static String dump(Map<String, Object> root) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
         options.setIndicatorIndent(2);
         options.setIndentWithIndicator(true);
-        return "# Written by platter; the previous version is in the .bak file beside this one,\n"
-                + "# unless this change removed a CHAP secret.\n"
-                + new Yaml(options).dump(root);
+        return new Yaml(options).dump(root);
     }
 
-    private static Map<String, Object> server(ServerSettings s) {
+    private static Map<String, Object> server(ServerSettings s, boolean secrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         // Group 1 is `portals`; other portal groups keep their tags (RFC 7143 §4.4.1 TPGT).
         List<Map<String, Object>> others = new java.util.ArrayList<>();
@@ -120,7 +175,7 @@ public final class ConfigWriter {
             m.put("io-threads", s.ioThreads());
         }
         if (s.discoveryChap() != null) {
-            m.put("discovery-chap", chap(s.discoveryChap()));
+            m.put("discovery-chap", chap(s.discoveryChap(), secrets));
         }
         s.metrics().ifPresent(p -> m.put("metrics", p.toString()));
         s.logLevel().ifPresent(l -> m.put("log-level", l.name().toLowerCase(Locale.ROOT)));
@@ -131,13 +186,13 @@ public final class ConfigWriter {
         return m;
     }
 
-    private static Map<String, Object> chap(ChapCredentials c) {
+    private static Map<String, Object> chap(ChapCredentials c, boolean secrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user", c.user());
-        m.put("secret", c.secret());
+        m.put("secret", secrets ? c.secret() : SECRET_PLACEHOLDER);
         if (c.mutualUser() != null) {
             m.put("mutual-user", c.mutualUser());
-            m.put("mutual-secret", c.mutualSecret());
+            m.put("mutual-secret", secrets ? c.mutualSecret() : SECRET_PLACEHOLDER);
         }
         if (ChapCredentials.secretWarning(c.secret()).isPresent()
                 || (c.mutualSecret() != null && ChapCredentials.secretWarning(c.mutualSecret()).isPresent())) {
@@ -199,7 +254,7 @@ public final class ConfigWriter {
     }
 
     /** Every CHAP secret of {@code config}. */
-    static Set<String> secrets(PlatterConfig config) {
+    public static Set<String> secrets(PlatterConfig config) {
         Set<String> out = new HashSet<>();
         List<ChapCredentials> chaps = new ArrayList<>();
         chaps.add(config.server().discoveryChap());
@@ -219,7 +274,7 @@ public final class ConfigWriter {
      * Every value of a {@code secret} or {@code mutual-secret} key anywhere in the YAML
      * {@code text}; empty when the text cannot be parsed (then it may hold anything).
      */
-    static Optional<Set<String>> secrets(String text) {
+    public static Optional<Set<String>> secrets(String text) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(text));

@@ -24,7 +24,9 @@ public final class StatusCommand extends ApiCommand {
         out.println("portals:     " + String.join(", ", ApiClient.JSON.convertValue(r.path("portals"), String[].class)));
         out.println("targets:     " + r.path("targets").asInt() + ", LUNs " + r.path("luns").asInt()
                 + ", volumes " + r.path("volumes").asInt() + ", sessions " + r.path("sessions").asInt());
-        out.println("config:      " + r.path("configFile").asText());
+        out.println("config:      " + (r.path("configFile").isTextual() ? r.path("configFile").asText()
+                : "none (embedded default)"));
+        out.println("catalog:     " + r.path("catalog").asText() + ", generation " + r.path("generation").asLong());
         out.println("pool:        " + p.path("dataDir").asText());
         out.println("  size:        " + human(p.path("totalBytes").asLong()) + ", used " + human(p.path("usedBytes").asLong())
                 + ", free " + human(p.path("freeBytes").asLong()));

@@ -53,6 +53,12 @@ public enum Operation {
     JOB_LIST("job/list", (s, a) -> s.volumes().jobs().list()),
     JOB_SHOW("job/show", (s, a) -> s.volumes().jobs().show(a.integer("id", -1))),
     SESSION_LIST("session/list", (s, a) -> s.targets().sessions()),
+    /** {@code includeSecrets: true} to export CHAP secrets instead of placeholders. */
+    CONFIG_EXPORT("config/export", (s, a) -> s.catalog().export(a.flag("includeSecrets"))),
+    CONFIG_BACKUP("config/backup", (s, a) -> s.catalog().backup()),
+    /** {@code text}: a backup's text. */
+    CONFIG_RESTORE("config/restore", (s, a) -> s.catalog().restore(a.text("text"))),
+    CONFIG_GENERATIONS("config/generations", (s, a) -> s.catalog().generations()),
     STATUS("status", (s, a) -> s.status()),
     RELOAD("reload", (s, a) -> s.reload());
 
