@@ -142,24 +142,45 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw new IOException("file not found: " + abs, e);
         }
-        Node root;
+        String value;
         try {
-            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            Node dir = child(child(root, ConfigKey.SERVER.word()), ConfigKey.DATA_DIR.word());
+            value = dir instanceof ScalarNode s ? s.getValue() : null;
         } catch (RuntimeException e) {
-            throw new IOException(abs + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
+            // Not YAML as a whole (an edit half done): the key's own line may still be fine.
+            value = dataDirLine(text).orElseThrow(() -> new IOException(abs + " is not valid YAML and names no"
+                    + " server.data-dir on a line of its own: " + e.getMessage().lines().findFirst().orElse(""), e));
         }
-        Node server = child(root, ConfigKey.SERVER.word());
-        Node dir = child(server, ConfigKey.DATA_DIR.word());
-        if (dir instanceof ScalarNode s && !s.getValue().isBlank()) {
-            try {
-                Path parent = abs.getParent() == null ? abs : abs.getParent();
-                return Optional.of(parent.resolve(s.getValue().trim()).normalize());
-            } catch (java.nio.file.InvalidPathException e) {
-                throw new IOException("server.data-dir of " + abs + " is not a usable path", e);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Path parent = abs.getParent() == null ? abs : abs.getParent();
+            return Optional.of(parent.resolve(value.trim()).normalize());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException("server.data-dir of " + abs + " is not a usable path", e);
+        }
+    }
+
+    /** A block-style {@code data-dir: VALUE} line inside the top-level {@code server:} mapping. */
+    private static Optional<String> dataDirLine(String text) {
+        boolean inServer = false;
+        for (String line : text.split("\r?\n")) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#")) {
+                inServer = line.matches("server:\\s*(#.*)?");
+                continue;
+            }
+            java.util.regex.Matcher m = DATA_DIR_LINE.matcher(line);
+            if (inServer && m.matches()) {
+                return Optional.of(m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3));
             }
         }
         return Optional.empty();
     }
+
+    private static final Pattern DATA_DIR_LINE = Pattern.compile(
+            "\\s+data-dir:\\s*(?:\"([^\"]*)\"|'([^']*)'|([^#\\s][^#]*?))\\s*(#.*)?");
 
     private static Node child(Node node, String key) {
         if (node instanceof MappingNode map) {
