@@ -66,7 +66,8 @@ public final class Main implements Callable<Integer> {
     /** {@code platter serve}: runs the target until SIGTERM or SIGINT. */
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Start the target. Without --config it reads /etc/platter/platter.yaml if present, "
-                    + "otherwise it serves the embedded default (a demo target with a thin 1 GiB LUN).")
+                    + "otherwise it serves the embedded default (a demo target with a thin 1 GiB LUN). What the CLI "
+                    + "makes is kept in the catalog of the data directory (docs/catalog.md); the file is never written.")
     static final class Serve implements Callable<Integer> {
         static final Path SYSTEM_CONFIG = Path.of("/etc/platter/platter.yaml");
 
