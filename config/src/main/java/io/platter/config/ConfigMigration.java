@@ -22,6 +22,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 public final class ConfigMigration {
 
+    /** A top-level {@code version:} line naming the current version. */
+    private static final java.util.regex.Pattern CURRENT_LINE = java.util.regex.Pattern.compile(
+            "(?m)^version:[ \\t]*" + PlatterConfig.CURRENT_VERSION + "[ \\t]*(#.*)?$");
+
     /** One format change: what turns a file of version {@link #from} into one of {@code from + 1}. */
     enum Step {
         /**
@@ -83,6 +87,11 @@ public final class ConfigMigration {
 
     /** The text brought to the current version in memory; unchanged when it needs nothing or is no mapping. */
     public static Migrated migrate(String text) {
+        if (CURRENT_LINE.matcher(text).find()) {
+            // The common case, decided without parsing a large file a second time; a version key
+            // that is not top level ends up here only if it is also written at column 0.
+            return new Migrated(PlatterConfig.CURRENT_VERSION, PlatterConfig.CURRENT_VERSION, text);
+        }
         Optional<Integer> found = version(text);
         if (found.isEmpty()) {
             return new Migrated(-1, -1, text);

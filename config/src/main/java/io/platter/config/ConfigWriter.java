@@ -25,15 +25,11 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Writes a {@link PlatterConfig} back to its YAML file so that {@link ConfigLoader} reads the same
- * configuration again. The write is atomic and durable ({@link PrivateFiles#write}). The previous
- * file is kept as {@code <file>.bak} (one backup) unless the change drops a secret it held. A
- * crash at any point leaves either the old or the new file, each complete. Comments of a
- * hand-written file are not kept.
- *
- * <p>The file holds CHAP secrets (issue 21, finding 7): a file or backup holding one is written
- * 0600 (0640 where the file was already closed to others), and a secret that was cleared or
- * replaced is not kept in a backup.
+ * Renders a {@link PlatterConfig} as YAML that {@link ConfigLoader} reads as the same
+ * configuration: whole ({@link #toYaml}, {@link #exportYaml}) or its object sections for a catalog
+ * generation ({@link #objectsYaml}). It writes no file: the daemon never writes the operator's
+ * config file (issue 15); the catalog ({@code io.platter.config.catalog.FileCatalog}) and the CLI
+ * write what this renders, 0600 when it holds a CHAP secret.
  */
 public final class ConfigWriter {
 
@@ -48,9 +44,7 @@ public final class ConfigWriter {
 
     /** The YAML text of {@code config}; paths are written absolute. */
     public static String toYaml(PlatterConfig config) {
-        return "# Written by platter; the previous version is in the .bak file beside this one,\n"
-                + "# unless this change removed a CHAP secret.\n"
-                + dump(render(config, true, null, true));
+        return dump(render(config, true, null, true));
     }
 
     /**
@@ -202,57 +196,6 @@ public final class ConfigWriter {
         return m;
     }
 
-    /** Where the backup of {@code file} is kept. */
-    public static Path backup(Path file) {
-        return file.resolveSibling(file.getFileName() + ".bak");
-    }
-
-    /** What became of the backup when a file was written. */
-    public enum Backup {
-        /** The previous file is in {@code .bak}. */
-        KEPT,
-        /** There was no previous file. */
-        NONE,
-        /**
-         * The new file drops a secret the previous one held (a CHAP secret cleared or replaced):
-         * no backup is kept, and an older one is removed, so the old secret is gone from disk.
-         */
-        REMOVED_FOR_SECRETS
-    }
-
-    /**
-     * Atomically replaces {@code file} with {@code config}. The previous file is copied to
-     * {@link #backup} (a real copy, written the same way, never a hard link) unless it holds a
-     * secret the new file no longer has; then no backup is kept at all (see {@link Backup}). A file
-     * holding a secret and its backup get {@link PrivateFiles#secretMode}: 0600, or 0640 where
-     * the previous file was already closed to others; a file without secrets keeps its mode.
-     */
-    public static Backup write(Path file, PlatterConfig config) throws IOException {
-        Path abs = file.toAbsolutePath().normalize();
-        byte[] text = toYaml(config).getBytes(StandardCharsets.UTF_8);
-        boolean exists = Files.exists(abs);
-        PrivateFiles.Ownership previous = exists ? PrivateFiles.Ownership.of(abs)
-                : PrivateFiles.Ownership.ours(PrivateFiles.OWNER_ONLY);
-        Set<String> secrets = secrets(config);
-        PrivateFiles.Ownership next = secrets.isEmpty() ? previous : previous.forSecrets();
-        Backup backup = Backup.NONE;
-        if (exists) {
-            String old = ConfigLoader.readText(abs);
-            Optional<Set<String>> oldSecrets = secrets(old);
-            Path bak = backup(abs);
-            if (oldSecrets.isPresent() && secrets.containsAll(oldSecrets.get())) {
-                PrivateFiles.write(bak, old.getBytes(StandardCharsets.UTF_8),
-                        oldSecrets.get().isEmpty() ? previous : previous.forSecrets());
-                backup = Backup.KEPT;
-            } else {
-                Files.deleteIfExists(bak);
-                backup = Backup.REMOVED_FOR_SECRETS;
-            }
-        }
-        PrivateFiles.write(abs, text, next);
-        return backup;
-    }
-
     /** Every CHAP secret of {@code config}. */
     public static Set<String> secrets(PlatterConfig config) {
         Set<String> out = new HashSet<>();
@@ -305,8 +248,4 @@ public final class ConfigWriter {
         return Optional.of(out);
     }
 
-    /** Makes a rename in {@code dir} durable; see {@link PrivateFiles#fsyncDirectory}. */
-    public static void fsyncDirectory(Path dir) throws IOException {
-        PrivateFiles.fsyncDirectory(dir);
-    }
 }

@@ -148,6 +148,17 @@ public final class PrivateFiles {
         return "permission denied: " + abs + " is " + describe(abs) + " and " + you;
     }
 
+    /**
+     * A one-line reason for {@code e}: for a permission error the path, its mode and owner and our
+     * uid ({@link #whyDenied}); otherwise the exception's message.
+     */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException denied && denied.getFile() != null) {
+            return whyDenied(Path.of(denied.getFile()));
+        }
+        return e.getMessage();
+    }
+
     private static String describe(Path p) {
         try {
             PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);

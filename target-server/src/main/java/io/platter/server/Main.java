@@ -113,7 +113,7 @@ public final class Main implements Callable<Integer> {
                 System.err.println("platter: " + e.getMessage());
                 return EXIT_CONFIG;
             } catch (IOException e) {
-                System.err.println("platter: cannot open the catalog: " + e.getMessage());
+                System.err.println("platter: cannot open the catalog: " + io.platter.config.PrivateFiles.reason(e));
                 return EXIT_CONFIG;
             }
             String exposed = exposedManagement(cfg);

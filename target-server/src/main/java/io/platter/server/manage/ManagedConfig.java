@@ -105,7 +105,7 @@ public final class ManagedConfig {
             throw ManagementException.conflict(e.getMessage());
         } catch (IOException e) {
             throw ManagementException.failed("cannot commit to the catalog " + catalog.location() + ": "
-                    + e.getMessage() + "; nothing was changed");
+                    + io.platter.config.PrivateFiles.reason(e) + "; nothing was changed");
         }
         generation = committed.number();
         config = next;
