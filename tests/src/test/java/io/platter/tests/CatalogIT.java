@@ -142,8 +142,22 @@ class CatalogIT {
 
     @Test
     void aBrokenFileOnDiskLeavesReadOnlyCommandsWorkingAndAnEmptyOneDoesNotStart() throws Exception {
-        try (PlatterProcess server = PlatterProcess.start("catalog-broken", PlatterProcess.declared("16M"))) {
+        try (PlatterProcess server = PlatterProcess.start("catalog-broken", (port, dataDir) -> """
+                server:
+                  portals: ["127.0.0.1:%d"]
+                  data-dir: %s
+                targets:
+                  - iqn: %s
+                    luns:
+                      - {id: 0, image: lun0.img, size: 16M}
+                  - iqn: iqn.2026-12.io.platter:secured
+                    chap: {user: u, secret: "%s"}
+                """.formatted(port, dataDir, PlatterProcess.IQN, SECRET))) {
             Path file = server.config();
+            // Item 5: a file holding a secret that others may read is named at start, the secret never.
+            assertThat(mode(file)).as("premise: the test wrote it world-readable").endsWith("r--");
+            assertThat(server.logText()).containsPattern("WARN.*" + file + " holds CHAP secrets and is readable by every"
+                    + " user \\(mode rw-r--r--\\)").doesNotContain(SECRET);
             String good = Files.readString(file);
             // An edit half done: the data-dir line is intact, the rest is no YAML.
             Files.writeString(file, good + "targets: [oops\n");

@@ -113,6 +113,18 @@ public final class ManagedConfig {
         return next;
     }
 
+    /**
+     * Refuses (409, as {@link #update} would) a change that touches an object declared in the
+     * file, without committing anything: for a manager to call before it changes the running
+     * daemon, so a refused change leaves no trace there either.
+     */
+    public void refuseDeclared(UnaryOperator<PlatterConfig> change) {
+        List<String> refused = Layers.declaredChanges(declared, file, change.apply(config));
+        if (!refused.isEmpty()) {
+            throw ManagementException.conflict(String.join("; ", refused));
+        }
+    }
+
     /** Makes {@code loaded} current without committing (a reload applied it). */
     public void replace(PlatterConfig loaded) {
         config = loaded;
@@ -178,6 +190,18 @@ public final class ManagedConfig {
             luns.add(lun);
             return new TargetConfig(t.iqn(), t.alias(), luns, t.chap(), t.acl());
         }).toList());
+    }
+
+    /** {@code c} with the size of the LUN that maps {@code image} (if it has one) set to {@code size}. */
+    static PlatterConfig withLunSize(PlatterConfig c, Path image, long size) {
+        for (TargetConfig t : c.targets()) {
+            for (LunConfig l : t.luns()) {
+                if (l.image().equals(image) && l.hasSize()) {
+                    return withLun(c, t.iqn(), new LunConfig(l.id(), l.image(), size, l.format(), l.provisioning()));
+                }
+            }
+        }
+        return c;
     }
 
     static PlatterConfig withoutLun(PlatterConfig c, String iqn, int id) {

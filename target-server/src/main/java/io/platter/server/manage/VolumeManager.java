@@ -142,6 +142,8 @@ public final class VolumeManager {
                         + "; unmap it first or use --force");
             }
             Path backing = backingOf(v);
+            config.refuseDeclared(c -> ManagedConfig.withoutVolume(
+                    m == null ? c : ManagedConfig.withoutLun(c, m.iqn(), m.lun().id()), name)); // before the unmap
             if (m != null) {
                 daemon.unmapLun(m.iqn(), m.lun().id());
             }
@@ -167,6 +169,7 @@ public final class VolumeManager {
             if (v.template()) {
                 throw ManagementException.conflict("volume " + name + " is a template; its clones depend on its size");
             }
+            config.refuseDeclared(c -> ManagedConfig.withLunSize(c, v.image(), newSize)); // before the medium changes
             MappedLun live = daemon.mappedImage(v.image());
             long old;
             try {

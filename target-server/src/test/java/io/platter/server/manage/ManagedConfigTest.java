@@ -55,6 +55,8 @@ class ManagedConfigTest {
                       - id: 0
                         image: declared0.img
                         size: 1M
+                volumes:
+                  - {name: dv, image: declared0.img, format: raw}
                 """.formatted(port, DECLARED);
         Files.writeString(file, original);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
@@ -93,7 +95,7 @@ class ManagedConfigTest {
         assertThat(catalog.load().number()).isEqualTo(20);
         assertThat(saved.targets()).hasSize(5).noneMatch(t -> t.iqn().equals(DECLARED));
         assertThat(saved.target("iqn.2026-12.io.platter:made4").orElseThrow().acl()).containsExactly(HOST);
-        assertThat(saved.volumes()).hasSize(5);
+        assertThat(saved.volumes()).hasSize(5).noneMatch(v -> v.name().equals("dv"));
         assertThat(services.config().get().targets()).hasSize(6);
     }
 
@@ -115,6 +117,19 @@ class ManagedConfigTest {
             assertThat(e.kind()).isEqualTo(ManagementException.Kind.CONFLICT);
             assertThat(e.getMessage()).as(op).contains("target " + DECLARED + " is declared in " + file
                     + ": edit the file and run `platter reload`");
+        }
+
+        Path image = dir.resolve("data").resolve("declared0.img");
+        for (var change : java.util.List.<Map<String, Object>>of(
+                Map.of("op", "volume/delete", "name", "dv", "force", true),
+                Map.of("op", "volume/resize", "name", "dv", "size", "2M"))) {
+            Map<String, Object> args = new java.util.HashMap<>(change);
+            String op = (String) args.remove("op");
+            ManagementException e = catchThrowableOfType(ManagementException.class, () -> run(op, args));
+            assertThat(e).as(op + " must be refused").isNotNull();
+            assertThat(e.getMessage()).as(op).contains("is declared in " + file);
+            assertThat(daemon.mappedImage(image)).as(op + ": the LUN still served").isNotNull();
+            assertThat(daemon.mappedImage(image).device().size()).as(op + ": the medium unchanged").isEqualTo(1 << 20);
         }
 
         assertThat(services.config().generation()).as("nothing committed").isEqualTo(generation);
