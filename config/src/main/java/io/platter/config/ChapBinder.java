@@ -67,6 +67,12 @@ final class ChapBinder {
             c.problem(key, "YAML reads this secret as " + Section.yamlType(raw) + "; put it in quotes");
             return null;
         }
+        if (text.equals(ConfigWriter.SECRET_PLACEHOLDER)) {
+            // An export made without --include-secrets: say what to do rather than "too long" or "weak".
+            c.problem(key, "the secret was left out when this file was exported (platter config export"
+                    + " without --include-secrets); write the real secret here");
+            return null;
+        }
         String problem = ChapCredentials.secretProblem(text).orElse(null);
         if (problem != null) {
             c.problem(key, problem);

@@ -50,6 +50,42 @@ final class ConfigBinder {
                 ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets, volumes, groups) : null;
     }
 
+    /**
+     * The objects of a catalog generation: targets, volumes and the other object sections as in a
+     * config file, and of the server settings only {@code discovery-chap} (the one server setting the
+     * management API changes); null if any problem was found. Relative images resolve against
+     * {@code dataDir}.
+     */
+    PlatterConfig bindObjects(ImmutableNode root, Path dataDir) {
+        Section file = Section.open("", root, Scope.FILE, problems);
+        Integer version = file.integer(ConfigKey.VERSION, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (version != null && version != PlatterConfig.CURRENT_VERSION) {
+            file.problem(ConfigKey.VERSION, "unsupported version " + version
+                    + " (this Platter reads version " + PlatterConfig.CURRENT_VERSION + ")");
+        }
+        ChapCredentials discoveryChap = null;
+        if (file.has(ConfigKey.SERVER)) {
+            Section server = file.child(ConfigKey.SERVER, Scope.SERVER);
+            for (ConfigKey key : ConfigKey.values()) {
+                if (key.scope() == Scope.SERVER && key != ConfigKey.DISCOVERY_CHAP && server.has(key)) {
+                    server.problem(key, "a catalog holds no server settings but discovery-chap;"
+                            + " set this in the config file");
+                }
+            }
+            if (server.has(ConfigKey.DISCOVERY_CHAP)) {
+                discoveryChap = ChapBinder.chap(server.child(ConfigKey.DISCOVERY_CHAP, Scope.CHAP));
+            }
+        }
+        Path dir = dataDir.toAbsolutePath().normalize();
+        List<TargetConfig> targets = targets(file, dir);
+        List<VolumeConfig> volumes = volumes(file, dir);
+        ServerSettings server = new ServerSettings(ServerSettings.defaultPortals(), dir, 0)
+                .withDiscoveryChap(discoveryChap);
+        List<SnapshotGroup> groups = SnapshotGroupBinder.groups(file, null);
+        return problems.isEmpty()
+                ? new PlatterConfig(PlatterConfig.CURRENT_VERSION, server, targets, volumes, groups) : null;
+    }
+
     /** Always returns settings (defaults where the file is wrong) so the LUNs can still be checked. */
     private ServerSettings server(Section s) {
         List<PortalGroup> groups = portalGroups(s);

@@ -86,6 +86,10 @@ enum ConfigKey {
         return word;
     }
 
+    Scope scope() {
+        return scope;
+    }
+
     boolean required() {
         return required;
     }

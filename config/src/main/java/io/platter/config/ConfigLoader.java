@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.commons.configuration2.YAMLConfiguration;
@@ -81,14 +82,124 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw fail(file, "file not found: " + abs);
         } catch (AccessDeniedException e) {
-            throw fail(file, "cannot read " + abs + ": permission denied");
+            throw fail(file, PrivateFiles.whyDenied(abs));
         } catch (CharacterCodingException e) {
             throw fail(file, "not UTF-8 text: " + abs);
         } catch (IOException e) {
             throw fail(file, "cannot read " + abs + ": " + e.getMessage());
         }
+        if (isEmpty(text)) {
+            // Issue 15 item 9: an empty file is a mistake (a truncated copy, a failed edit), never an empty SAN.
+            throw fail(file, abs + " is empty: it holds " + (text.isBlank() ? "no text"
+                    : "only comments") + ", no settings; write at least a server: section (see docs/catalog.md), or start without"
+                    + " --config to use the embedded default");
+        }
+        ConfigMigration.Migrated migrated = ConfigMigration.migrate(text);
+        migrated.advice().ifPresent(a -> warnings.accept(new ConfigProblem("", a)));
         Path dir = abs.getParent() == null ? abs : abs.getParent();
-        return read(text, dir, file, warnings);
+        return read(migrated.text(), dir, file, warnings);
+    }
+
+    /**
+     * Reads the objects of a catalog generation ({@code io.platter.config.catalog}): a config-shaped
+     * text with targets, volumes and the other object sections, whose only server setting may be
+     * {@code discovery-chap}. Relative image paths resolve against {@code dataDir}; the returned
+     * configuration's server settings are defaults with that data directory and the discovery CHAP.
+     *
+     * @param name names the text in messages
+     * @throws ConfigException listing every problem
+     */
+    public static PlatterConfig readObjects(String text, Path dataDir, Path name) throws ConfigException {
+        YAMLConfiguration yaml = new YAMLConfiguration();
+        try {
+            yaml.read(new StringReader(text), loaderOptions());
+        } catch (ConfigurationException | RuntimeException e) {
+            throw new ConfigException(name, List.of(syntaxProblem(e, text)));
+        }
+        Problems problems = new Problems();
+        PlatterConfig config = new ConfigBinder(dataDir, problems)
+                .bindObjects(yaml.getNodeModel().getNodeHandler().getRootNode(), dataDir);
+        if (config == null) {
+            throw new ConfigException(name, problems.list());
+        }
+        return config;
+    }
+
+    /**
+     * The {@code server.data-dir} of a config file, read leniently: only that key is looked at, so a
+     * file with problems elsewhere (or of a newer version) still tells where the daemon keeps its
+     * data. Empty when the file does not name one; relative to the file's directory like the loader.
+     *
+     * @throws IOException when the file cannot be read or is not YAML at all, with a one-line reason
+     */
+    public static Optional<Path> dataDirOf(Path file) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        String text;
+        try {
+            text = readText(abs);
+        } catch (AccessDeniedException e) {
+            throw new IOException(PrivateFiles.whyDenied(abs), e);
+        } catch (NoSuchFileException e) {
+            throw new IOException("file not found: " + abs, e);
+        }
+        String value;
+        try {
+            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            Node dir = child(child(root, ConfigKey.SERVER.word()), ConfigKey.DATA_DIR.word());
+            value = dir instanceof ScalarNode s ? s.getValue() : null;
+        } catch (RuntimeException e) {
+            // Not YAML as a whole (an edit half done): the key's own line may still be fine.
+            value = dataDirLine(text).orElseThrow(() -> new IOException(abs + " is not valid YAML and names no"
+                    + " server.data-dir on a line of its own: " + e.getMessage().lines().findFirst().orElse(""), e));
+        }
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Path parent = abs.getParent() == null ? abs : abs.getParent();
+            return Optional.of(parent.resolve(value.trim()).normalize());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException("server.data-dir of " + abs + " is not a usable path", e);
+        }
+    }
+
+    /** A block-style {@code data-dir: VALUE} line inside the top-level {@code server:} mapping. */
+    private static Optional<String> dataDirLine(String text) {
+        boolean inServer = false;
+        for (String line : text.split("\r?\n")) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#")) {
+                inServer = line.matches("server:\\s*(#.*)?");
+                continue;
+            }
+            java.util.regex.Matcher m = DATA_DIR_LINE.matcher(line);
+            if (inServer && m.matches()) {
+                return Optional.of(m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final Pattern DATA_DIR_LINE = Pattern.compile(
+            "\\s+data-dir:\\s*(?:\"([^\"]*)\"|'([^']*)'|([^#\\s][^#]*?))\\s*(#.*)?");
+
+    private static Node child(Node node, String key) {
+        if (node instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue())) {
+                    return t.getValueNode();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether a text holds no YAML content at all: only blank lines, comments and document markers
+     * ({@code ---}, {@code ...}). Looked at line by line: a large file is not parsed twice.
+     */
+    private static boolean isEmpty(String text) {
+        return text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#")
+                || l.equals("---") || l.equals("..."));
     }
 
     /**
@@ -127,7 +238,7 @@ public final class ConfigLoader {
      *                     {@link NoSuchFileException}, {@link AccessDeniedException} or
      *                     {@link CharacterCodingException} for those cases
      */
-    static String readText(Path abs) throws IOException {
+    public static String readText(Path abs) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(abs, BasicFileAttributes.class);
         if (attrs.isDirectory()) {
             throw new IOException("is a directory, not a config file");

@@ -1,15 +1,10 @@
 package io.platter.config;
 
-import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -18,32 +13,36 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * Brings a {@code platter.yaml} written for an older file format up to
- * {@link PlatterConfig#CURRENT_VERSION}, in place, before it is loaded. A file without a
- * {@code version} key is version 0. Each {@link Step} rewrites the text (so the operator's
- * comments and layout survive); the original is first saved beside the file as
- * {@code <name>.bak-v<old version>}. Both the backup and the rewritten file are written with
- * {@link PrivateFiles#write} (owner and group of the original; its mode, narrowed to
- * {@link PrivateFiles#secretMode} when the file holds a CHAP secret), so a crash leaves either the
- * old file or the new one, never half of either. A file of the current or a newer version,
- * or one that is not a YAML mapping, is left alone for {@link ConfigLoader} to judge.
+ * Brings the text of a {@code platter.yaml} written for an older file format up to
+ * {@link PlatterConfig#CURRENT_VERSION}, in memory, before it is bound. The operator's file is never
+ * rewritten (issue 15: the daemon never writes it, so a dpkg conffile stays untouched and its
+ * comments stay); {@link Migrated#advice()} says what to change in the file instead. A file without a
+ * {@code version} key is version 0. A file of the current or a newer version, or one that is not a
+ * YAML mapping, is passed on unchanged for {@link ConfigLoader} to judge.
  */
 public final class ConfigMigration {
 
-    /** A top-level {@code version:} line (only comments and blank lines above the first key matter). */
-    private static final Pattern VERSION_LINE = Pattern.compile("(?m)^version:[^\\n]*$");
+    /** A top-level {@code version:} line naming the current version. */
+    private static final java.util.regex.Pattern CURRENT_LINE = java.util.regex.Pattern.compile(
+            "(?m)^version:[ \\t]*" + PlatterConfig.CURRENT_VERSION + "[ \\t]*(#.*)?$");
 
     /** One format change: what turns a file of version {@link #from} into one of {@code from + 1}. */
     enum Step {
-        /** Version 0 (no {@code version} key, Platter before the key existed) to 1: the key is added. */
-        V0_TO_V1(0, text -> withVersion(text, 1));
+        /**
+         * Version 0 (no {@code version} key, Platter before the key existed) to 1: only the key is new,
+         * and the binder reads a text without it as the current version, so the text stays as it is
+         * (inserting the key would shift the line numbers problems are reported at).
+         */
+        V0_TO_V1(0, UnaryOperator.identity(), "add the line \"version: 1\" at the top");
 
         private final int from;
         private final UnaryOperator<String> rewrite;
+        private final String advice;
 
-        Step(int from, UnaryOperator<String> rewrite) {
+        Step(int from, UnaryOperator<String> rewrite, String advice) {
             this.from = from;
             this.rewrite = rewrite;
+            this.advice = advice;
         }
 
         static {
@@ -60,49 +59,48 @@ public final class ConfigMigration {
     }
 
     /**
-     * What {@link #migrate} did.
+     * What {@link #migrate} made of a text.
      *
-     * @param from   the version the file had (0 when it had no {@code version} key)
-     * @param to     the version it has now
-     * @param backup where the original was saved, empty when nothing changed
+     * @param from the version the text had (0 when it had no {@code version} key, -1 when unknown)
+     * @param to   the version the returned text has
+     * @param text the text to bind
      */
-    public record Result(int from, int to, Optional<Path> backup) {
-        /** Whether the file was rewritten. */
+    public record Migrated(int from, int to, String text) {
+        /** Whether the text was changed in memory. */
         public boolean migrated() {
-            return backup.isPresent();
+            return from >= 0 && from != to;
+        }
+
+        /** What the operator should change in the file so it needs no migration, or empty. */
+        public Optional<String> advice() {
+            if (!migrated()) {
+                return Optional.empty();
+            }
+            List<String> steps = Arrays.asList(Step.values()).subList(from, to).stream().map(s -> s.advice).toList();
+            return Optional.of("written for format version " + from + ", read as version " + to
+                    + " in memory (the file is not changed); to silence this, " + String.join(", then ", steps));
         }
     }
 
     private ConfigMigration() {
     }
 
-    /**
-     * Migrates {@code file} in place if its version is older than the current one.
-     *
-     * @throws IOException if the file cannot be read, or the backup or the new file cannot be
-     *                     written (the original is then untouched)
-     */
-    public static Result migrate(Path file) throws IOException {
-        String text = ConfigLoader.readText(file.toAbsolutePath().normalize());
+    /** The text brought to the current version in memory; unchanged when it needs nothing or is no mapping. */
+    public static Migrated migrate(String text) {
+        if (CURRENT_LINE.matcher(text).find()) {
+            // The common case, decided without parsing a large file a second time; a version key
+            // that is not top level ends up here only if it is also written at column 0.
+            return new Migrated(PlatterConfig.CURRENT_VERSION, PlatterConfig.CURRENT_VERSION, text);
+        }
         Optional<Integer> found = version(text);
         if (found.isEmpty()) {
-            return new Result(-1, -1, Optional.empty());
+            return new Migrated(-1, -1, text);
         }
         int from = found.get();
         if (from < 0 || from >= PlatterConfig.CURRENT_VERSION) {
-            return new Result(from, from, Optional.empty());
+            return new Migrated(from, from, text);
         }
-        String migrated = migrateText(text, from);
-        Path backup = file.resolveSibling(file.getFileName() + ".bak-v" + from);
-        // The backup holds what the file holds: a file with a secret and its copy get the secret
-        // mode (issue 21, finding 7), whatever mode the operator's file had.
-        PrivateFiles.Ownership like = PrivateFiles.Ownership.of(file);
-        if (ConfigWriter.secrets(text).map(held -> !held.isEmpty()).orElse(true)) {
-            like = like.forSecrets();
-        }
-        PrivateFiles.write(backup, text.getBytes(StandardCharsets.UTF_8), like);
-        PrivateFiles.write(file, migrated.getBytes(StandardCharsets.UTF_8), like);
-        return new Result(from, PlatterConfig.CURRENT_VERSION, Optional.of(backup));
+        return new Migrated(from, PlatterConfig.CURRENT_VERSION, migrateText(text, from));
     }
 
     /** Applies every step from {@code from} up to the current version. */
@@ -147,35 +145,5 @@ public final class ConfigMigration {
             }
         }
         return Optional.of(0);
-    }
-
-    /** Sets the top-level {@code version:} line, adding it above the first key if there is none. */
-    static String withVersion(String text, int version) {
-        String line = "version: " + version;
-        Matcher m = VERSION_LINE.matcher(text);
-        if (m.find()) {
-            return m.replaceFirst(line);
-        }
-        // Keep a leading comment block (the file's header) above the new key.
-        String[] lines = text.split("\n", -1);
-        int at = 0;
-        while (at < lines.length && (lines[at].isBlank() || lines[at].startsWith("#"))
-                && !lines[at].startsWith("---")) {
-            at++;
-        }
-        if (at == lines.length) {
-            return text + (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + line + "\n";
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < lines.length; i++) {
-            if (i == at) {
-                out.append(line).append('\n');
-            }
-            out.append(lines[i]);
-            if (i < lines.length - 1) {
-                out.append('\n');
-            }
-        }
-        return out.toString();
     }
 }

@@ -25,26 +25,65 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Writes a {@link PlatterConfig} back to its YAML file so that {@link ConfigLoader} reads the same
- * configuration again. The write is atomic and durable ({@link PrivateFiles#write}). The previous
- * file is kept as {@code <file>.bak} (one backup) unless the change drops a secret it held. A
- * crash at any point leaves either the old or the new file, each complete. Comments of a
- * hand-written file are not kept.
- *
- * <p>The file holds CHAP secrets (issue 21, finding 7): a file or backup holding one is written
- * 0600 (0640 where the file was already closed to others), and a secret that was cleared or
- * replaced is not kept in a backup.
+ * Renders a {@link PlatterConfig} as YAML that {@link ConfigLoader} reads as the same
+ * configuration: whole ({@link #toYaml}, {@link #exportYaml}) or its object sections for a catalog
+ * generation ({@link #objectsYaml}). It writes no file: the daemon never writes the operator's
+ * config file (issue 15); the catalog ({@code io.platter.config.catalog.FileCatalog}) and the CLI
+ * write what this renders, 0600 when it holds a CHAP secret.
  */
 public final class ConfigWriter {
 
     private ConfigWriter() {
     }
 
+    /**
+     * What an export writes in place of a CHAP secret unless asked to include secrets. The loader
+     * refuses it with a message saying to put the real secret there ({@code ChapBinder}).
+     */
+    public static final String SECRET_PLACEHOLDER = "<left out: export with --include-secrets>";
+
     /** The YAML text of {@code config}; paths are written absolute. */
     public static String toYaml(PlatterConfig config) {
+        return dump(render(config, true, null, true));
+    }
+
+    /**
+     * The text of a catalog generation: the object sections of {@code objects} (targets, volumes,
+     * and of the server settings only {@code discovery-chap}), secrets included, image paths under
+     * {@code dataDir} relative to it (so a moved data directory keeps its catalog). Read back with
+     * {@link ConfigLoader#readObjects}.
+     */
+    public static String objectsYaml(PlatterConfig objects, Path dataDir, String header) {
+        return comment(header) + dump(render(objects, false, dataDir.toAbsolutePath().normalize(), true));
+    }
+
+    /**
+     * The whole of {@code config} as a config file {@code platter serve --config} accepts: server
+     * settings with an absolute data directory, images under it relative to it; CHAP secrets
+     * replaced by {@link #SECRET_PLACEHOLDER} unless {@code includeSecrets}.
+     */
+    public static String exportYaml(PlatterConfig config, boolean includeSecrets, String header) {
+        return comment(header) + dump(render(config, true, config.server().dataDir().toAbsolutePath().normalize(),
+                includeSecrets));
+    }
+
+    private static String comment(String header) {
+        return header.isEmpty() ? "" : header.lines().map(l -> "# " + l + "\n").reduce("", String::concat);
+    }
+
+    /**
+     * The sections of {@code config} as YAML values; {@code server} all settings or only discovery-chap;
+     * images under {@code relativeTo} written relative (null: absolute); secrets or placeholders.
+     */
+    private static Map<String, Object> render(PlatterConfig config, boolean allServer, Path relativeTo,
+                                              boolean secrets) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", config.version());
-        root.put("server", server(config.server()));
+        if (allServer) {
+            root.put("server", server(config.server(), secrets));
+        } else if (config.server().discoveryChap() != null) {
+            root.put("server", Map.of(ConfigKey.DISCOVERY_CHAP.word(), chap(config.server().discoveryChap(), secrets)));
+        }
         List<Object> targets = new ArrayList<>();
         for (TargetConfig t : config.targets()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -56,7 +95,7 @@ public final class ConfigWriter {
             for (LunConfig l : t.luns()) {
                 Map<String, Object> lun = new LinkedHashMap<>();
                 lun.put("id", l.id());
-                lun.put("image", l.image().toString());
+                lun.put("image", path(l.image(), relativeTo));
                 if (l.hasSize()) {
                     lun.put("size", Sizes.format(l.sizeBytes()));
                 }
@@ -66,7 +105,7 @@ public final class ConfigWriter {
             }
             m.put("luns", luns);
             if (t.chap() != null) {
-                m.put("chap", chap(t.chap()));
+                m.put("chap", chap(t.chap(), secrets));
             }
             if (!t.acl().isEmpty()) {
                 m.put("acl", new ArrayList<>(t.acl()));
@@ -78,7 +117,7 @@ public final class ConfigWriter {
         for (VolumeConfig v : config.volumes()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", v.name());
-            m.put("image", v.image().toString());
+            m.put("image", path(v.image(), relativeTo));
             m.put("format", v.format().word());
             m.put("provisioning", v.provisioning().word());
             if (v.template()) {
@@ -93,14 +132,24 @@ public final class ConfigWriter {
         if (!config.snapshotGroups().isEmpty()) {
             root.put(ConfigKey.SNAPSHOT_GROUPS.word(), snapshotGroups(config.snapshotGroups()));
         }
+        return root;
+    }
+
+    private static String path(Path image, Path relativeTo) {
+        Path abs = image.toAbsolutePath().normalize();
+        if (relativeTo != null && abs.startsWith(relativeTo) && !abs.equals(relativeTo)) {
+            return relativeTo.relativize(abs).toString();
+        }
+        return abs.toString();
+    }
+
+    private static String dump(Map<String, Object> root) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
         options.setIndicatorIndent(2);
         options.setIndentWithIndicator(true);
-        return "# Written by platter; the previous version is in the .bak file beside this one,\n"
-                + "# unless this change removed a CHAP secret.\n"
-                + new Yaml(options).dump(root);
+        return new Yaml(options).dump(root);
     }
 
     /** The {@code snapshot-groups:} section ({@link SnapshotGroupBinder} reads it back). */
@@ -117,7 +166,7 @@ public final class ConfigWriter {
         return out;
     }
 
-    private static Map<String, Object> server(ServerSettings s) {
+    private static Map<String, Object> server(ServerSettings s, boolean secrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         // Group 1 is `portals`; other portal groups keep their tags (RFC 7143 §4.4.1 TPGT).
         List<Map<String, Object>> others = new java.util.ArrayList<>();
@@ -140,7 +189,7 @@ public final class ConfigWriter {
             m.put("io-threads", s.ioThreads());
         }
         if (s.discoveryChap() != null) {
-            m.put("discovery-chap", chap(s.discoveryChap()));
+            m.put("discovery-chap", chap(s.discoveryChap(), secrets));
         }
         s.metrics().ifPresent(p -> m.put("metrics", p.toString()));
         s.logLevel().ifPresent(l -> m.put("log-level", l.name().toLowerCase(Locale.ROOT)));
@@ -151,13 +200,13 @@ public final class ConfigWriter {
         return m;
     }
 
-    private static Map<String, Object> chap(ChapCredentials c) {
+    private static Map<String, Object> chap(ChapCredentials c, boolean secrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user", c.user());
-        m.put("secret", c.secret());
+        m.put("secret", secrets ? c.secret() : SECRET_PLACEHOLDER);
         if (c.mutualUser() != null) {
             m.put("mutual-user", c.mutualUser());
-            m.put("mutual-secret", c.mutualSecret());
+            m.put("mutual-secret", secrets ? c.mutualSecret() : SECRET_PLACEHOLDER);
         }
         if (ChapCredentials.secretWarning(c.secret()).isPresent()
                 || (c.mutualSecret() != null && ChapCredentials.secretWarning(c.mutualSecret()).isPresent())) {
@@ -167,59 +216,8 @@ public final class ConfigWriter {
         return m;
     }
 
-    /** Where the backup of {@code file} is kept. */
-    public static Path backup(Path file) {
-        return file.resolveSibling(file.getFileName() + ".bak");
-    }
-
-    /** What became of the backup when a file was written. */
-    public enum Backup {
-        /** The previous file is in {@code .bak}. */
-        KEPT,
-        /** There was no previous file. */
-        NONE,
-        /**
-         * The new file drops a secret the previous one held (a CHAP secret cleared or replaced):
-         * no backup is kept, and an older one is removed, so the old secret is gone from disk.
-         */
-        REMOVED_FOR_SECRETS
-    }
-
-    /**
-     * Atomically replaces {@code file} with {@code config}. The previous file is copied to
-     * {@link #backup} (a real copy, written the same way, never a hard link) unless it holds a
-     * secret the new file no longer has; then no backup is kept at all (see {@link Backup}). A file
-     * holding a secret and its backup get {@link PrivateFiles#secretMode}: 0600, or 0640 where
-     * the previous file was already closed to others; a file without secrets keeps its mode.
-     */
-    public static Backup write(Path file, PlatterConfig config) throws IOException {
-        Path abs = file.toAbsolutePath().normalize();
-        byte[] text = toYaml(config).getBytes(StandardCharsets.UTF_8);
-        boolean exists = Files.exists(abs);
-        PrivateFiles.Ownership previous = exists ? PrivateFiles.Ownership.of(abs)
-                : PrivateFiles.Ownership.ours(PrivateFiles.OWNER_ONLY);
-        Set<String> secrets = secrets(config);
-        PrivateFiles.Ownership next = secrets.isEmpty() ? previous : previous.forSecrets();
-        Backup backup = Backup.NONE;
-        if (exists) {
-            String old = ConfigLoader.readText(abs);
-            Optional<Set<String>> oldSecrets = secrets(old);
-            Path bak = backup(abs);
-            if (oldSecrets.isPresent() && secrets.containsAll(oldSecrets.get())) {
-                PrivateFiles.write(bak, old.getBytes(StandardCharsets.UTF_8),
-                        oldSecrets.get().isEmpty() ? previous : previous.forSecrets());
-                backup = Backup.KEPT;
-            } else {
-                Files.deleteIfExists(bak);
-                backup = Backup.REMOVED_FOR_SECRETS;
-            }
-        }
-        PrivateFiles.write(abs, text, next);
-        return backup;
-    }
-
     /** Every CHAP secret of {@code config}. */
-    static Set<String> secrets(PlatterConfig config) {
+    public static Set<String> secrets(PlatterConfig config) {
         Set<String> out = new HashSet<>();
         List<ChapCredentials> chaps = new ArrayList<>();
         chaps.add(config.server().discoveryChap());
@@ -239,7 +237,7 @@ public final class ConfigWriter {
      * Every value of a {@code secret} or {@code mutual-secret} key anywhere in the YAML
      * {@code text}; empty when the text cannot be parsed (then it may hold anything).
      */
-    static Optional<Set<String>> secrets(String text) {
+    public static Optional<Set<String>> secrets(String text) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
@@ -270,8 +268,4 @@ public final class ConfigWriter {
         return Optional.of(out);
     }
 
-    /** Makes a rename in {@code dir} durable; see {@link PrivateFiles#fsyncDirectory}. */
-    public static void fsyncDirectory(Path dir) throws IOException {
-        PrivateFiles.fsyncDirectory(dir);
-    }
 }

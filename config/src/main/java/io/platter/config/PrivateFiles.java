@@ -124,6 +124,62 @@ public final class PrivateFiles {
         fsyncDirectory(dir);
     }
 
+    /**
+     * Why this process may not read {@code file}, naming the path and the reason (issue 15 item 9):
+     * {@code permission denied: /etc/platter/platter.yaml is mode 0640 owner root:platter and you are
+     * uid 1000}; the first directory on the way that cannot be searched when that is the cause.
+     */
+    public static String whyDenied(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        String you = "you are uid " + uid();
+        for (Path dir = abs.getParent(); dir != null; dir = dir.getParent()) {
+            if (!Files.isExecutable(dir) && Files.exists(dir)) {
+                // The deepest unsearchable directory is what blocks; keep looking upwards only for the first.
+                Path blocking = dir;
+                for (Path up = dir.getParent(); up != null; up = up.getParent()) {
+                    if (!Files.isExecutable(up)) {
+                        blocking = up;
+                    }
+                }
+                return "permission denied: cannot reach " + abs + ": directory " + blocking + " is "
+                        + describe(blocking) + " and " + you;
+            }
+        }
+        return "permission denied: " + abs + " is " + describe(abs) + " and " + you;
+    }
+
+    /**
+     * A one-line reason for {@code e}: for a permission error the path, its mode and owner and our
+     * uid ({@link #whyDenied}); otherwise the exception's message.
+     */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException denied && denied.getFile() != null) {
+            return whyDenied(Path.of(denied.getFile()));
+        }
+        return e.getMessage();
+    }
+
+    private static String describe(Path p) {
+        try {
+            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
+            int mode = 0;
+            for (PosixFilePermission bit : a.permissions()) {
+                mode |= 1 << (8 - bit.ordinal());
+            }
+            return String.format("mode %04o owner %s:%s", mode, a.owner().getName(), a.group().getName());
+        } catch (IOException | UnsupportedOperationException e) {
+            return "not readable (its mode cannot be read either: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String uid() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return System.getProperty("user.name");
+        }
+    }
+
     /** Makes a rename in {@code dir} durable (POSIX: the directory entry is data of the directory). */
     public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -22,8 +22,12 @@ final class SnapshotGroupBinder {
     private SnapshotGroupBinder() {
     }
 
+    /**
+     * @param volumes the volumes members must be, or null to keep every member (a catalog's groups may
+     *                name volumes the operator's file declares; {@code Layers.merge} prunes them then)
+     */
     static List<SnapshotGroup> groups(Section file, List<VolumeConfig> volumes) {
-        Set<String> known = volumes.stream().map(VolumeConfig::name).collect(Collectors.toSet());
+        Set<String> known = volumes == null ? null : volumes.stream().map(VolumeConfig::name).collect(Collectors.toSet());
         List<SnapshotGroup> out = new ArrayList<>();
         Map<String, String> seen = new HashMap<>();
         for (Section g : file.entries(ConfigKey.SNAPSHOT_GROUPS, Scope.SNAPSHOT_GROUP)) {
@@ -39,7 +43,7 @@ final class SnapshotGroupBinder {
                             + ConfigKey.SNAPSHOT_GROUP_VOLUMES.show(item.value()));
                 } else if (members.contains(v)) {
                     g.problemAt(item.where(), "volume " + ConfigKey.SNAPSHOT_GROUP_VOLUMES.show(v) + " listed twice");
-                } else if (!known.contains(v)) {
+                } else if (known != null && !known.contains(v)) {
                     g.warn(ConfigKey.SNAPSHOT_GROUP_VOLUMES, "volume " + ConfigKey.SNAPSHOT_GROUP_VOLUMES.show(v)
                             + " is no volume any more; dropped from the group");
                 } else {

@@ -1,6 +1,7 @@
 package io.platter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
@@ -125,13 +126,23 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void emptyFileAndEmptySectionsAreDefaults() throws Exception {
-        assertThat(ConfigLoader.load(write("")).targets()).isEmpty();
+    void emptySectionsAreDefaults() throws Exception {
         PlatterConfig config = ConfigLoader.load(write("server:\ntargets:\n"));
         assertThat(config.server().portals()).containsExactly(Portal.anyIpv4());
         assertThat(config.targets()).isEmpty();
         assertThat(ConfigLoader.load(write("targets:\n  - iqn: iqn.2026-11.a.b\n    luns: []\n"))
                 .targets().get(0).luns()).isEmpty();
+    }
+
+    @Test
+    void anEmptyFileIsAnErrorNeverAnEmptySan() throws Exception {
+        // Issue 15 item 9: a 0-byte or comment-only file was silently "migrated" into an empty SAN.
+        for (String text : List.of("", "\n\n", "# nothing here yet\n# really\n", "---\n")) {
+            Path file = write(text);
+            assertThatThrownBy(() -> ConfigLoader.load(file)).as(text).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(file.toAbsolutePath() + " is empty");
+            assertThat(file).as("left as it was").hasContent(text);
+        }
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,60 +32,51 @@ class ConfigMigrationTest {
     Path dir;
 
     @Test
-    void aFileWithoutVersionIsMigratedWithABackupAndStillLoads() throws Exception {
+    void aFileWithoutVersionIsMigratedInMemoryAndNeverRewritten() throws Exception {
+        // Issue 15 item 4: the daemon never writes the operator's file (a dpkg conffile), not even to migrate it.
         Path file = Files.writeString(dir.resolve("platter.yaml"), V0);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        List<ConfigProblem> warnings = new ArrayList<>();
 
-        ConfigMigration.Result result = ConfigMigration.migrate(file);
+        PlatterConfig config = ConfigLoader.load(file, warnings::add);
 
-        assertThat(result.from()).isZero();
-        assertThat(result.to()).isEqualTo(PlatterConfig.CURRENT_VERSION);
-        Path backup = dir.resolve("platter.yaml.bak-v0");
-        assertThat(result.backup()).contains(backup);
-        assertThat(backup).hasContent(V0);
-        String migrated = Files.readString(file);
-        assertThat(migrated).startsWith("# Platter configuration (written before the version key existed)\n\n"
-                + "version: 1\nserver:\n");
-        assertThat(migrated).as("comments survive").contains("# loopback only");
-        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
-        assertThat(Files.getPosixFilePermissions(backup)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
-        try (Stream<Path> left = Files.list(dir)) {
-            assertThat(left).as("no temporary files left").hasSize(2);
-        }
-        PlatterConfig config = ConfigLoader.load(file);
         assertThat(config.version()).isEqualTo(1);
         assertThat(config.targets()).singleElement().satisfies(t -> assertThat(t.iqn())
                 .isEqualTo("iqn.2026-11.io.platter:old"));
+        assertThat(file).as("byte for byte as written").hasContent(V0);
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).as("no backup, no temporary file").hasSize(1);
+        }
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w.message())
+                .contains("version 0", "not changed", "version: 1"));
     }
 
     @Test
-    void aCurrentFileIsLeftAlone() throws Exception {
+    void theMigratedTextKeepsItsLines() {
+        ConfigMigration.Migrated m = ConfigMigration.migrate(V0);
+        assertThat(m.migrated()).isTrue();
+        assertThat(m.from()).isZero();
+        assertThat(m.to()).isEqualTo(PlatterConfig.CURRENT_VERSION);
+        assertThat(m.text()).as("unchanged, so problems keep their line numbers").isEqualTo(V0);
+        assertThat(m.advice()).hasValueSatisfying(a -> assertThat(a).contains("version: 1"));
+    }
+
+    @Test
+    void aCurrentFileIsLeftAlone() {
         String v1 = "version: 1\n" + V0;
-        Path file = Files.writeString(dir.resolve("platter.yaml"), v1);
-        ConfigMigration.Result result = ConfigMigration.migrate(file);
-        assertThat(result.migrated()).isFalse();
-        assertThat(result.from()).isEqualTo(1);
-        assertThat(file).hasContent(v1);
-        assertThat(dir.resolve("platter.yaml.bak-v0")).doesNotExist();
+        ConfigMigration.Migrated m = ConfigMigration.migrate(v1);
+        assertThat(m.migrated()).isFalse();
+        assertThat(m.from()).isEqualTo(1);
+        assertThat(m.text()).isEqualTo(v1);
+        assertThat(m.advice()).isEmpty();
     }
 
     @Test
-    void migratingTwiceChangesNothingTheSecondTime() throws Exception {
-        Path file = Files.writeString(dir.resolve("platter.yaml"), V0);
-        assertThat(ConfigMigration.migrate(file).migrated()).isTrue();
-        String once = Files.readString(file);
-        assertThat(ConfigMigration.migrate(file).migrated()).isFalse();
-        assertThat(file).hasContent(once);
-    }
-
-    @Test
-    void newerAndUnreadableFilesAreLeftToTheLoader() throws Exception {
-        Path newer = Files.writeString(dir.resolve("newer.yaml"), "version: 7\n");
-        assertThat(ConfigMigration.migrate(newer).migrated()).isFalse();
-        assertThat(newer).hasContent("version: 7\n");
-        Path broken = Files.writeString(dir.resolve("broken.yaml"), "server: [unclosed\n");
-        assertThat(ConfigMigration.migrate(broken).migrated()).isFalse();
-        assertThat(dir.resolve("broken.yaml.bak-v0")).doesNotExist();
+    void newerAndUnreadableTextsAreLeftToTheLoader() {
+        assertThat(ConfigMigration.migrate("version: 7\n").migrated()).isFalse();
+        assertThat(ConfigMigration.migrate("version: 7\n").text()).isEqualTo("version: 7\n");
+        assertThat(ConfigMigration.migrate("server: [unclosed\n").migrated()).isFalse();
     }
 
     @Test
@@ -94,13 +87,5 @@ class ConfigMigrationTest {
         assertThat(ConfigMigration.version("server:\n  version: 3\n")).as("only the top level counts").contains(0);
         assertThat(ConfigMigration.version("- a\n")).isEmpty();
         assertThat(ConfigMigration.version("version: one\n")).isEmpty();
-    }
-
-    @Test
-    void theVersionKeyGoesBelowTheHeaderComment() {
-        assertThat(ConfigMigration.withVersion("a: 1\n", 1)).isEqualTo("version: 1\na: 1\n");
-        assertThat(ConfigMigration.withVersion("# c\na: 1\n", 1)).isEqualTo("# c\nversion: 1\na: 1\n");
-        assertThat(ConfigMigration.withVersion("# only a comment\n", 1)).isEqualTo("# only a comment\nversion: 1\n");
-        assertThat(ConfigMigration.withVersion("version: 0\na: 1\n", 1)).isEqualTo("version: 1\na: 1\n");
     }
 }

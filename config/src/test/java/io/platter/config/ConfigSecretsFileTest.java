@@ -3,6 +3,7 @@ package io.platter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import io.platter.config.catalog.FileCatalog;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -43,65 +44,32 @@ class ConfigSecretsFileTest {
     }
 
     @Test
-    void aSecretWrittenIntoAWorldReadableFileMakesItOwnerOnly() throws Exception {
-        Path file = worldReadable(OPEN);
+    void aSecretCommittedToTheCatalogOfAnOpenDataDirIsOwnerOnly() throws Exception {
+        // Issue 15 item 5: what the CLI makes (CHAP secrets included) goes to the catalog, never to
+        // the operator's file; another user reads none of it, whatever the data directory's mode.
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
+        FileCatalog catalog = FileCatalog.of(data);
+        catalog.commit(0, withChap(catalog.empty().withTargets(List.of(new TargetConfig(
+                "iqn.2026-11.io.platter:a", null, List.of()))), SECRET));
 
-        ConfigWriter.write(file, withChap(ConfigLoader.load(file), SECRET));
+        List<Path> holding = filesHolding(SECRET);
+        assertThat(holding).singleElement().satisfies(f -> {
+            assertThat(mode(f)).isEqualTo("rw-------");
+            assertThat(readableByNobody(f)).as("another user reads the secret").isFalse();
+            assertThat(linkCount(f)).as("the temporary name is gone").isEqualTo(1);
+        });
 
-        assertThat(Files.readString(file)).contains(SECRET);
-        assertThat(mode(file)).isEqualTo("rw-------");
-        assertThat(readableByNobody(file)).as("another user reads the secret").isFalse();
-        Path bak = ConfigWriter.backup(file);
-        assertThat(mode(bak)).as("the backup (no secret yet) keeps the file's mode").isEqualTo("rw-r--r--");
-        assertThat(linkCount(file)).as("not a hard link").isEqualTo(1);
-        assertThat(linkCount(bak)).isEqualTo(1);
-
-        // The next change keeps the previous file, secret included, as a private copy.
-        ConfigWriter.write(file, ConfigLoader.load(file).withVolumes(List.of()));
-        assertThat(Files.readString(bak)).contains(SECRET);
-        assertThat(mode(bak)).isEqualTo("rw-------");
-        assertThat(readableByNobody(bak)).isFalse();
-        assertThat(linkCount(bak)).isEqualTo(1);
-    }
-
-    @Test
-    void aFileClosedToOthersKeepsItsGroupRead() throws Exception {
-        Path file = Files.writeString(dir.resolve("platter.yaml"), OPEN);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
-
-        ConfigWriter.write(file, withChap(ConfigLoader.load(file), SECRET));
-
-        assertThat(mode(file)).as("the package's 0640 for group platter").isEqualTo("rw-r-----");
-        assertThat(readableByNobody(file)).isFalse();
-    }
-
-    @Test
-    void clearingOrReplacingASecretLeavesItInNoFile() throws Exception {
-        Path file = worldReadable(OPEN);
-        ConfigWriter.write(file, withChap(ConfigLoader.load(file), SECRET));
-        ConfigWriter.write(file, ConfigLoader.load(file).withVolumes(List.of()));
-        assertThat(Files.readString(ConfigWriter.backup(file))).contains(SECRET);
-
-        // chap set with a new secret: the old one is in no file of the directory.
-        assertThat(ConfigWriter.write(file, withChap(ConfigLoader.load(file), OTHER)))
-                .isEqualTo(ConfigWriter.Backup.REMOVED_FOR_SECRETS);
+        // chap set with a new secret, then chap clear: the old secrets are in no file.
+        catalog.commit(1, withChap(catalog.load().objects(), OTHER));
         assertThat(filesHolding(SECRET)).isEmpty();
-        assertThat(ConfigWriter.backup(file)).doesNotExist();
-
-        // A change that keeps the secret keeps a backup again (it holds only what the file holds).
-        assertThat(ConfigWriter.write(file, ConfigLoader.load(file).withVolumes(List.of())))
-                .isEqualTo(ConfigWriter.Backup.KEPT);
-        assertThat(Files.readString(ConfigWriter.backup(file))).contains(OTHER);
-
-        // chap clear: no file keeps the cleared secret.
-        assertThat(ConfigWriter.write(file, withChap(ConfigLoader.load(file), null)))
-                .isEqualTo(ConfigWriter.Backup.REMOVED_FOR_SECRETS);
+        catalog.commit(2, withChap(catalog.load().objects(), null));
         assertThat(filesHolding(OTHER)).isEmpty();
-        assertThat(ConfigLoader.load(file).target("iqn.2026-11.io.platter:a").orElseThrow().chap()).isNull();
     }
 
     @Test
-    void aMigrationBackupOfAFileWithSecretsIsOwnerOnly() throws Exception {
+    void aMigrationMakesNoCopyOfASecret() throws Exception {
+        // Issue 15: a version 0 file is migrated in memory; no backup copy of its secrets is made.
         Path file = worldReadable("""
                 server:
                   portals: ["127.0.0.1:3260"]
@@ -112,16 +80,13 @@ class ConfigSecretsFileTest {
                       user: u
                       secret: %s
                 """.formatted(SECRET));
+        String before = Files.readString(file);
 
-        ConfigMigration.Result result = ConfigMigration.migrate(file);
+        assertThat(ConfigLoader.load(file).target("iqn.2026-11.io.platter:a").orElseThrow().chap().secret())
+                .isEqualTo(SECRET);
 
-        Path backup = result.backup().orElseThrow();
-        assertThat(Files.readString(backup)).contains(SECRET);
-        assertThat(mode(backup)).isEqualTo("rw-------");
-        assertThat(mode(file)).isEqualTo("rw-------");
-        assertThat(readableByNobody(backup)).isFalse();
-        assertThat(readableByNobody(file)).isFalse();
-        assertThat(linkCount(backup)).isEqualTo(1);
+        assertThat(filesHolding(SECRET)).containsExactly(file);
+        assertThat(file).hasContent(before);
     }
 
     private Path worldReadable(String text) throws IOException, InterruptedException {
@@ -137,8 +102,8 @@ class ConfigSecretsFileTest {
     }
 
     private List<Path> filesHolding(String secret) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(p -> {
                 try {
                     return Files.readString(p).contains(secret);
                 } catch (IOException e) {

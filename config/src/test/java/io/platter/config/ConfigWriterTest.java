@@ -63,37 +63,32 @@ class ConfigWriterTest {
         assertThat(config.server().thinThresholdPercent()).isEqualTo(70);
         assertThat(config.server().management()).contains(new Portal("127.0.0.1", 9471));
 
-        Path copy = dir.resolve("copy.yaml");
-        ConfigWriter.write(copy, config);
+        Path copy = Files.writeString(dir.resolve("copy.yaml"), ConfigWriter.toYaml(config));
 
         assertThat(ConfigLoader.load(copy)).isEqualTo(config);
     }
 
     @Test
-    void rewriteIsAtomicKeepsOneBackupAndTheFileMode() throws Exception {
+    void anExportLoadsAsTheSameConfigurationWithImagesRelativeToTheDataDir() throws Exception {
         Path file = Files.writeString(dir.resolve("platter.yaml"), FULL);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         PlatterConfig config = ConfigLoader.load(file);
+        String export = ConfigWriter.exportYaml(config, true, "exported\nfor a test");
 
-        PlatterConfig changed = config.withVolumes(config.volumes().subList(0, 1));
-        ConfigWriter.write(file, changed);
-        ConfigWriter.write(file, changed.withVolumes(List.of()));
-
-        assertThat(ConfigLoader.load(file).volumes()).isEmpty();
-        assertThat(ConfigLoader.load(ConfigWriter.backup(file))).isEqualTo(changed);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
-        try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("platter.yaml", "platter.yaml.bak");
-        }
+        assertThat(export).startsWith("# exported\n# for a test\n");
+        Path copy = Files.writeString(dir.resolve("export.yaml"), export);
+        assertThat(ConfigLoader.load(copy)).isEqualTo(config);
     }
 
     @Test
-    void aNewFileIsReadableByItsOwnerOnly() throws Exception {
-        Path file = dir.resolve("new.yaml");
-        ConfigWriter.write(file, PlatterConfig.embeddedDefault(dir));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(ConfigLoader.load(file)).isEqualTo(PlatterConfig.embeddedDefault(dir));
+    void anExportWithoutSecretsIsRefusedWithWhatToDo() throws Exception {
+        PlatterConfig config = PlatterConfig.embeddedDefault(dir).withDiscoveryChap(
+                ChapCredentials.oneWay("disco", "a-discovery-secret"));
+        String export = ConfigWriter.exportYaml(config, false, "");
+        assertThat(export).doesNotContain("a-discovery-secret").contains(ConfigWriter.SECRET_PLACEHOLDER);
+        Path copy = Files.writeString(dir.resolve("export.yaml"), export);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(copy));
+        assertThat(e.problems()).singleElement().asString().contains("server.discovery-chap.secret",
+                "left out when this file was exported", "write the real secret here");
     }
 
     @Test

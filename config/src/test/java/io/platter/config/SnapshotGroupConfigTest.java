@@ -51,7 +51,7 @@ class SnapshotGroupConfigTest {
         assertThat(config.snapshotGroup("app", "weekly")).isPresent();
 
         Path copy = dir.resolve("copy.yaml");
-        ConfigWriter.write(copy, config);
+        Files.writeString(copy, ConfigWriter.toYaml(config));
         assertThat(Files.readString(copy)).contains("snapshot-groups:").contains("imported: in-place");
         assertThat(ConfigLoader.load(copy)).isEqualTo(config);
     }

@@ -3,13 +3,15 @@ package io.platter.server;
 import ch.qos.logback.classic.Level;
 import io.platter.config.ConfigException;
 import io.platter.config.ConfigLoader;
-import io.platter.config.ConfigMigration;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
+import io.platter.config.catalog.FileCatalog;
+import io.platter.config.catalog.Layers;
 import io.platter.server.cli.AclCommand;
 import io.platter.server.cli.AuthCommand;
 import io.platter.server.cli.ChapCommand;
 import io.platter.server.cli.CloneCommand;
+import io.platter.server.cli.ConfigCommand;
 import io.platter.server.cli.JobCommand;
 import io.platter.server.cli.LunCommand;
 import io.platter.server.cli.ReloadCommand;
@@ -41,14 +43,15 @@ import picocli.CommandLine.Option;
         description = "Platter: an iSCSI target that serves image files as SAN disks.",
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
                 CloneCommand.class, TargetCommand.class, LunCommand.class, AclCommand.class, ChapCommand.class,
-                SessionCommand.class, AuthCommand.class, StatusCommand.class, ReloadCommand.class, JobCommand.class})
+                SessionCommand.class, AuthCommand.class, StatusCommand.class, ReloadCommand.class, JobCommand.class,
+                ConfigCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */
     static final int EXIT_CONFIG = 2;
     /** Exit code for a daemon that failed to start. */
     static final int EXIT_START = 3;
-    /** Where API changes are saved when the daemon runs without a config file. */
+    /** Where versions before the catalog saved API changes without a config file; imported once. */
     static final String DATA_DIR_CONFIG = "platter.yaml";
 
     public static void main(String[] args) {
@@ -64,7 +67,8 @@ public final class Main implements Callable<Integer> {
     /** {@code platter serve}: runs the target until SIGTERM or SIGINT. */
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Start the target. Without --config it reads /etc/platter/platter.yaml if present, "
-                    + "otherwise it serves the embedded default (a demo target with a thin 1 GiB LUN).")
+                    + "otherwise it serves the embedded default (a demo target with a thin 1 GiB LUN). What the CLI "
+                    + "makes is kept in the catalog of the data directory (docs/catalog.md); the file is never written.")
     static final class Serve implements Callable<Integer> {
         static final Path SYSTEM_CONFIG = Path.of("/etc/platter/platter.yaml");
 
@@ -95,8 +99,10 @@ public final class Main implements Callable<Integer> {
             setLogLevel(logLevel);
             Logger log = LoggerFactory.getLogger(Main.class);
             PlatterConfig cfg;
+            ManagedConfig managed;
             try {
-                cfg = load();
+                managed = load();
+                cfg = running(managed);
                 if (logLevel == null && cfg.server().logLevel().isPresent()) {
                     setLogLevel(cfg.server().logLevel().get().name());
                 }
@@ -106,6 +112,9 @@ public final class Main implements Callable<Integer> {
                 return EXIT_CONFIG;
             } catch (IllegalArgumentException e) {
                 System.err.println("platter: " + e.getMessage());
+                return EXIT_CONFIG;
+            } catch (IOException e) {
+                System.err.println("platter: cannot open the catalog: " + io.platter.config.PrivateFiles.reason(e));
                 return EXIT_CONFIG;
             }
             String exposed = exposedManagement(cfg);
@@ -150,8 +159,6 @@ public final class Main implements Callable<Integer> {
                 return EXIT_START;
             }
             try {
-                Path file = configFile != null ? configFile : cfg.server().dataDir().resolve(DATA_DIR_CONFIG);
-                ManagedConfig managed = new ManagedConfig(file, fileConfig != null ? fileConfig : cfg);
                 Services services = Services.of(daemon, managed, Version.get());
                 services.pool().reportLeftovers();
                 management = ManagementServer.start(cfg.server().management().orElse(null), services);
@@ -200,7 +207,8 @@ public final class Main implements Callable<Integer> {
 
         /** SIGHUP: reload; a failure is logged and the running configuration stays. */
         private static void reloadOnSignal(Services services, Logger log) {
-            log.info("SIGHUP: reloading {}", services.config().file());
+            log.info("SIGHUP: reloading {}", services.config().file().map(f -> f + " and the catalog")
+                    .orElse("the catalog"));
             try {
                 log.info("SIGHUP: {}", services.reload().message());
             } catch (ManagementException e) {
@@ -215,42 +223,80 @@ public final class Main implements Callable<Integer> {
                     .setLevel(Level.toLevel(level, Level.INFO));
         }
 
-        /** The file changes are persisted to, or null: {@code <data-dir>/platter.yaml}. */
-        private Path configFile;
-        /** The configuration as read from {@link #configFile}, without command line overrides. */
-        private PlatterConfig fileConfig;
+        /**
+         * The layers the daemon starts with. With {@code --config} or /etc/platter/platter.yaml: that
+         * file (never written) and the catalog of the effective data directory. Without a file (quick
+         * start): the embedded default's server settings and the catalog of {@code --data-dir} (default
+         * ./platter-data), which the demo target seeds on the very first start only. An old
+         * {@code <data-dir>/platter.yaml} saved by earlier versions is imported into an empty catalog once.
+         */
+        private ManagedConfig load() throws ConfigException, IOException {
+            Logger log = LoggerFactory.getLogger(Main.class);
+            Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
+            PlatterConfig declared;
+            if (file != null) {
+                Path f = file;
+                declared = ConfigLoader.load(file, warning -> log.warn("{}: {}", f.getFileName(), warning));
+                warnIfSecretsExposed(file, declared, log);
+            } else {
+                PlatterConfig demo = PlatterConfig.embeddedDefault(dataDir != null ? dataDir : Path.of("platter-data"));
+                declared = demo.withTargets(List.of());
+            }
+            Path effectiveDataDir = dataDir != null ? dataDir.toAbsolutePath().normalize() : declared.server().dataDir();
+            FileCatalog catalog = FileCatalog.of(effectiveDataDir);
+            if (!catalog.exists()) {
+                seed(catalog, file, declared, effectiveDataDir, log);
+            }
+            ManagedConfig managed = ManagedConfig.open(file, declared, catalog);
+            log.info("catalog {}: generation {}", catalog.location(), managed.generation());
+            return managed;
+        }
 
-        /** Brings an older config file to the current version, keeping the original as a backup. */
-        private static void migrate(Path file, Logger log) {
-            try {
-                ConfigMigration.Result r = ConfigMigration.migrate(file);
-                if (r.migrated()) {
-                    log.info("{}: migrated from version {} to {}; the original is kept as {}", file, r.from(),
-                            r.to(), r.backup().get());
-                }
-            } catch (IOException e) {
-                // The loader still reads an unmigrated file of a version it understands.
-                log.warn("{}: cannot migrate to version {}: {}", file, PlatterConfig.CURRENT_VERSION, e.toString());
+        /**
+         * A first start (no catalog generation at all): imports {@code <data-dir>/platter.yaml} saved by
+         * an earlier version, renaming it {@code .imported}; else, without a config file, commits the
+         * demo target so it can be changed and, once deleted, stays deleted.
+         */
+        private static void seed(FileCatalog catalog, Path file, PlatterConfig declared, Path dataDir, Logger log)
+                throws ConfigException, IOException {
+            Path legacy = dataDir.resolve(DATA_DIR_CONFIG);
+            if (Files.isRegularFile(legacy) && (file == null || !Files.isSameFile(legacy, file))) {
+                PlatterConfig old = ConfigLoader.load(legacy, w -> log.warn("{}: {}", legacy, w));
+                PlatterConfig objects = Layers.catalogPart(declared, old, catalog.empty());
+                catalog.commit(0, objects);
+                Path imported = legacy.resolveSibling(DATA_DIR_CONFIG + ".imported");
+                Files.move(legacy, imported, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                log.info("imported {} ({} target(s), {} volume(s)) into the catalog {}; the file is kept as {}",
+                        legacy, objects.targets().size(), objects.volumes().size(), catalog.location(), imported);
+            } else if (file == null) {
+                PlatterConfig demo = PlatterConfig.embeddedDefault(dataDir);
+                catalog.commit(0, catalog.empty().withTargets(demo.targets()));
+                log.info("first start: the catalog {} holds the demo target {}", catalog.location(),
+                        PlatterConfig.DEMO_IQN);
             }
         }
 
-        private PlatterConfig load() throws ConfigException {
-            PlatterConfig cfg;
-            Path file = config != null ? config : (Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
-            if (file == null && dataDir != null && Files.exists(dataDir.resolve(DATA_DIR_CONFIG))) {
-                // Changes made through the API without a config file were saved here.
-                file = dataDir.resolve(DATA_DIR_CONFIG);
+        /** Item 5: a file holding CHAP secrets that others may read is named, with its mode (never the secret). */
+        private static void warnIfSecretsExposed(Path file, PlatterConfig declared, Logger log) {
+            boolean secrets = declared.server().discoveryChap() != null
+                    || declared.targets().stream().anyMatch(t -> t.chap() != null);
+            if (!secrets) {
+                return;
             }
-            if (file != null) {
-                Logger log = LoggerFactory.getLogger(Main.class);
-                migrate(file, log);
-                Path f = file;
-                cfg = ConfigLoader.load(file, warning -> log.warn("{}: {}", f.getFileName(), warning));
-                configFile = file;
-                fileConfig = cfg;
-            } else {
-                cfg = PlatterConfig.embeddedDefault(dataDir != null ? dataDir : Path.of("platter-data"));
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+                if (mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                    log.warn("{} holds CHAP secrets and is readable by every user (mode {}): chmod o-r {}", file,
+                            java.nio.file.attribute.PosixFilePermissions.toString(mode), file);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                log.debug("cannot read the mode of {}: {}", file, e.toString());
             }
+        }
+
+        /** The configuration the daemon runs: the effective one with the command line's overrides. */
+        private PlatterConfig running(ManagedConfig managed) {
+            PlatterConfig cfg = managed.get();
             if (dataDir != null) {
                 cfg = cfg.withDataDir(dataDir);
             }

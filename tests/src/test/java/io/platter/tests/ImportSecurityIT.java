@@ -161,7 +161,7 @@ class ImportSecurityIT {
     @Test
     void deletingAnImageOutsideTheDataDirectoryNeedsTheFlag() throws Exception {
         Path[] external = new Path[1];
-        try (PlatterProcess server = PlatterProcess.start("import-delete-outside", (port, dataDir) -> {
+        try (PlatterProcess server = PlatterProcess.startWithCatalog("import-delete-outside", (port, dataDir) -> {
             external[0] = dataDir.toAbsolutePath().getParent().resolve("external.img");
             return PlatterProcess.targetYaml(port, dataDir, """
                           - id: 0

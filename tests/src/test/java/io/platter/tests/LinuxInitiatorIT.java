@@ -159,7 +159,7 @@ class LinuxInitiatorIT {
     void onlineResizeIsSeenAfterRescan() {
         long oldMib = 64;
         long newMib = 160;
-        try (PlatterProcess server = PlatterProcess.start("LinuxInitiatorIT-resize", (port, dataDir) -> """
+        try (PlatterProcess server = PlatterProcess.startWithCatalog("LinuxInitiatorIT-resize", (port, dataDir) -> """
                 server:
                   portals: ["127.0.0.1:%d"]
                   data-dir: %s

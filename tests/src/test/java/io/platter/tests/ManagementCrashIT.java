@@ -3,9 +3,9 @@ package io.platter.tests;
 import static io.platter.tests.support.Tools.cmd;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.platter.config.ConfigLoader;
 import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
+import io.platter.config.catalog.FileCatalog;
 import io.platter.config.TargetConfig;
 import io.platter.config.VolumeConfig;
 import io.platter.server.manage.ApiEndpoint;
@@ -86,7 +86,7 @@ class ManagementCrashIT {
                 interrupted += done.size() < ops.size() ? 1 : 0;
                 String what = "round " + round + " (done: " + done + " of " + ops + ")";
                 assertThat(refused).as("%s: operations the daemon refused", what).isEmpty();
-                PlatterConfig config = ConfigLoader.load(server.workDir().resolve("platter.yaml"));
+                PlatterConfig config = FileCatalog.of(server.dataDir()).load().objects();
                 assertEveryImagePresent(config, what);
                 assertAcknowledgedPersisted(config, done, what);
                 for (Path image : images(server.dataDir(), ".qcow2")) {

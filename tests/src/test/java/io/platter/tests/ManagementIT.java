@@ -136,7 +136,7 @@ class ManagementIT {
 
     @Test
     void sighupReloadsTheEditedFileAndKeepsSessions() throws Exception {
-        try (PlatterProcess server = PlatterProcess.start("management-sighup", "16M")) {
+        try (PlatterProcess server = PlatterProcess.start("management-sighup", PlatterProcess.declared("16M"))) {
             Path config = server.workDir().resolve("platter.yaml");
             String original = Files.readString(config);
             try (RawIscsiConnection held = RawIscsiConnection.open(server.port(), 10_000)) {

@@ -52,7 +52,7 @@ class ThinPoolFullIT {
         String name = "ThinPoolFullIT";
         Path mount = PlatterProcess.moduleDir().resolve("target/it").resolve(name).resolve("data");
         Tools.run("umount", "-l", mount.toString());
-        try (PlatterProcess server = PlatterProcess.start(name, (port, dataDir) -> {
+        try (PlatterProcess server = PlatterProcess.startWithCatalog(name, (port, dataDir) -> {
             Tools.runOk("mount", "-t", "tmpfs", "-o", "size=" + POOL_SIZE, "tmpfs", dataDir.toString());
             return config(port, dataDir);
         })) {

@@ -87,8 +87,18 @@ class UnitSandboxIT {
             awaitApi(data);
             cliOk(launcher, data, "status");
             cliOk(launcher, data, "volume", "create", "sandboxed", "--size", "8M");
-            cliOk(launcher, data, "acl", "add", DEMO, "iqn.2026-11.com.example:host");
-            assertThat(Files.readString(config)).contains("iqn.2026-11.com.example:host");
+            // The packaged file's objects are declared (the CLI may not change them): a target of the catalog.
+            cliOk(launcher, data, "target", "create", "iqn.2026-11.io.platter:sandboxed");
+            cliOk(launcher, data, "acl", "add", "iqn.2026-11.io.platter:sandboxed", "iqn.2026-11.com.example:host");
+            try (var generations = Files.list(data.resolve("catalog"))) {
+                assertThat(generations.map(g -> {
+                    try {
+                        return Files.readString(g);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })).anyMatch(text -> text.contains("iqn.2026-11.com.example:host"));
+            }
         } finally {
             stopDaemon(p);
         }

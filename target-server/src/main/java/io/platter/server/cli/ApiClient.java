@@ -2,8 +2,8 @@ package io.platter.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.platter.config.ConfigException;
 import io.platter.config.ConfigLoader;
+import io.platter.config.ServerSettings;
 import io.platter.server.manage.ApiEndpoint;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -33,7 +33,7 @@ final class ApiClient {
 
     /**
      * The daemon's data directory: {@code --data-dir}, else that of {@code --config}, else that of
-     * /etc/platter/platter.yaml, else /var/lib/platter when a daemon runs there, else ./platter-data.
+     * /etc/platter/platter.yaml (only that key is read, so a broken file elsewhere does not matter), else /var/lib/platter when a daemon runs there, else ./platter-data.
      * The endpoint files are believed only as {@link ApiEndpoint#readTrusted} says: owned by the
      * caller or root, or by the owner of the data directory when it was named (by an option, the
      * system config or the system data directory), never by a stranger for ./platter-data.
@@ -42,10 +42,13 @@ final class ApiClient {
         Path dir = dataDir;
         Path file = config != null ? config : (dataDir == null && Files.exists(SYSTEM_CONFIG) ? SYSTEM_CONFIG : null);
         if (dir == null && file != null) {
+            // Only server.data-dir is read, leniently: a config file with problems elsewhere (an edit not
+            // yet reloaded) must not stop `platter status` while the daemon runs (issue 15 item 9).
             try {
-                dir = ConfigLoader.load(file).server().dataDir();
-            } catch (ConfigException e) {
-                throw new CliException("cannot read " + file + ": " + e.getMessage().replace('\n', ' '));
+                dir = ConfigLoader.dataDirOf(file).orElse(ServerSettings.DEFAULT_DATA_DIR);
+            } catch (IOException e) {
+                System.err.println("platter: warning: cannot read server.data-dir from " + file + " ("
+                        + e.getMessage() + "); looking for the daemon in the default places");
             }
         }
         boolean named = dir != null;

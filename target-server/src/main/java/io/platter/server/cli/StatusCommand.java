@@ -32,7 +32,9 @@ public final class StatusCommand extends ApiCommand {
                         + o.path("reason").asText());
             }
         }
-        out.println("config:      " + r.path("configFile").asText());
+        out.println("config:      " + (r.path("configFile").isTextual() ? r.path("configFile").asText()
+                : "none (embedded default)"));
+        out.println("catalog:     " + r.path("catalog").asText() + ", generation " + r.path("generation").asLong());
         out.println("pool:        " + p.path("dataDir").asText());
         out.println("  size:        " + human(p.path("totalBytes").asLong()) + ", used " + human(p.path("usedBytes").asLong())
                 + ", free " + human(p.path("freeBytes").asLong()));

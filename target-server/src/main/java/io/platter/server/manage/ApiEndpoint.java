@@ -1,6 +1,5 @@
 package io.platter.server.manage;
 
-import io.platter.config.ConfigWriter;
 import io.platter.config.PrivateFiles;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,7 +50,7 @@ public record ApiEndpoint(String url, String token) {
         writeAtomically(dataDir.resolve(TOKEN_FILE), token);
         // 0600 too: the CLI believes only a private file (see readTrusted).
         writeAtomically(dataDir.resolve(API_FILE), url);
-        ConfigWriter.fsyncDirectory(dataDir);
+        PrivateFiles.fsyncDirectory(dataDir);
     }
 
     /**

@@ -77,6 +77,12 @@ public enum Operation {
     /** Optional {@code address}, {@code target}, {@code user}; or {@code all: true}. */
     AUTH_UNBLOCK("auth/unblock", (s, a) -> s.access().authUnblock(a.optText("address"), a.optText("target"),
             a.optText("user"), a.flag("all"))),
+    /** {@code includeSecrets: true} to export CHAP secrets instead of placeholders. */
+    CONFIG_EXPORT("config/export", (s, a) -> s.catalog().export(a.flag("includeSecrets"))),
+    CONFIG_BACKUP("config/backup", (s, a) -> s.catalog().backup()),
+    /** {@code text}: a backup's text. */
+    CONFIG_RESTORE("config/restore", (s, a) -> s.catalog().restore(a.text("text"))),
+    CONFIG_GENERATIONS("config/generations", (s, a) -> s.catalog().generations()),
     STATUS("status", (s, a) -> s.status()),
     /** {@code force} to remove LUNs or targets sessions are logged in to. */
     RELOAD("reload", (s, a) -> s.reload(a.flag("force")));

@@ -135,6 +135,7 @@ public final class TargetManager {
             VolumeConfig v = volumes.volume(volume);
             long size = volumes.view(v).sizeBytes();
             LunConfig l = volumes.lunFor(t.iqn(), lun, v, Math.max(0, size));
+            config.refuseDeclared(c -> ManagedConfig.withLun(c, t.iqn(), l)); // no REPORTED LUNS DATA HAS CHANGED
             try {
                 daemon.mapLun(t.iqn(), l, v.name());
             } catch (IOException | RuntimeException e) {

@@ -124,14 +124,37 @@ public final class Views {
     /**
      * The daemon as a whole.
      *
-     * @param offline the LUNs that are offline (their image cannot be opened), empty when none
+     * @param configFile the operator's config file, or null when the daemon runs without one
+     * @param catalog    the catalog's location
+     * @param generation the catalog generation in effect (0: nothing committed yet)
+     * @param offline    the LUNs that are offline (their image cannot be opened), empty when none
      */
     public record Status(String version, List<String> portals, String transport, int targets, int luns,
-                         int volumes, int sessions, Pool pool, String configFile, List<OfflineLun> offline) {
+                         int volumes, int sessions, Pool pool, String configFile, String catalog,
+                         long generation, List<OfflineLun> offline) {
     }
 
     /** A LUN whose image cannot be opened: it answers NOT READY until the file is fixed and reloaded. */
     public record OfflineLun(String target, int lun, String reason) {
+    }
+
+    /**
+     * A configuration text: an export, or the catalog generation a backup saves.
+     *
+     * @param generation the catalog generation it reflects
+     */
+    public record ConfigText(String text, long generation) {
+    }
+
+    /**
+     * A catalog generation.
+     *
+     * @param committed ISO 8601 time of the commit
+     * @param damaged   set aside because it could not be read
+     * @param current   the generation in effect
+     */
+    public record Generation(long number, String file, String committed, long bytes, boolean damaged,
+                             boolean current) {
     }
 
     /** Snapshot {@code name} taken of every volume of a group at one instant; writes paused {@code pauseMillis}. */

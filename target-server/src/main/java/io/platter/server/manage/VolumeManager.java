@@ -153,6 +153,8 @@ public final class VolumeManager {
                 InUse.require(daemon, m.iqn(), true, "deleting volume " + name + " (LUN " + m.lun().id() + ")");
             }
             Path backing = backingOf(v);
+            config.refuseDeclared(c -> ManagedConfig.withoutVolume(
+                    m == null ? c : ManagedConfig.withoutLun(c, m.iqn(), m.lun().id()), name)); // before the unmap
             if (m != null) {
                 daemon.unmapLun(m.iqn(), m.lun().id());
             }
@@ -189,6 +191,12 @@ public final class VolumeManager {
             if (v.template()) {
                 throw ManagementException.conflict("volume " + name + " is a template; its clones depend on its size");
             }
+            // Before the medium changes; a relative change's result is not known yet, so probe with a size
+            // that differs from the recorded one (any change of a declared LUN's size is refused).
+            long probe = change.kind() == Sizes.Change.Kind.ABSOLUTE ? change.bytes()
+                    : config.mappingOf(v.image()).filter(m -> m.lun().hasSize())
+                            .map(m -> m.lun().sizeBytes() + LunConfig.SIZE_GRANULARITY).orElse((long) LunConfig.SIZE_GRANULARITY);
+            config.refuseDeclared(c -> ManagedConfig.withLunSize(c, v.image(), probe));
             MappedLun live = daemon.mappedImage(v.image());
             long old;
             long newSize;

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.platter.config.ChapCredentials;
-import io.platter.config.ConfigLoader;
-import io.platter.config.ConfigWriter;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
 import io.platter.config.ServerSettings;
@@ -37,7 +35,6 @@ class AccessManagerTest {
 
     @TempDir
     Path dir;
-    private Path file;
     private Daemon daemon;
     private Services services;
 
@@ -51,10 +48,8 @@ class AccessManagerTest {
         PlatterConfig config = new PlatterConfig(PlatterConfig.CURRENT_VERSION,
                 new ServerSettings(List.of(new Portal("127.0.0.1", port)), dir.resolve("data"), 1),
                 List.of(new TargetConfig(IQN, null, List.of())));
-        file = dir.resolve("platter.yaml");
-        ConfigWriter.write(file, config);
         daemon = Daemon.start(config);
-        services = Services.of(daemon, new ManagedConfig(file, config), "test");
+        services = Services.of(daemon, TestCatalogs.inCatalog(config), "test");
     }
 
     @AfterEach
@@ -77,7 +72,11 @@ class AccessManagerTest {
     }
 
     private PlatterConfig saved() throws Exception {
-        return ConfigLoader.load(file);
+        return TestCatalogs.saved(dir.resolve("data"));
+    }
+
+    private long generation() {
+        return services.config().generation();
     }
 
     @Test
@@ -95,7 +94,7 @@ class AccessManagerTest {
     @Test
     void aclErrorsAreOneLineAndChangeNothing() throws Exception {
         run("acl/add", Map.of("target", IQN, "initiator", HOST1));
-        String before = Files.readString(file);
+        long before = generation();
 
         assertThat(refused("acl/add", Map.of("target", IQN, "initiator", HOST1)).kind())
                 .isEqualTo(ManagementException.Kind.CONFLICT);
@@ -106,7 +105,8 @@ class AccessManagerTest {
                 .isEqualTo(ManagementException.Kind.NOT_FOUND);
         assertThat(refused("acl/remove", Map.of("target", IQN, "initiator", HOST2)).getMessage())
                 .contains("not in the ACL");
-        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(generation()).as("nothing committed").isEqualTo(before);
+        assertThat(saved().target(IQN).orElseThrow().acl()).containsExactly(HOST1);
     }
 
     @Test
@@ -145,25 +145,32 @@ class AccessManagerTest {
 
     @Test
     void aClearedSecretIsInNoFileAndASetOneOnlyInPrivateFiles() throws Exception {
-        // Issue 21, finding 7: the operator's file was 0644; chap clear left the secret in the .bak.
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        // Issue 21 finding 7 and issue 15 item 5: secrets only in 0600 catalog files, and a cleared one
+        // in no file at all (older generations holding it are removed with it).
         run("chap/set", Map.of("target", IQN, "user", "alice", "secret", SECRET));
         run("acl/add", Map.of("target", IQN, "initiator", HOST1));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        Path bak = ConfigWriter.backup(file);
-        assertThat(Files.readString(bak)).contains(SECRET);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(bak))).isEqualTo("rw-------");
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> holding = files.filter(Files::isRegularFile).filter(f -> read(f).contains(SECRET)).toList();
+            assertThat(holding).as("files holding the secret").isNotEmpty();
+            for (Path f : holding) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+                        .isEqualTo("rw-------");
+            }
+        }
 
         run("chap/clear", Map.of("target", IQN));
 
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.filter(Files::isRegularFile).filter(f -> {
-                try {
-                    return Files.readString(f).contains(SECRET);
-                } catch (java.io.IOException e) {
-                    throw new AssertionError(e);
-                }
-            })).as("files still holding the cleared secret").isEmpty();
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertThat(files.filter(Files::isRegularFile).filter(f -> read(f).contains(SECRET)))
+                    .as("files still holding the cleared secret").isEmpty();
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -177,7 +184,7 @@ class AccessManagerTest {
 
     @Test
     void secretRulesAreTheConfigFilesAndMessagesHideSecrets() throws Exception {
-        String before = Files.readString(file);
+        long before = generation();
         ManagementException empty = refused("chap/set", Map.of("target", IQN, "user", "alice", "secret", ""));
         assertThat(empty.getMessage()).contains("must not be empty");
         ManagementException same = refused("chap/set", Map.of("target", IQN, "user", "alice", "secret", SECRET,
@@ -188,11 +195,11 @@ class AccessManagerTest {
         assertThat(refused("chap/set", Map.of("target", IQN, "discovery", true, "user", "a", "secret", SECRET))
                 .getMessage()).contains("not both");
         assertThat(refused("chap/clear", Map.of()).kind()).isEqualTo(ManagementException.Kind.BAD_REQUEST);
-        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(generation()).isEqualTo(before);
 
         assertThat(refused("chap/set", Map.of("target", IQN, "user", "alice", "secret", "short-8b")).getMessage())
                 .contains("only 8 bytes", "allow-short-secret").doesNotContain("short-8b");
-        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(generation()).isEqualTo(before);
         Views.Done shortOne = (Views.Done) run("chap/set", Map.of("target", IQN, "user", "alice", "secret", "short-8b",
                 "allowShortSecret", true));
         assertThat(shortOne.message()).contains("warning", "only 8 bytes").doesNotContain("short-8b");
@@ -200,12 +207,13 @@ class AccessManagerTest {
     }
 
     @Test
-    void reloadAppliesAnEditedAclWithoutDroppingTheTarget() throws Exception {
+    void reloadAppliesAnEditedCatalogWithoutDroppingTheTarget() throws Exception {
         ExportedTarget before = exported();
         PlatterConfig edited = saved().withTargets(List.of(saved().target(IQN).orElseThrow()
                 .withAcl(List.of(HOST2)).withChap(ChapCredentials.oneWay("bob", SECRET))))
                 .withDiscoveryChap(ChapCredentials.oneWay("disco", MUTUAL));
-        ConfigWriter.write(file, edited);
+        // Without a config file, reload re-reads the catalog (here changed by another writer).
+        io.platter.config.catalog.FileCatalog.of(dir.resolve("data")).commit(generation(), edited);
 
         assertThat(services.reload().message()).as("the target and discovery").contains("2 change(s)");
         assertThat(exported().scsi()).as("same SCSI target: LUNs and sessions kept").isSameAs(before.scsi());

@@ -3,7 +3,6 @@ package io.platter.server.manage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.platter.config.ConfigWriter;
 import io.platter.config.ImageFormat;
 import io.platter.config.LunConfig;
 import io.platter.config.PlatterConfig;
@@ -53,10 +52,8 @@ class FileModesTest {
                         new LunConfig(0, data.resolve("lun0.img"), 1 << 20, ImageFormat.RAW, Provisioning.THIN),
                         new LunConfig(1, data.resolve("lun1.qcow2"), 1 << 20, ImageFormat.QCOW2,
                                 Provisioning.THIN)))));
-        Path file = dir.resolve("platter.yaml");
-        ConfigWriter.write(file, config);
         try (Daemon daemon = Daemon.start(config)) {
-            Services services = Services.of(daemon, new ManagedConfig(file, config), "test");
+            Services services = Services.of(daemon, TestCatalogs.inCatalog(config), "test");
             ObjectMapper json = new ObjectMapper();
             Operation.find("volume/create").run(services, new Args(json.valueToTree(Map.of(
                     "name", "thick", "size", "1M", "format", "raw", "provisioning", "thick",
@@ -64,6 +61,7 @@ class FileModesTest {
             assertThat(mode(data)).isEqualTo("rwx------");
             try (var files = Files.list(data)) {
                 List<Path> all = files.filter(p -> !Files.isDirectory(p)).toList();
+                assertThat(mode(data.resolve("catalog"))).isEqualTo("rwx------");
                 assertThat(all).extracting(p -> p.getFileName().toString())
                         .contains("lun0.img", "lun0.img.id", "lun1.qcow2", "lun1.qcow2.id");
                 assertThat(all.stream().filter(p -> p.getFileName().toString().startsWith("thick"))).isNotEmpty();

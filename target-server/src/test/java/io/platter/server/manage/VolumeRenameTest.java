@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.platter.config.ConfigLoader;
-import io.platter.config.ConfigWriter;
+import io.platter.config.catalog.Catalog;
+import io.platter.config.catalog.FileCatalog;
+import java.io.IOException;
 import io.platter.config.PlatterConfig;
 import io.platter.config.Portal;
 import io.platter.config.ServerSettings;
@@ -50,10 +52,8 @@ class VolumeRenameTest {
         PlatterConfig config = new PlatterConfig(PlatterConfig.CURRENT_VERSION,
                 new ServerSettings(List.of(new Portal("127.0.0.1", port)), data, 1),
                 List.of(new TargetConfig(IQN, null, List.of())));
-        file = dir.resolve("platter.yaml");
-        ConfigWriter.write(file, config);
         daemon = Daemon.start(config);
-        managed = new ManagedConfig(file, config);
+        managed = TestCatalogs.inCatalog(config);
         services = Services.of(daemon, managed, "test");
     }
 
@@ -105,7 +105,7 @@ class VolumeRenameTest {
         assertThat(filesOf("a")).isEmpty();
         assertThat(filesOf("b")).containsExactly("b.qcow2", "b.qcow2.id", "b.qcow2.mode", "b.qcow2.pr");
         assertThat(Files.readString(data.resolve("b.qcow2.id"))).isEqualTo(identity);
-        PlatterConfig saved = ConfigLoader.load(file);
+        PlatterConfig saved = TestCatalogs.saved(data);
         assertThat(saved.volume("a")).isEmpty();
         assertThat(saved.volume("b").orElseThrow().image()).isEqualTo(data.resolve("b.qcow2"));
     }
@@ -114,7 +114,19 @@ class VolumeRenameTest {
     @Test
     void aRenameThatCannotBeSavedChangesNothing() throws Exception {
         volumeWithSidecars("a");
-        Services unsaveable = Services.of(daemon, new ManagedConfig(dir.resolve("gone/platter.yaml"), managed.get()), "test");
+        FileCatalog real = FileCatalog.of(data);
+        Catalog failing = new Catalog() {   // the commit point fails as a full or read-only disk would
+            @Override public Catalog.Generation load() throws IOException { return real.load(); }
+            @Override public Catalog.Generation commit(long basedOn, PlatterConfig objects) throws IOException {
+                throw new IOException("No space left on device");
+            }
+            @Override public List<Catalog.GenerationInfo> generations() throws IOException { return real.generations(); }
+            @Override public String text(long generation) throws IOException { return real.text(generation); }
+            @Override public boolean exists() throws IOException { return real.exists(); }
+            @Override public String location() { return real.location(); }
+        };
+        Services unsaveable = Services.of(daemon, new ManagedConfig(null, managed.declared(), failing, real.load(),
+                real.empty()), "test");
 
         ManagementException e = refused(unsaveable, "volume/rename", Map.of("name", "a", "newName", "b"));
 

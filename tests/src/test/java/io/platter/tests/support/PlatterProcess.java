@@ -1,5 +1,11 @@
 package io.platter.tests.support;
 
+import io.platter.config.ConfigException;
+import io.platter.config.ConfigLoader;
+import io.platter.config.ConfigWriter;
+import io.platter.config.PlatterConfig;
+import io.platter.config.catalog.FileCatalog;
+import io.platter.config.catalog.Layers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -19,6 +25,12 @@ import java.util.stream.Stream;
 /**
  * The real Platter daemon ({@code io.platter.server.Main serve}) as a child JVM on 127.0.0.1,
  * with one target {@link #IQN} exporting one thin raw LUN 0 ({@code lun0.img}).
+ *
+ * <p>The default starts keep that target in the daemon's catalog (as if made with the CLI), so the
+ * CLI may change it; {@code platter.yaml} then holds the server settings only. A start with a
+ * config YAML of the test's own ({@link #start(String, BiFunction)}) declares its targets in the
+ * file, where the CLI may not change them (issue 15); {@link #startWithCatalog} puts them in the
+ * catalog instead.
  *
  * <p>Each start writes its own log ({@code server-N.log}) in the work directory under
  * {@code target/it/}. {@link #stop()} sends SIGTERM and fails the test unless the daemon exits 0
@@ -40,12 +52,14 @@ public final class PlatterProcess implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
     private final List<String> extraArgs;
     private List<String> jvmArgs = List.of();
+    /** Whether {@code serve} gets {@code --config}; false for the quick start. */
+    private boolean withConfig = true;
     private Process process;
 
     private final String format;
 
     private PlatterProcess(Path workDir, int port, BiFunction<Integer, Path, String> configYaml,
-                           List<String> extraArgs, String format) throws IOException {
+                           List<String> extraArgs, String format, boolean inCatalog) throws IOException {
         this.workDir = workDir;
         this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
@@ -54,6 +68,26 @@ public final class PlatterProcess implements AutoCloseable {
         this.format = format;
         Files.createDirectories(dataDir);
         Files.writeString(config, configYaml.apply(port, dataDir), StandardCharsets.UTF_8);
+        if (inCatalog) {
+            moveObjectsToCatalog();
+        }
+    }
+
+    /**
+     * Commits the targets and volumes of the config file to the catalog of the data directory (as
+     * the CLI would have made them) and leaves the server settings, and discovery CHAP, in the file.
+     */
+    private void moveObjectsToCatalog() throws IOException {
+        try {
+            PlatterConfig full = ConfigLoader.load(config);
+            PlatterConfig server = full.withTargets(List.of()).withVolumes(List.of());
+            FileCatalog catalog = FileCatalog.of(dataDir);
+            catalog.commit(catalog.load().number(), Layers.catalogPart(server, full, catalog.empty()));
+            Files.writeString(config, ConfigWriter.exportYaml(server, true,
+                    "Test daemon: server settings; its targets are in the catalog " + catalog.location()));
+        } catch (ConfigException e) {
+            throw new IOException("the test's config YAML is wrong: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -67,12 +101,12 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** Starts a fresh daemon whose LUN 0 image has {@code format} ({@code raw} or {@code qcow2}). */
     public static PlatterProcess start(String name, String lunSize, String format) {
-        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, format), List.of(), format);
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, format), List.of(), format, true);
     }
 
     /** Like {@link #start(String, String)} with LUNs 0 to {@code lunCount - 1}, each {@code lunN.img}. */
     public static PlatterProcess start(String name, String lunSize, int lunCount) {
-        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, lunCount), List.of());
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize, lunCount), List.of(), "raw", true);
     }
 
     /**
@@ -84,7 +118,7 @@ public final class PlatterProcess implements AutoCloseable {
         try {
             deleteRecursively(dir);
             PlatterProcess p = new PlatterProcess(dir, freePort(),
-                    (port, dataDir) -> configYaml(port, dataDir, lunSize), List.of(), "raw");
+                    (port, dataDir) -> configYaml(port, dataDir, lunSize), List.of(), "raw", true);
             p.jvmArgs = List.copyOf(jvmArgs);
             p.launch();
             return p;
@@ -95,7 +129,7 @@ public final class PlatterProcess implements AutoCloseable {
 
     /** Like {@link #start(String, String)} with more {@code serve} options, e.g. {@code --metrics}. */
     public static PlatterProcess start(String name, String lunSize, List<String> extraArgs) {
-        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize), extraArgs);
+        return start(name, (port, dataDir) -> configYaml(port, dataDir, lunSize), extraArgs, "raw", true);
     }
 
     /**
@@ -110,15 +144,64 @@ public final class PlatterProcess implements AutoCloseable {
     /** Like {@link #start(String, BiFunction)} with more {@code serve} options. */
     public static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml,
                                        List<String> extraArgs) {
-        return start(name, configYaml, extraArgs, "raw");
+        return start(name, configYaml, extraArgs, "raw", false);
     }
 
-    private static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml,
-                                        List<String> extraArgs, String format) {
+    /**
+     * Like {@link #start(String, BiFunction)}, but the targets and volumes of {@code configYaml} are
+     * committed to the catalog before the start, so the CLI may change them; the file keeps the
+     * server settings.
+     */
+    public static PlatterProcess startWithCatalog(String name, BiFunction<Integer, Path, String> configYaml) {
+        return start(name, configYaml, List.of(), "raw", true);
+    }
+
+    /**
+     * The quick start: {@code serve --data-dir DATA --portal 127.0.0.1:PORT} without a config file
+     * (the embedded default, its demo target in the catalog). Requires /etc/platter/platter.yaml to
+     * be absent, or {@code serve} would read it.
+     */
+    public static PlatterProcess startWithoutConfig(String name) {
+        if (Files.exists(Path.of("/etc/platter/platter.yaml"))) {
+            throw new AssertionError("/etc/platter/platter.yaml exists: the quick start would read it");
+        }
         Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
         try {
             deleteRecursively(dir);
-            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml, extraArgs, format);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), (port, dataDir) -> "", List.of(), "raw", false);
+            Files.delete(p.config);
+            p.withConfig = false;
+            p.launch();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The config file {@code serve} reads (absent for {@link #startWithoutConfig}). */
+    public Path config() {
+        return config;
+    }
+
+    /** Runs {@code io.platter.server.Main ARGS} once, as given (e.g. a {@code serve} expected to fail). */
+    public static Tools.Result main(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath(), MAIN_CLASS));
+        cmd.addAll(List.of(args));
+        return Tools.run(timeout, cmd);
+    }
+
+    /** The default target ({@link #IQN}, LUN 0 of {@code lunSize}) declared in the config file. */
+    public static BiFunction<Integer, Path, String> declared(String lunSize) {
+        return (port, dataDir) -> configYaml(port, dataDir, lunSize);
+    }
+
+    private static PlatterProcess start(String name, BiFunction<Integer, Path, String> configYaml,
+                                        List<String> extraArgs, String format, boolean inCatalog) {
+        Path dir = moduleDir().resolve("target").resolve("it").resolve(name);
+        try {
+            deleteRecursively(dir);
+            PlatterProcess p = new PlatterProcess(dir, freePort(), configYaml, extraArgs, format, inCatalog);
             p.launch();
             return p;
         } catch (IOException e) {
@@ -315,8 +398,11 @@ public final class PlatterProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add(MAIN_CLASS);
-        cmd.addAll(List.of("serve", "--config", config.toString(), "--data-dir", dataDir.toString(),
-                "--portal", portal()));
+        cmd.add("serve");
+        if (withConfig) {
+            cmd.addAll(List.of("--config", config.toString()));
+        }
+        cmd.addAll(List.of("--data-dir", dataDir.toString(), "--portal", portal()));
         cmd.addAll(extraArgs);
         // The class path is long: it goes to its own file, the log names the command without it.
         Files.writeString(workDir.resolve("classpath.txt"), classPath() + "\n", StandardCharsets.UTF_8);
