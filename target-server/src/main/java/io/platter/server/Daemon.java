@@ -487,6 +487,15 @@ public final class Daemon implements AutoCloseable {
         if (!lun.hasSize()) {
             throw new IOException("image " + lun.image() + " does not exist and LUN " + lun.id() + " has no size");
         }
+        Path identity = ImageIdentity.sidecar(lun.image());
+        if (Files.exists(identity)) {
+            // It was served before (its identity file is there): a missing image is a moved or lost
+            // file, never a reason to serve an empty disk under the old identity. The LUN goes
+            // offline until the file is back; deleting the identity file makes a new, empty disk.
+            throw new IOException("image " + lun.image() + " is missing, but " + identity.getFileName()
+                    + " shows it was served before; restore the file (or delete " + identity
+                    + " to start an empty disk with a new identity)");
+        }
         LOG.info("creating {} {} image {} of {} bytes", lun.provisioning().word(), lun.format().word(), lun.image(),
                 lun.sizeBytes());
         return driver.create(lun.image(), CreateOptions.ofSize(lun.sizeBytes()));

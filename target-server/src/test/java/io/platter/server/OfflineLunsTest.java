@@ -81,6 +81,31 @@ class OfflineLunsTest {
         assertThat(missing()).doesNotExist();
     }
 
+    /**
+     * A sized LUN whose image was served before (its .id is there) and has gone missing is offline,
+     * never silently re-created empty under the old identity; once the file is back, reload serves it.
+     */
+    @Test
+    void aServedImageThatWentMissingIsOfflineAndNotRecreatedEmpty() throws Exception {
+        start();
+        Path good = data().resolve("good.img");
+        UUID before = ImageIdentity.find(good).orElseThrow();
+        daemon.close();
+        daemon = null;
+        Path moved = dir.resolve("moved.img");
+        Files.move(good, moved);
+
+        start();
+        assertThat(lun(0).offline()).as("a lost file is not a new empty disk").isTrue();
+        assertThat(lun(0).offlineReason()).contains("is missing").contains("good.img.id");
+        assertThat(good).doesNotExist();
+
+        Files.move(moved, good);
+        assertThat(daemon.retryOffline()).extracting(Daemon.MappedLun::lun).contains(0);
+        assertThat(lun(0).offline()).isFalse();
+        assertThat(ImageIdentity.find(good)).contains(before);
+    }
+
     @Test
     void aRetryThatStillFailsKeepsTheUnitOfflineWithTheNewReason() throws Exception {
         start();
