@@ -58,7 +58,7 @@ public final class SnapshotCommand extends CommandGroup {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a volume's snapshots.")
     static final class ListSnapshots extends ApiCommand {
-        @Parameters(paramLabel = "VOLUME") String volume;
+        @Parameters(paramLabel = "VOLUME", description = "the volume") String volume;
 
         @Override String operation() {
             return "snapshot/list";
@@ -76,8 +76,8 @@ public final class SnapshotCommand extends CommandGroup {
 
     @Command(name = "revert", mixinStandardHelpOptions = true, description = "Make a snapshot's contents current.")
     static final class Revert extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "VOLUME") String volume;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
+        @Parameters(index = "0", paramLabel = "VOLUME", description = "the volume") String volume;
+        @Parameters(index = "1", paramLabel = "NAME", description = "the snapshot to return to") String name;
         @Option(names = "--force", description = "even while initiators are logged in (they get a unit attention)")
         boolean force;
 
@@ -96,8 +96,8 @@ public final class SnapshotCommand extends CommandGroup {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a snapshot.")
     static final class Delete extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "VOLUME") String volume;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
+        @Parameters(index = "0", paramLabel = "VOLUME", description = "the volume") String volume;
+        @Parameters(index = "1", paramLabel = "NAME", description = "the snapshot to delete") String name;
 
         @Override String operation() {
             return "snapshot/delete";

@@ -20,7 +20,7 @@ public final class VolumeCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (and map it).")
     static final class Create extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the new volume's name") String name;
         @Option(names = "--size", required = true, paramLabel = "SIZE", description = "e.g. 10G, 512M") String size;
         @Option(names = "--format", paramLabel = "qcow2|raw", description = "default qcow2") String format;
         @Option(names = "--provisioning", paramLabel = "thin|thick", description = "default thin") String provisioning;
@@ -64,7 +64,7 @@ public final class VolumeCommand extends CommandGroup {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one volume.")
     static final class Show extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the volume") String name;
 
         @Override String operation() {
             return "volume/show";
@@ -83,8 +83,9 @@ public final class VolumeCommand extends CommandGroup {
     @Command(name = "resize", mixinStandardHelpOptions = true,
             description = "Change a volume's size, online; initiators see CAPACITY DATA HAS CHANGED.")
     static final class Resize extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--size", required = true, paramLabel = "SIZE") String size;
+        @Parameters(paramLabel = "NAME", description = "the volume") String name;
+        @Option(names = "--size", required = true, paramLabel = "SIZE",
+                description = "the new size, e.g. 20G") String size;
         @Option(names = "--force", description = "allow shrinking (destroys data past the new end)") boolean force;
 
         @Override String operation() {
@@ -102,7 +103,7 @@ public final class VolumeCommand extends CommandGroup {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a volume and its image.")
     static final class Delete extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the volume") String name;
         @Option(names = "--force", description = "unmap it first if it is mapped") boolean force;
         @Option(names = "--outside-data-dir",
                 description = "also delete an image that lies outside the data directory (refused otherwise)")
@@ -124,7 +125,7 @@ public final class VolumeCommand extends CommandGroup {
     @Command(name = "flatten", mixinStandardHelpOptions = true,
             description = "Copy into a clone what it reads from its template, online, and drop the backing file.")
     static final class Flatten extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the clone") String name;
 
         @Override String operation() {
             return "volume/flatten";
@@ -149,8 +150,8 @@ public final class VolumeCommand extends CommandGroup {
                     + " in place or copied with --copy.",
                     "A qcow2 image may only be backed by a volume, named relative, with its format recorded."})
     static final class Import extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "FILE") java.nio.file.Path file;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the new volume's name") String name;
+        @Parameters(index = "1", paramLabel = "FILE", description = "the image file") java.nio.file.Path file;
         @Option(names = "--format", required = true, paramLabel = "raw|qcow2",
                 description = "the image's format (never guessed)") String format;
         @Option(names = "--copy", description = "copy it (thin) into the data directory instead of using it in place")
