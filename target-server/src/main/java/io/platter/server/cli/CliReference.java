@@ -91,12 +91,14 @@ public final class CliReference {
     public String markdown() {
         StringBuilder md = new StringBuilder();
         md.append("# Platter command line reference\n\n")
-                .append("Generated from the command definitions by `io.platter.server.cli.CliReference`; do not edit.\n")
+                .append("Generated from the command definitions by `io.platter.server.cli.CliReference`;")
+                .append(" do not edit.\n")
                 .append("After changing a command, regenerate it with\n")
                 .append("`mvn -B -o test -pl target-server -am -Dtest=CliReferenceTest")
                 .append(" -Dsurefire.failIfNoSpecifiedTests=false -Dplatter.updateDocs=true`\n")
                 .append("(the test fails while this file is stale). The same definitions give the man pages\n")
-                .append("(`man platter`, `man platter-volume`, ...), the bash and zsh completion and `platter help COMMAND`.\n\n");
+                .append("(`man platter`, `man platter-volume`, ...), the bash and zsh completion and")
+                .append(" `platter help COMMAND`.\n\n");
         for (CommandLine c : commands()) {
             String name = c.getCommandSpec().qualifiedName();
             int depth = name.split(" ").length - 1;

@@ -52,7 +52,8 @@ public final class ClientTraining {
             usage.execute("--help");
             usage.execute("help", "volume", "create");
             for (List<String> call : CALLS) {
-                String[] argv = Stream.concat(call.stream(), Stream.of("--data-dir", dir.toString())).toArray(String[]::new);
+                String[] argv = Stream.concat(call.stream(), Stream.of("--data-dir", dir.toString()))
+                        .toArray(String[]::new);
                 Main.commandLine(argv).setOut(nowhere).setErr(nowhere).execute(argv);
             }
         } finally {

@@ -30,7 +30,8 @@ public final class HelpCommand implements CommandLine.IHelpCommandInitializable2
     private PrintWriter out;
 
     @Override
-    public void init(CommandLine helpCommandLine, ColorScheme colorScheme, PrintWriter outWriter, PrintWriter errWriter) {
+    public void init(CommandLine helpCommandLine, ColorScheme colorScheme, PrintWriter outWriter,
+            PrintWriter errWriter) {
         this.self = helpCommandLine;
         this.colors = colorScheme;
         this.out = outWriter;

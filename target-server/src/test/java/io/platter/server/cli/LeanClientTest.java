@@ -81,7 +81,8 @@ class LeanClientTest {
         assertThat(loaded).contains("io.platter.server.cli.VolumeCommand$ListVolumes");
         // only the command named is introspected: picocli reads the fields of `image check` (its
         // RepairMode option) and of `serve` (their types) only when it builds the whole tree
-        assertThat(loaded).doesNotContain("io.platter.server.ImageCommand$Check$RepairMode", "io.platter.config.PlatterConfig");
+        assertThat(loaded).doesNotContain("io.platter.server.ImageCommand$Check$RepairMode",
+                "io.platter.config.PlatterConfig");
         assertNoDaemonClasses(loaded);
     }
 
