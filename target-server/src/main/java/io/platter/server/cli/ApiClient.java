@@ -73,7 +73,9 @@ final class ApiClient {
      * Runs {@code operation} with {@code args}; the result, or a {@link CliException} with the daemon's message.
      * One HTTP/1.1 POST over loopback with {@link HttpURLConnection}, never through a proxy (the token must not
      * leave this host). The JDK's {@code java.net.http.HttpClient} would do the same in about five times the
-     * start-up time (it brings up a selector thread and the TLS machinery even for plain HTTP).
+     * start-up time (it brings up a selector thread and the TLS machinery even for plain HTTP). The body is
+     * sent in fixed-length streaming mode, which also keeps HttpURLConnection from silently sending a POST
+     * again when its answer is lost ({@code sun.net.http.retryPost}): a create must not run twice.
      */
     JsonNode call(String operation, Map<String, Object> args) throws CliException {
         HttpURLConnection http = null;
