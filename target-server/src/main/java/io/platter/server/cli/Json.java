@@ -68,6 +68,11 @@ final class Json {
         }
     }
 
+    /** The tree of one JSON document given as text (for tests and printing code). */
+    static JsonNode read(String text) throws IOException {
+        return read(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** The tree of one JSON document; an {@link IOException} when it is not one. */
     static JsonNode read(byte[] body) throws IOException {
         try (JsonParser p = FACTORY.createParser(body)) {
