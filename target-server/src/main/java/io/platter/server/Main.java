@@ -12,6 +12,7 @@ import io.platter.server.cli.AuthCommand;
 import io.platter.server.cli.ChapCommand;
 import io.platter.server.cli.CloneCommand;
 import io.platter.server.cli.ConfigCommand;
+import io.platter.server.cli.HelpCommand;
 import io.platter.server.cli.JobCommand;
 import io.platter.server.cli.LunCommand;
 import io.platter.server.cli.ReloadCommand;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Option;
         subcommands = {Main.Serve.class, ImageCommand.class, VolumeCommand.class, SnapshotCommand.class,
                 CloneCommand.class, TargetCommand.class, LunCommand.class, AclCommand.class, ChapCommand.class,
                 SessionCommand.class, AuthCommand.class, StatusCommand.class, ReloadCommand.class, JobCommand.class,
-                ConfigCommand.class})
+                ConfigCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code for a configuration that cannot be used. */
@@ -55,7 +56,38 @@ public final class Main implements Callable<Integer> {
     static final String DATA_DIR_CONFIG = "platter.yaml";
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine(args).execute(args));
+    }
+
+    /**
+     * The command line for {@code args}. When they name a command (the first argument is one of the
+     * {@code subcommands} of {@link Main}'s {@code @Command}), the tree holds that command alone:
+     * picocli reads the annotations of every class it is given, and reading all of them, the daemon's
+     * included, cost a CLI call more time than talking to the daemon (docs/cli-latency.md). Anything
+     * else (no arguments, an option such as {@code --help}, {@code help}, a typo) gets the whole tree,
+     * so usage, help and suggestions list every command. {@code new CommandLine(new Main())} remains
+     * the whole tree.
+     */
+    public static CommandLine commandLine(String... args) {
+        Command root = Main.class.getAnnotation(Command.class);
+        Class<?> named = args.length == 0 || "help".equals(args[0]) ? null : command(root, args[0]);
+        if (named == null) {
+            return new CommandLine(new Main());
+        }
+        CommandLine.Model.CommandSpec lean = CommandLine.Model.CommandSpec.wrapWithoutInspection(new Main())
+                .name(root.name()).mixinStandardHelpOptions(root.mixinStandardHelpOptions());
+        return new CommandLine(lean).addSubcommand(named);
+    }
+
+    /** The subcommand class called {@code name} (or with that alias), or null. */
+    private static Class<?> command(Command root, String name) {
+        for (Class<?> c : root.subcommands()) {
+            Command sub = c.getAnnotation(Command.class);
+            if (sub != null && (sub.name().equals(name) || java.util.Arrays.asList(sub.aliases()).contains(name))) {
+                return c;
+            }
+        }
+        return null;
     }
 
     @Override

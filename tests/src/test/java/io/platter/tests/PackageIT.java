@@ -226,4 +226,63 @@ class PackageIT {
         String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
         assertThat(listing).containsPattern("(?m)^-rw-r----- .*\\./etc/platter/platter.yaml$");
     }
+
+    @Test
+    void theDebShipsManPagesAndCompletionGeneratedFromTheCommands() throws Exception {
+        String listing = Tools.runOk("dpkg-deb", "-c", deb.toString());
+        assertThat(listing).containsPattern("(?m)^-rw-r--r-- .*\\./usr/share/bash-completion/completions/platter$")
+                .containsPattern("(?m)^-rw-r--r-- .*\\./usr/share/zsh/vendor-completions/_platter$")
+                .containsPattern("(?m)^-rw-r--r-- .*\\./usr/share/man/man1/platter\\.1\\.gz$")
+                .containsPattern("(?m)^-rw-r--r-- .*\\./usr/share/man/man1/platter-volume\\.1\\.gz$")
+                .containsPattern("(?m)^-rw-r--r-- .*\\./usr/share/man/man1/platter-snapshot\\.1\\.gz$");
+        // Each page is troff that groff formats without a warning.
+        try (Stream<Path> pages = Files.list(root.resolve("usr/share/man/man1"))) {
+            for (Path page : pages.toList()) {
+                String text = Tools.runOk("sh", "-c", "zcat " + page);
+                assertThat(text).as(page.toString()).contains(".TH PLATTER").contains(".SH NAME");
+                Tools.Result groff = Tools.run("sh", "-c", "zcat " + page + " | groff -man -Tutf8 -ww -z");
+                assertThat(groff.output()).as(page + ": groff warnings").isEmpty();
+                assertThat(groff.ok()).as(page.toString()).isTrue();
+            }
+        }
+        String bash = Files.readString(root.resolve("usr/share/bash-completion/completions/platter"));
+        assertThat(bash).contains("complete -F _complete_platter", "volume", "snapshot");
+        assertThat(Files.readString(root.resolve("usr/share/zsh/vendor-completions/_platter")))
+                .startsWith("#compdef platter\n");
+    }
+
+    @Test
+    void theTarballHoldsManPagesAndCompletion() {
+        String list = Tools.runOk("sh", "-c", "tar tzf " + deb.getParent() + "/platter-*-dist.tar.gz");
+        assertThat(list).containsPattern("platter-[^/]+/share/bash-completion/completions/platter\n")
+                .containsPattern("platter-[^/]+/share/zsh/vendor-completions/_platter\n")
+                .containsPattern("platter-[^/]+/share/man/man1/platter\\.1\\.gz\n");
+    }
+
+    /**
+     * The packaged launcher runs a client call with the client's JVM set-up: the first call makes the
+     * class-data archive beside the jar (outside /usr, as for the tarball), later calls map it, and
+     * stdout carries only the command's answer (JVM warnings go to stderr), so --json stays JSON.
+     */
+    @Test
+    void thePackagedLauncherRunsClientCallsWithAClassDataArchive() throws Exception {
+        Path archive = root.resolve("usr/share/platter/platter-cli.jsa");
+        Files.deleteIfExists(archive);
+        try (PlatterProcess daemon = PlatterProcess.start("PackageIT-client", "16M")) {
+            for (int call = 0; call < 2; call++) {
+                Process p = new ProcessBuilder(root.resolve("usr/bin/platter").toString(), "status", "--json",
+                        "--data-dir", daemon.dataDir().toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue()).as(out).isZero();
+                assertThat(out.strip()).startsWith("{").endsWith("}").contains("\"portals\"");
+                assertThat(archive).as("made by the first client call").isRegularFile();
+            }
+            String volumes = Tools.runOk(root.resolve("usr/bin/platter").toString(), "volume", "list", "--data-dir",
+                    daemon.dataDir().toString());
+            assertThat(volumes).contains("NAME");
+            daemon.assertNoInternalErrors();
+        }
+    }
 }

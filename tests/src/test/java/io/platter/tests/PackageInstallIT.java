@@ -66,6 +66,9 @@ class PackageInstallIT {
         assertThat(Files.isExecutable(root.resolve("usr/bin/platter"))).isTrue();
         assertThat(root.resolve("lib/systemd/system/platter.service")).isRegularFile();
         assertThat(uid(root.resolve("usr/share/platter/platter.jar"))).isZero();
+        // Where the launcher keeps the CLI's class-data archive (docs/cli-latency.md); under DPKG_ROOT
+        // postinst makes the directory only, the archive needs the JVM that will map it.
+        assertOwned(root.resolve("var/cache/platter"), 0, 0, "rwxr-xr-x");
 
         // The system user and group, created by postinst in the root's own databases.
         String user = line(root.resolve("etc/passwd"), "platter:");
@@ -114,6 +117,7 @@ class PackageInstallIT {
         dpkg("-P", "platter");
         assertThat(root.resolve("etc/platter")).doesNotExist();
         assertThat(root.resolve("usr/share/platter/platter.jar")).doesNotExist();
+        assertThat(root.resolve("var/cache/platter")).as("the CLI's archive goes with the package").doesNotExist();
         assertThat(image).as("LUN images are user data: kept on purge").hasContent("user data");
     }
 

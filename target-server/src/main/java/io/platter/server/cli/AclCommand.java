@@ -19,7 +19,7 @@ public final class AclCommand extends CommandGroup {
             description = {"Allow INITIATOR to log in to TARGET.",
                     "The first name added closes the target to every other initiator."})
     static final class Add extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "TARGET") String target;
+        @Parameters(index = "0", paramLabel = "TARGET", description = "the target's IQN") String target;
         @Parameters(index = "1", paramLabel = "INITIATOR", description = "iSCSI name, e.g. iqn.1994-05.com.redhat:host1")
         String initiator;
 
@@ -42,8 +42,8 @@ public final class AclCommand extends CommandGroup {
                     "Its sessions logged in already stay until they log out (or use target delete --force).",
                     "Removing the last name would open the target to every initiator: that needs --open."})
     static final class Remove extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "TARGET") String target;
-        @Parameters(index = "1", paramLabel = "INITIATOR") String initiator;
+        @Parameters(index = "0", paramLabel = "TARGET", description = "the target's IQN") String target;
+        @Parameters(index = "1", paramLabel = "INITIATOR", description = "the initiator's iSCSI name") String initiator;
         @Option(names = "--open", description = "allow removing the last name, opening the target to every initiator")
         boolean open;
 
@@ -63,7 +63,7 @@ public final class AclCommand extends CommandGroup {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the initiators allowed to log in to TARGET.")
     static final class ListAcl extends ApiCommand {
-        @Parameters(paramLabel = "TARGET") String target;
+        @Parameters(paramLabel = "TARGET", description = "the target's IQN") String target;
 
         @Override String operation() {
             return "acl/list";

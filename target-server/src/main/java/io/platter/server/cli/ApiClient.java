@@ -1,31 +1,32 @@
 package io.platter.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.platter.config.ConfigLoader;
 import io.platter.config.ServerSettings;
 import io.platter.server.manage.ApiEndpoint;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
 /** Sends one request to the daemon's management API, found through its data directory. */
 final class ApiClient {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    /** Long operations (a thick create, a flatten) answer when done; progress comes from job/list meanwhile. */
+    private static final int READ_TIMEOUT_MILLIS = 10 * 60_000;
     private static final Path SYSTEM_CONFIG = Path.of("/etc/platter/platter.yaml");
     private static final Path SYSTEM_DATA_DIR = Path.of("/var/lib/platter");
 
     private final ApiEndpoint endpoint;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ApiClient(ApiEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -71,28 +72,62 @@ final class ApiClient {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
-    /** Runs {@code operation} with {@code args}; the result, or a {@link CliException} with the daemon's message. */
+    /**
+     * Runs {@code operation} with {@code args}; the result, or a {@link CliException} with the daemon's message.
+     * One HTTP/1.1 POST over loopback with {@link HttpURLConnection}, never through a proxy (the token must not
+     * leave this host). The JDK's {@code java.net.http.HttpClient} would do the same in about five times the
+     * start-up time (it brings up a selector thread and the TLS machinery even for plain HTTP). The body is
+     * sent in fixed-length streaming mode, which also keeps HttpURLConnection from silently sending a POST
+     * again when its answer is lost ({@code sun.net.http.retryPost}): a create must not run twice.
+     */
     JsonNode call(String operation, Map<String, Object> args) throws CliException {
+        HttpURLConnection http = null;
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url() + "v1/" + operation))
-                    .timeout(Duration.ofMinutes(10))
-                    .header("Authorization", "Bearer " + endpoint.token())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(args)))
-                    .build();
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode body = JSON.readTree(response.body());
-            if (response.statusCode() != 200) {
-                throw new CliException(body.path("error").asText("HTTP " + response.statusCode()));
+            byte[] request = Json.write(args);
+            http = (HttpURLConnection) new URL(endpoint.url() + "v1/" + operation).openConnection(Proxy.NO_PROXY);
+            http.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+            http.setReadTimeout(READ_TIMEOUT_MILLIS);
+            http.setUseCaches(false);
+            http.setRequestMethod("POST");
+            http.setRequestProperty("Authorization", "Bearer " + endpoint.token());
+            http.setRequestProperty("Content-Type", "application/json");
+            http.setDoOutput(true);
+            http.setFixedLengthStreamingMode(request.length);
+            try (OutputStream out = http.getOutputStream()) {
+                out.write(request);
             }
-            return body;
+            int status = http.getResponseCode();
+            InputStream in = status == HttpURLConnection.HTTP_OK ? http.getInputStream() : http.getErrorStream();
+            byte[] response = in == null ? new byte[0] : readAll(in);
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new CliException(errorMessage(response, status));
+            }
+            return Json.read(response);
         } catch (ConnectException e) {
             throw new CliException("the daemon at " + endpoint.url() + " does not answer; is platter serve running?");
+        } catch (SocketTimeoutException e) {
+            throw new CliException("the daemon at " + endpoint.url() + " did not answer in time: " + e.getMessage());
         } catch (IOException e) {
             throw new CliException("management API request failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted");
+        } finally {
+            if (http != null) {
+                http.disconnect();
+            }
+        }
+    }
+
+    /** The daemon's {@code {"error": "..."}} message, else the HTTP status. */
+    private static String errorMessage(byte[] response, int status) {
+        try {
+            return Json.read(response).path("error").asText("HTTP " + status);
+        } catch (IOException e) {
+            return "HTTP " + status;
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
         }
     }
 

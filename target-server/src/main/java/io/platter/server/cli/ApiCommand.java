@@ -64,16 +64,13 @@ abstract class ApiCommand implements Callable<Integer> {
                 result = client.call(operation(), args);
             }
             if (json) {
-                out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+                out.println(result.toPrettyString());
             } else {
                 print(result, out);
             }
             out.flush();
             return 0;
         } catch (CliException e) {
-            spec.commandLine().getErr().println("platter: " + e.getMessage());
-            return EXIT_FAILED;
-        } catch (java.io.IOException e) {
             spec.commandLine().getErr().println("platter: " + e.getMessage());
             return EXIT_FAILED;
         }

@@ -11,8 +11,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "clone", mixinStandardHelpOptions = true,
         description = "Clone a volume into a new thin qcow2 volume backed by it (the source becomes a read-only template).")
 public final class CloneCommand extends ApiCommand {
-    @Parameters(index = "0", paramLabel = "SOURCE[@SNAPSHOT]") String source;
-    @Parameters(index = "1", paramLabel = "NEW") String name;
+    @Parameters(index = "0", paramLabel = "SOURCE[@SNAPSHOT]",
+            description = "the template volume, or a volume's snapshot") String source;
+    @Parameters(index = "1", paramLabel = "NEW", description = "the clone's name") String name;
     @Option(names = "--target", paramLabel = "IQN", description = "map the clone into this target") String target;
     @Option(names = "--lun", paramLabel = "N", description = "at this LUN (default: lowest free)") Integer lun;
 

@@ -14,7 +14,7 @@ public final class JobCommand extends CommandGroup {
     static final String[][] COLUMNS = {{"ID", "id"}, {"OPERATION", "operation"}, {"VOLUME", "volume"},
             {"STATE", "state"}, {"DONE", "doneBytes"}, {"TOTAL", "totalBytes"}, {"ERROR", "error"}};
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Running and recently finished jobs.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List running and recently finished jobs.")
     static final class ListJobs extends ApiCommand {
         @Override String operation() {
             return "job/list";
@@ -29,9 +29,9 @@ public final class JobCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "One job.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one job.")
     static final class Show extends ApiCommand {
-        @Parameters(paramLabel = "ID") long id;
+        @Parameters(paramLabel = "ID", description = "the job's number (platter job list)") long id;
 
         @Override String operation() {
             return "job/show";

@@ -39,8 +39,8 @@ public final class LunCommand extends CommandGroup {
 
     @Command(name = "map", mixinStandardHelpOptions = true, description = "Map a volume as a LUN of a target.")
     static final class MapLun extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "TARGET") String target;
-        @Parameters(index = "1", paramLabel = "VOLUME") String volume;
+        @Parameters(index = "0", paramLabel = "TARGET", description = "the target's IQN") String target;
+        @Parameters(index = "1", paramLabel = "VOLUME", description = "the volume to map") String volume;
         @Option(names = "--lun", paramLabel = "N", description = "default: lowest free") Integer lun;
 
         @Override String operation() {
@@ -59,8 +59,8 @@ public final class LunCommand extends CommandGroup {
     @Command(name = "unmap", mixinStandardHelpOptions = true, description = "Unmap a LUN (the volume stays). "
             + "Refused while initiators are logged in to the target, unless --force.")
     static final class Unmap extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "TARGET") String target;
-        @Parameters(index = "1", paramLabel = "LUN") int lun;
+        @Parameters(index = "0", paramLabel = "TARGET", description = "the target's IQN") String target;
+        @Parameters(index = "1", paramLabel = "LUN", description = "the LUN number") int lun;
         @Option(names = "--force", description = "unmap even though sessions are logged in to the target; they "
                 + "get REPORTED LUNS DATA HAS CHANGED") boolean force;
 

@@ -21,7 +21,9 @@ public final class StatusCommand extends ApiCommand {
     @Override void print(JsonNode r, PrintWriter out) {
         JsonNode p = r.path("pool");
         out.println("platter " + r.path("version").asText() + " (" + r.path("transport").asText() + ")");
-        out.println("portals:     " + String.join(", ", ApiClient.JSON.convertValue(r.path("portals"), String[].class)));
+        java.util.List<String> portals = new java.util.ArrayList<>();
+        r.path("portals").forEach(portal -> portals.add(portal.asText()));
+        out.println("portals:     " + String.join(", ", portals));
         out.println("targets:     " + r.path("targets").asInt() + ", LUNs " + r.path("luns").asInt()
                 + ", volumes " + r.path("volumes").asInt() + ", sessions " + r.path("sessions").asInt());
         JsonNode offline = r.path("offline");

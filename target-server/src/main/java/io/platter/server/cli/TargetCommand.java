@@ -15,8 +15,8 @@ public final class TargetCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a target without LUNs.")
     static final class Create extends ApiCommand {
-        @Parameters(paramLabel = "IQN") String iqn;
-        @Option(names = "--alias", paramLabel = "A") String alias;
+        @Parameters(paramLabel = "IQN", description = "the target's iSCSI name") String iqn;
+        @Option(names = "--alias", paramLabel = "A", description = "a friendly name initiators show") String alias;
 
         @Override String operation() {
             return "target/create";
@@ -78,7 +78,7 @@ public final class TargetCommand extends CommandGroup {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a target.")
     static final class Delete extends ApiCommand {
-        @Parameters(paramLabel = "IQN") String iqn;
+        @Parameters(paramLabel = "IQN", description = "the target's iSCSI name") String iqn;
         @Option(names = "--force", description = "even with LUNs or sessions (they are unmapped and closed)") boolean force;
 
         @Override String operation() {

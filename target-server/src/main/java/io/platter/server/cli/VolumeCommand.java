@@ -26,7 +26,7 @@ public final class VolumeCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (and map it).")
     static final class Create extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the new volume's name") String name;
         @Option(names = "--size", required = true, paramLabel = "SIZE",
                 description = "e.g. 10G or 10GiB (2^30 bytes), 10GB (10^9 bytes), 512M; see docs/cli-sizes.md") String size;
         @Option(names = "--format", paramLabel = "qcow2|raw", description = "default qcow2") String format;
@@ -72,7 +72,7 @@ public final class VolumeCommand extends CommandGroup {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one volume.")
     static final class Show extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the volume") String name;
 
         @Override String operation() {
             return "volume/show";
@@ -90,7 +90,7 @@ public final class VolumeCommand extends CommandGroup {
     @Command(name = "resize", mixinStandardHelpOptions = true,
             description = "Change a volume's size, online; initiators see CAPACITY DATA HAS CHANGED.")
     static final class Resize extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the volume") String name;
         @Option(names = "--size", required = true, paramLabel = "SIZE",
                 description = "The new size (20G), or a change of the current one: +10G grows, -1G shrinks.")
         String size;
@@ -136,7 +136,7 @@ public final class VolumeCommand extends CommandGroup {
             + " file left where it is unless --delete-file is given. A volume that another volume uses as"
             + " backing file is never deleted."})
     static final class Delete extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the volume") String name;
         @Option(names = "--force", description = "unmap it first if it is mapped") boolean force;
         @Option(names = "--delete-file",
                 description = "delete the image file too, also when it was imported in place")
@@ -161,7 +161,7 @@ public final class VolumeCommand extends CommandGroup {
     @Command(name = "flatten", mixinStandardHelpOptions = true,
             description = "Copy into a clone what it reads from its template, online, and drop the backing file.")
     static final class Flatten extends ApiCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "the clone") String name;
 
         @Override String operation() {
             return "volume/flatten";
@@ -188,8 +188,8 @@ public final class VolumeCommand extends CommandGroup {
                             + " every volume of its backing chain must be a read-only template (--make-template"
                             + " makes a writable one a template, if it is not mapped)."})
     static final class Import extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "FILE") java.nio.file.Path file;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the new volume's name") String name;
+        @Parameters(index = "1", paramLabel = "FILE", description = "the image file") java.nio.file.Path file;
         @Option(names = "--format", required = true, paramLabel = "raw|qcow2",
                 description = "the image's format (never guessed)") String format;
         @Option(names = "--copy", description = "copy it (thin) into the data directory instead of using it in place")

@@ -17,7 +17,7 @@ import picocli.CommandLine;
 class CliShapeTest {
 
     private static JsonNode json(String text) throws Exception {
-        return ApiClient.JSON.readTree(text);
+        return Json.read(text);
     }
 
     @ParameterizedTest

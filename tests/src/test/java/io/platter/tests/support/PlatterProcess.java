@@ -427,7 +427,10 @@ public final class PlatterProcess implements AutoCloseable {
                 process = null;
                 throw new AssertionError("daemon exited with " + code + " before it was ready\n" + logText());
             }
-            if (logText().contains(marker) && canConnect()) {
+            // "Platter ready" comes after the management API is published: a CLI call made at once
+            // (a fast one since issue 15) must find the daemon's API files.
+            String text = logText();
+            if (text.contains(marker) && text.contains("Platter ready") && canConnect()) {
                 return;
             }
             sleep(100);
