@@ -122,6 +122,9 @@ final class CopyJob implements Plan.Job {
             if (guard != null) {
                 guard.check();
             }
+            // ROD tokens over the blocks written no longer represent them (docs/odx.md). Told here, not
+            // by the step's lock range, which spans source and destination within one unit.
+            dst.tokenWatch().written(dstOffset, bytes);
             ByteBuf buf = dst.alloc().buffer(bytes);
             try {
                 if (src == null) {

@@ -45,8 +45,8 @@ final class PopulateToken implements CommandHandler {
         long listId = Cdb.u32(cdb, LIST_IDENTIFIER);
         long length = Cdb.u32(cdb, PARAMETER_LIST_LENGTH);
         if (length < HEADER_LENGTH + BlockRange.LENGTH
-                || length > HEADER_LENGTH + (long) BlockRange.LENGTH * TokenLimits.MAX_RANGE_DESCRIPTORS) {
-            throw CheckConditionException.invalidCdbField(PARAMETER_LIST_LENGTH);
+                || length > HEADER_LENGTH + (long) BlockRange.LENGTH * TokenLimits.MAX_RANGE_DESCRIPTORS * 16) {
+            throw CheckConditionException.invalidCdbField(PARAMETER_LIST_LENGTH, 7);
         }
         ByteBuf data = task.dataOut();
         UnitContext unit = task.unit();

@@ -51,7 +51,7 @@ final class ReceiveRodTokenInformation implements CommandHandler {
         ItNexus nexus = task.command().nexus();
         TokenResults.Result r = nexus == null ? null : results.take(task.unit(), nexus, listId);
         if (r == null) {
-            throw CheckConditionException.invalidCdbField(LIST_IDENTIFIER);
+            throw CheckConditionException.invalidCdbField(LIST_IDENTIFIER, 7);
         }
         int descriptors = r.token() == null ? 0 : 2 + RodToken.LENGTH;
         ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH + 4 + descriptors);

@@ -387,13 +387,7 @@ public final class Task {
                 }
                 entered.add(fence);
             }
-            if (failure == null) {
-                for (UnitRange r : ranges) {
-                    if (r.access() == MediumAccess.WRITE) {
-                        r.unit().tokenWatch().written(r.offset(), r.length());
-                    }
-                }
-            }
+
             if (failure == null) {
                 ByteBuf result = work.run();
                 if (result != null) {
