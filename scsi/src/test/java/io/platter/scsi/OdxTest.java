@@ -181,6 +181,35 @@ class OdxTest {
     }
 
     @Test
+    void aRevertOfTheSourceCancelsTheToken() {
+        try (Fixture f = Fixture.direct(256)) {
+            addLun1(f, 256);
+            byte[] token = token(f, 0, 1, populateList(0, 0, 0, new long[] {0, 8}));
+            f.unit.replaceMedium(() -> { });                             // a snapshot revert, no block written
+            write(f, 1, 2, wutList(0, 0, token, new long[] {0, 8})).assertCheck(5, 0x23, 0x08);
+            write(f, 0, 3, wutList(0, 0, token, new long[] {100, 8})).assertCheck(5, 0x23, 0x08);
+        }
+    }
+
+    @Test
+    void aTokenCancelledWhileItsCopyRunsAbortsTheCopyAtTheNextChunk() {
+        try (Fixture f = Fixture.direct(8192)) {
+            byte[] src = pattern(4096 * 512, 4);
+            System.arraycopy(src, 0, f.device.bytes(), 0, src.length);
+            byte[] token = token(f, 0, 1, populateList(0, 0, 0, new long[] {0, 4096}));
+            // The destination overlaps the source: the first 1 MiB chunk (copied back to front)
+            // writes blocks the token represents, so the second finds it cancelled.
+            write(f, 0, 2, wutList(0, 0, token, new long[] {1000, 4096})).assertCheck(0xA, 0x23, 0x08);
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 3048 * 512, 5096 * 512))
+                    .isEqualTo(Arrays.copyOfRange(src, 2048 * 512, 4096 * 512));
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 1000 * 512, 3048 * 512))
+                    .isEqualTo(Arrays.copyOfRange(src, 1000 * 512, 3048 * 512));   // untouched
+            f.run(0, rrtiCdb(2, 1024), null).assertCheck(5, 0x24, 0);          // nothing held for a failed copy
+            assertThat(f.unit.context().rangeLocks().outstanding()).isZero();
+        }
+    }
+
+    @Test
     void deleteTokenEndsItAfterItsUse() {
         try (Fixture f = Fixture.direct(256)) {
             byte[] token = token(f, 0, 1, populateList(0, 0, 0, new long[] {0, 8}));

@@ -1,5 +1,6 @@
 package io.platter.scsi.copy;
 
+import io.platter.scsi.sense.Sense;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +38,7 @@ public final class TokenWatch {
 
     /** The unit's medium was replaced (a revert) or the unit went away: every token on it is cancelled. */
     public synchronized void cancelAll() {
-        tokens.forEach(t -> t.cancel(io.platter.scsi.sense.Sense.TOKEN_CANCELLED));
+        tokens.forEach(t -> t.cancel(Sense.TOKEN_CANCELLED));
         tokens.clear();
         empty = true;
     }

@@ -98,7 +98,7 @@ final class WriteUsingToken implements CommandHandler {
                 return;
             }
             if (used != null) {
-                tokens.release(used, request.deleteToken() && status.failure() == null);
+                tokens.release(used, request.deleteToken() && status.state() == CopyResults.State.COMPLETED);
             }
             if (nexus != null && status.state() == CopyResults.State.COMPLETED) {
                 results.hold(destination, nexus, listId, new TokenResults.Result(SERVICE_ACTION, blocks, null));
