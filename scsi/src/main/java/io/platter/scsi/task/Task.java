@@ -387,7 +387,6 @@ public final class Task {
                 }
                 entered.add(fence);
             }
-
             if (failure == null) {
                 ByteBuf result = work.run();
                 if (result != null) {
