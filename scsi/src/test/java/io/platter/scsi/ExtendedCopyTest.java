@@ -233,17 +233,24 @@ class ExtendedCopyTest {
         try (Fixture f = Fixture.direct(16)) {
             byte[] std = f.run(cdb16(0x12, 0, 0, 0, 96, 0)).assertGood().data();
             assertThat(std[5] & 0x08).isEqualTo(0x08);
-            byte[] page = f.run(Fixture.cdb(0x12, 1, 0x8F, 0, 255, 0)).assertGood().data();
+            byte[] page = f.run(Fixture.cdb(0x12, 1, 0x8F, 0x01, 0x40, 0)).assertGood().data();
             // SPC-4 §7.8.17: descriptors in ascending type order, each a multiple of four bytes.
-            assertThat(ByteBufUtil.hexDump(page)).isEqualTo("008f0064"
-                    // Supported Commands (0001h): 83h/00h, 84h/00h 03h 04h
-                    + "0001" + "000c" + "08" + "830100" + "8403000304" + "000000"
+            assertThat(ByteBufUtil.hexDump(page)).isEqualTo("008f0110"
+                    // Block Device ROD Token Limits (0000h, SBC-4): reserved, MAXIMUM RANGE DESCRIPTORS,
+                    // MAXIMUM and DEFAULT INACTIVITY TIMEOUT, MAXIMUM TOKEN TRANSFER SIZE, OPTIMAL TRANSFER COUNT
+                    + "0000" + "0020" + "00".repeat(6) + "0040" + "00000258" + "0000003c"
+                    + "0000000002000000" + "0000000000000800"
+                    // Supported Commands (0001h): 83h/00h 10h 11h, 84h/00h 03h 04h 07h
+                    + "0001" + "000c" + "0b" + "8303001011" + "840400030407"
                     // Parameter Data (0004h, table 648): reserved, CSCD and segment counts, list length, inline
                     + "0004" + "001c" + "00000000" + "0008" + "0010" + "00000400" + "00000000" + "00".repeat(12)
                     // Supported Descriptors (0008h): 02h block to block, E4h identification
                     + "0008" + "0004" + "02" + "02e4" + "00"
                     // Supported CSCD IDs (000Ch): none above 07FFh
                     + "000c" + "0004" + "0000" + "0000"
+                    // Supported ROD Types (0108h): 00800001h TOKEN_IN and TOKEN_OUT, FFFF0001h (zero) TOKEN_IN
+                    + "0108" + "0084" + "0000" + "0080" + "00800001" + "03" + "00" + "0000" + "00".repeat(56)
+                    + "ffff0001" + "02" + "00" + "0000" + "00".repeat(56)
                     // General Copy Operations (8001h, table 658): concurrent copies, segment length, granularities
                     + "8001" + "0020" + "000000ff" + "000000ff" + "01fffe00" + "09" + "00" + "00".repeat(18));
         }

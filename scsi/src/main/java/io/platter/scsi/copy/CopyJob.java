@@ -41,17 +41,36 @@ final class CopyJob implements Plan.Job {
     private final List<CopyParameterList.Segment> segments;
     /** Told the copy's state when it starts, after each chunk and when it ends. */
     private final Consumer<CopyResults.Status> onStatus;
+    /** Checked inside each chunk's ranges before it reads (WRITE USING TOKEN: the token still valid); or null. */
+    private final Guard guard;
     private final Map<UnitContext, Long> epochs = new IdentityHashMap<>();
     private int segment;
     private int blocksDone;
     private long bytesDone;
 
+    /** What must still hold when a chunk runs, checked under its range locks. */
+    @FunctionalInterface
+    interface Guard {
+        void check() throws CheckConditionException;
+    }
+
     CopyJob(Task task, List<CopyParameterList.Segment> segments, Consumer<CopyResults.Status> onStatus) {
+        this(task, segments, onStatus, null);
+    }
+
+    /**
+     * @param segments the segments; a segment without source ({@code null}, the block device zero
+     *                 ROD token) writes zeros
+     */
+    CopyJob(Task task, List<CopyParameterList.Segment> segments, Consumer<CopyResults.Status> onStatus, Guard guard) {
         this.task = task;
         this.segments = segments;
         this.onStatus = onStatus;
+        this.guard = guard;
         for (CopyParameterList.Segment s : segments) {
-            epochs.computeIfAbsent(s.source(), task::epochOf);
+            if (s.source() != null) {
+                epochs.computeIfAbsent(s.source(), task::epochOf);
+            }
             epochs.computeIfAbsent(s.destination(), task::epochOf);
         }
     }
@@ -86,7 +105,9 @@ final class CopyJob implements Plan.Job {
         int bytes = chunkBlocks * blockSize;
 
         List<Task.UnitRange> ranges;
-        if (src == dst) {
+        if (src == null) {
+            ranges = List.of(new Task.UnitRange(dst, MediumAccess.WRITE, dstOffset, bytes, epochs.get(dst)));
+        } else if (src == dst) {
             // One range per unit: two ranges of one unit, taken one after the other, could deadlock
             // with a waiting write between them (found by MediumModelPropertyTest).
             long from = Math.min(srcOffset, dstOffset);
@@ -98,9 +119,19 @@ final class CopyJob implements Plan.Job {
         }
         boolean durable = !dst.modeState().writeCacheEnabled();
         task.runStep(ranges, () -> {
+            if (guard != null) {
+                guard.check();
+            }
+            // ROD tokens over the blocks written no longer represent them (docs/odx.md). Told here, not
+            // by the step's lock range, which spans source and destination within one unit.
+            dst.tokenWatch().written(dstOffset, bytes);
             ByteBuf buf = dst.alloc().buffer(bytes);
             try {
-                src.device().read(srcOffset, bytes, buf);
+                if (src == null) {
+                    buf.writeZero(bytes);
+                } else {
+                    src.device().read(srcOffset, bytes, buf);
+                }
                 dst.device().write(dstOffset, buf, durable);
             } finally {
                 buf.release();

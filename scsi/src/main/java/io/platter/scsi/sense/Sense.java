@@ -22,6 +22,26 @@ public enum Sense {
     UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE(SenseKey.ILLEGAL_REQUEST, 0x26, 0x09),
     INVALID_RELEASE_OF_PERSISTENT_RESERVATION(SenseKey.ILLEGAL_REQUEST, 0x26, 0x04),
     INSUFFICIENT_REGISTRATION_RESOURCES(SenseKey.ILLEGAL_REQUEST, 0x55, 0x04),
+    /**
+     * ROD tokens (SPC-5 §5.17.6, Annex D, ASC 23h INVALID TOKEN OPERATION): a WRITE USING TOKEN
+     * whose token this copy manager refuses before any data moves. ILLEGAL REQUEST, as a bad
+     * parameter; the initiator (Windows ODX) falls back to an ordinary copy.
+     */
+    TOKEN_UNSUPPORTED_TYPE(SenseKey.ILLEGAL_REQUEST, 0x23, 0x01),
+    /** A token created by a unit of another target (tokens work across the units of one target). */
+    TOKEN_REMOTE_USAGE_NOT_SUPPORTED(SenseKey.ILLEGAL_REQUEST, 0x23, 0x02),
+    TOKEN_UNKNOWN(SenseKey.ILLEGAL_REQUEST, 0x23, 0x04),
+    /** The token's MAC does not match: forged, damaged, or made before this daemon started. */
+    TOKEN_CORRUPT(SenseKey.ILLEGAL_REQUEST, 0x23, 0x05),
+    TOKEN_EXPIRED(SenseKey.ILLEGAL_REQUEST, 0x23, 0x07),
+    /** The data the token represents changed (a write to its source range, a revert). */
+    TOKEN_CANCELLED(SenseKey.ILLEGAL_REQUEST, 0x23, 0x08),
+    TOKEN_DELETED(SenseKey.ILLEGAL_REQUEST, 0x23, 0x09),
+    INVALID_TOKEN_LENGTH(SenseKey.ILLEGAL_REQUEST, 0x23, 0x0A),
+    /** The token was cancelled while WRITE USING TOKEN was moving its data: the copy stops there. */
+    COPY_ABORTED_TOKEN_CANCELLED(SenseKey.COPY_ABORTED, 0x23, 0x08),
+    /** POPULATE TOKEN while the copy manager holds as many live tokens as it may (SPC-5 Annex D, 55h/0Dh). */
+    INSUFFICIENT_RESOURCES_TO_CREATE_ROD_TOKEN(SenseKey.ILLEGAL_REQUEST, 0x55, 0x0D),
     SAVING_PARAMETERS_NOT_SUPPORTED(SenseKey.ILLEGAL_REQUEST, 0x39, 0x00),
     WRITE_ERROR(SenseKey.MEDIUM_ERROR, 0x0C, 0x00),
     UNRECOVERED_READ_ERROR(SenseKey.MEDIUM_ERROR, 0x11, 0x00),

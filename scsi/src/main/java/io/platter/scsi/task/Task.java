@@ -201,6 +201,10 @@ public final class Task {
             fail(new CheckConditionException(Sense.POWER_ON_RESET_OR_BUS_DEVICE_RESET));
             return;
         }
+        if (write) {
+            // ROD tokens over these blocks no longer represent them (ODX point in time, docs/odx.md).
+            unit.tokenWatch().written(io.offset(), io.length());
+        }
         ByteBuf result;
         try {
             result = io.work().run();

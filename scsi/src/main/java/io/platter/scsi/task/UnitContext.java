@@ -5,6 +5,7 @@ import io.platter.lun.BlockDevice;
 import io.platter.scsi.LunIdentity;
 import io.platter.scsi.attention.UnitAttentions;
 import io.platter.scsi.copy.CopyResults;
+import io.platter.scsi.copy.TokenWatch;
 import io.platter.scsi.mode.ModeState;
 import io.platter.scsi.reservation.ReservationStore;
 import io.platter.scsi.reservation.Reservations;
@@ -36,6 +37,7 @@ public final class UnitContext {
     private final RangeLocks rangeLocks = new RangeLocks(NEXT_ORDER.incrementAndGet());
     private final MediumFence fence = new MediumFence();
     private final CopyResults copyResults = new CopyResults();
+    private final TokenWatch tokenWatch = new TokenWatch();
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations;
 
@@ -134,6 +136,11 @@ public final class UnitContext {
     /** Results of EXTENDED COPY commands held for RECEIVE COPY RESULTS. */
     public CopyResults copyResults() {
         return copyResults;
+    }
+
+    /** The ROD tokens (ODX) whose source is on this unit; told of every write by the task executor. */
+    public TokenWatch tokenWatch() {
+        return tokenWatch;
     }
 
     /**

@@ -52,7 +52,8 @@ class CommandTableTest {
                 .containsExactlyInAnyOrder("INQUIRY", "REQUEST SENSE", "REPORT LUNS");
         assertThat(CommandTable.rows().stream().filter(s -> s.medium() == MediumAccess.READ).map(CommandSpec::name))
                 .containsExactlyInAnyOrder("READ(6)", "READ(10)", "READ(12)", "READ(16)",
-                        "VERIFY(10)", "VERIFY(12)", "VERIFY(16)");
+                        "VERIFY(10)", "VERIFY(12)", "VERIFY(16)",
+                        "POPULATE TOKEN");
     }
 
     @Test

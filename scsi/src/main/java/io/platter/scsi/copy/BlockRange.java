@@ -1,0 +1,78 @@
+package io.platter.scsi.copy;
+
+import io.netty.buffer.ByteBuf;
+import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.Sense;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One block device range descriptor of POPULATE TOKEN and WRITE USING TOKEN (SBC-4 §5.x, table
+ * "Block device range descriptor": bytes 0-7 LOGICAL BLOCK ADDRESS, 8-11 NUMBER OF LOGICAL
+ * BLOCKS, 12-15 reserved).
+ */
+record BlockRange(long lba, long blocks) {
+
+    static final int LENGTH = 16;
+
+    long end() {
+        return lba + blocks;
+    }
+
+    boolean overlaps(long otherLba, long otherBlocks) {
+        return lba < otherLba + otherBlocks && otherLba < lba + blocks;
+    }
+
+    /**
+     * Parses and checks a range descriptor list: at most {@link TokenLimits#MAX_RANGE_DESCRIPTORS}
+     * (TOO MANY SEGMENT DESCRIPTORS, SBC-4 §5.x), each inside {@code capacity} (LBA OUT OF RANGE), none
+     * overlapping another (INVALID FIELD IN PARAMETER LIST), at most
+     * {@link TokenLimits#MAX_TOKEN_TRANSFER_BLOCKS} in all.
+     *
+     * @param data   parameter data; read by absolute index, not retained, not released
+     * @param at     absolute index of the first descriptor
+     * @param length the BLOCK DEVICE RANGE DESCRIPTOR LIST LENGTH, already known to lie within the data
+     * @param lengthField offset of that field in the parameter list, for the sense key specific pointer
+     */
+    static List<BlockRange> parse(ByteBuf data, int at, int length, int lengthField, long capacity)
+            throws CheckConditionException {
+        if (length == 0 || length % LENGTH != 0) {
+            throw CheckConditionException.invalidParameter(lengthField, 7);
+        }
+        if (length / LENGTH > TokenLimits.MAX_RANGE_DESCRIPTORS) {
+            throw new CheckConditionException(Sense.TOO_MANY_SEGMENT_DESCRIPTORS);
+        }
+        List<BlockRange> ranges = new ArrayList<>(length / LENGTH);
+        long total = 0;
+        for (int p = at; p < at + length; p += LENGTH) {
+            long lba = data.getLong(p);
+            long blocks = data.getUnsignedInt(p + 8);
+            if (lba < 0 || lba > capacity || blocks > capacity - lba) {
+                throw new CheckConditionException(Sense.LBA_OUT_OF_RANGE);
+            }
+            total += blocks;
+            ranges.add(new BlockRange(lba, blocks));
+        }
+        if (total > TokenLimits.MAX_TOKEN_TRANSFER_BLOCKS) {
+            throw CheckConditionException.invalidParameter(lengthField, 7);
+        }
+        List<BlockRange> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparingLong(BlockRange::lba));
+        for (int i = 1; i < sorted.size(); i++) {
+            BlockRange previous = sorted.get(i - 1);
+            if (previous.blocks() > 0 && sorted.get(i).blocks() > 0 && sorted.get(i).lba() < previous.end()) {
+                throw CheckConditionException.invalidParameter(lengthField + 2, 7);
+            }
+        }
+        return List.copyOf(ranges);
+    }
+
+    static long totalBlocks(List<BlockRange> ranges) {
+        long total = 0;
+        for (BlockRange r : ranges) {
+            total += r.blocks();
+        }
+        return total;
+    }
+}
