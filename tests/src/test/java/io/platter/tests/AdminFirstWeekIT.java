@@ -101,7 +101,7 @@ class AdminFirstWeekIT {
                 assertThat(san.cliOk("lun", "list")).contains("ds2");
                 san.cliOk("lun", "unmap", ESXI, "1", "--force");
                 RawScsiSession.Result next = esx.command(0, TUR, null, 0);
-                assertThat(next.senseCode()).as("the host is told").isEqualTo("6/3F/0E");
+                assertThat(next.senseCode()).as("the host is told").isEqualToIgnoringCase("6/3F/0E");
             }
 
             // Day 4: a typo in a CHAP secret on the Linux hosts does not lock out the Windows hosts.
