@@ -42,12 +42,13 @@ class InUseLunIT {
                 targets:
                   - iqn: %s
                     luns:
-                      - {id: 0, image: lun0.img, size: 16M}
-                      - {id: 1, image: lun1.img, size: 16M}
-                  - iqn: %s
-                    luns:
                       - {id: 0, image: other0.img, size: 16M}
-                %s""".formatted(port, dataDir.toAbsolutePath(), IQN, OTHER, LUN1_OF_OTHER));
+                %s""".formatted(port, dataDir.toAbsolutePath(), OTHER, LUN1_OF_OTHER));
+        // OTHER is declared in the file (the reload case); IQN is made through the CLI, so it lives in
+        // the catalog and the CLI may change it.
+        server.cliOk("target", "create", IQN);
+        server.cliOk("volume", "create", "lun0", "--size", "16M", "--target", IQN, "--lun", "0");
+        server.cliOk("volume", "create", "lun1", "--size", "16M", "--target", IQN, "--lun", "1");
     }
 
     @AfterAll

@@ -111,8 +111,9 @@ class OfflineLunIT {
                 assertThat(server.cliOk("target", "list", "--json"))
                         .containsPattern("\"state\"\\s*:\\s*\"offline\"[^}]*\"offlineReason\"\\s*:\\s*\"cannot open [^\"]*overlay")
                         .containsPattern("\"lun\"\\s*:\\s*0,[^}]*\"state\"\\s*:\\s*\"online\"");
-                assertThat(scrape(metricsPort)).contains("platter_lun_offline{lun=\"1\",target=\"" + PlatterProcess.IQN
-                        + "\"} 1").contains("platter_lun_offline{lun=\"0\",target=\"" + PlatterProcess.IQN + "\"} 0");
+                assertThat(scrape(metricsPort)).containsPattern("platter_lun_offline\\{lun=\"1\",target=\"" + PlatterProcess.IQN.replace(".", "\\.")
+                        + "\",volume=\"[^\"]+\"\\} 1").containsPattern("platter_lun_offline\\{lun=\"0\",target=\"" + PlatterProcess.IQN.replace(".", "\\.")
+                        + "\",volume=\"[^\"]+\"\\} 0");
 
                 // Still broken: reload says so and changes nothing.
                 assertThat(server.cliOk("reload")).contains("LUN 1 of " + PlatterProcess.IQN + " is still offline");
@@ -136,8 +137,8 @@ class OfflineLunIT {
             assertThat(Files.readString(data[0].resolve("overlay.qcow2.id"))).as("the identity shown is persisted")
                     .contains(uuidOf(serial));
             assertThat(server.cliOk("status")).contains("offline:     1 LUN(s)").doesNotContain("LUN 1 of");
-            assertThat(scrape(metricsPort)).contains("platter_lun_offline{lun=\"1\",target=\"" + PlatterProcess.IQN
-                    + "\"} 0");
+            assertThat(scrape(metricsPort)).containsPattern("platter_lun_offline\\{lun=\"1\",target=\"" + PlatterProcess.IQN.replace(".", "\\.")
+                        + "\",volume=\"[^\"]+\"\\} 0");
             server.assertNoInternalErrors();
 
             // Broken again at the next start: offline with the identity persisted beside the image.

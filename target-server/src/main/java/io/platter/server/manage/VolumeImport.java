@@ -80,7 +80,15 @@ final class VolumeImport {
         // A copy lands in the data directory, where its relative backing name will resolve.
         List<VolumeConfig> chain = new ArrayList<>();
         BackingPolicy policy = importPolicy(src, copy ? dataDirReal() : src.getParent(), chain);
-        long size = validate(src, format, provisioning, policy);
+        long size;
+        try {
+            size = validate(src, format, provisioning, policy);
+        } catch (ManagementException e) {
+            // A writable volume of the chain is the reason to give, not what opening it ran into (a
+            // mapped volume's image is locked by its LUN): the policy named the chain before the open.
+            requireTemplates(chain, makeTemplate);
+            throw e;
+        }
         List<VolumeConfig> toTemplates = requireTemplates(chain, makeTemplate);
         VolumeConfig v;
         if (copy) {
