@@ -88,7 +88,7 @@ class InquiryTest {
         try (Fixture f = Fixture.direct(8)) {
             byte[] d = inquiry(f, 1, 0xB0, 255);
             assertThat(d).hasSize(64);
-            assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0180" + "0008" + "00004000" + "00000000");
+            assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0080" + "0008" + "00004000" + "00000000");
             // A thick unit: no UNMAP limits; MAXIMUM WRITE SAME LENGTH 65535.
             assertThat(ByteBufUtil.hexDump(d, 16, 32)).isEqualTo("00000000" + "00000000" + "00000000"
                     + "00000000" + "00000000" + "000000000000ffff" + "00000000");

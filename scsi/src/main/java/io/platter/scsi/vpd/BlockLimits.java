@@ -4,8 +4,8 @@ import io.platter.scsi.task.UnitContext;
 import java.nio.ByteBuffer;
 
 /**
- * Block Limits page, B0h (SBC-4 §6.6.4). WSNZ is set: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0
- * ("to the end of the medium") is refused, as it would be an unbounded command. The UNMAP fields
+ * Block Limits page, B0h (SBC-4 §6.6.4). WSNZ is clear: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0
+ * writes to the end of the medium, bounded like any WRITE SAME by MAXIMUM WRITE SAME LENGTH. The UNMAP fields
  * are non-zero only for thin units, the only ones that serve UNMAP.
  */
 public final class BlockLimits implements VpdPage {
@@ -37,7 +37,6 @@ public final class BlockLimits implements VpdPage {
     public static final int MAX_WRITE_SAME_BLOCKS = 0xFFFF;
 
     private static final int PAGE_LENGTH = 0x3C;
-    private static final int WSNZ = 0x01;
     private static final int UGAVALID = 0x8000_0000;
 
     @Override
@@ -50,7 +49,6 @@ public final class BlockLimits implements VpdPage {
         ByteBuffer b = ByteBuffer.allocate(PAGE_LENGTH);
         // Offsets below are relative to byte 4 of the page.
         b.put(5 - 4, (byte) MAX_COMPARE_AND_WRITE_BLOCKS);
-        b.put(4 - 4, (byte) WSNZ);
         b.putShort(6 - 4, (short) OPTIMAL_GRANULARITY_BLOCKS);
         b.putInt(8 - 4, MAX_TRANSFER_BLOCKS);
         if (unit.device().thin()) {
