@@ -91,8 +91,11 @@ class InquiryTest {
             assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0080" + "0008" + "00004000" + "00000000");
             // A thick unit: no UNMAP limits; MAXIMUM WRITE SAME LENGTH 65535.
             assertThat(ByteBufUtil.hexDump(d, 16, 32)).isEqualTo("00000000" + "00000000" + "00000000"
-                    + "00000000" + "00000000" + "000000000000ffff" + "00000000");
-            assertThat(Arrays.copyOfRange(d, 44, 64)).containsOnly(0);
+                    + "00000000" + "00000000" + "000000000000ffff" + "00000100");
+            // Atomic limits (SBC-4 §6.6.4): 256 blocks (128 KiB), alignment and granularity 8 blocks (4 KiB),
+            // no atomic boundaries.
+            assertThat(ByteBufUtil.hexDump(d, 48, 8)).isEqualTo("00000008" + "00000008");
+            assertThat(Arrays.copyOfRange(d, 56, 64)).containsOnly(0);
         }
     }
 
