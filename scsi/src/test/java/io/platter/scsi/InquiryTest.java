@@ -104,7 +104,8 @@ class InquiryTest {
         try (Fixture f = Fixture.direct(8)) {
             byte[] d = inquiry(f, 1, 0xB1, 255);
             assertThat(d).hasSize(64);
-            assertThat(ByteBufUtil.hexDump(d, 0, 8)).isEqualTo("00b1003c00010000");
+            // MEDIUM ROTATION RATE 1 (non-rotating); byte 7: WABEREQ 01b, reads after BLOCK ERASE are GOOD.
+            assertThat(ByteBufUtil.hexDump(d, 0, 8)).isEqualTo("00b1003c00010040");
         }
     }
 

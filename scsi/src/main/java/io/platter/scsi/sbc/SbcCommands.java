@@ -41,6 +41,12 @@ public final class SbcCommands {
             CommandSpec.row("WRITE SAME(10)", 0x41, OUT, false, new WriteSame(LbaField.TEN),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).writing(),
             CommandSpec.row("UNMAP", 0x42, OUT, false, new Unmap(), 0x01, 0, 0, 0, 0, 0x1F, 0xFF, 0xFF).writing(),
+            CommandSpec.serviceAction("SANITIZE OVERWRITE", 0x48, Sanitize.OVERWRITE, OUT, false,
+                    new Sanitize(Sanitize.OVERWRITE), 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF).writing(),
+            CommandSpec.serviceAction("SANITIZE BLOCK ERASE", 0x48, Sanitize.BLOCK_ERASE, OUT, false,
+                    new Sanitize(Sanitize.BLOCK_ERASE), 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF).writing(),
+            CommandSpec.serviceAction("SANITIZE EXIT FAILURE MODE", 0x48, Sanitize.EXIT_FAILURE_MODE, OUT, false,
+                    new Sanitize(Sanitize.EXIT_FAILURE_MODE), 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF).needingMedium(),
             CommandSpec.row("READ(16)", 0x88, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIXTEEN),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F)
                     .withReservationAccess(READ).reading(),
