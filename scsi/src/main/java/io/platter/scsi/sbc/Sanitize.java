@@ -3,6 +3,7 @@ package io.platter.scsi.sbc;
 import io.netty.buffer.ByteBuf;
 import io.platter.lun.BlockDevice;
 import io.platter.lun.BlockDeviceException;
+import io.platter.scsi.InternalErrors;
 import io.platter.scsi.command.Cdb;
 import io.platter.scsi.command.CommandHandler;
 import io.platter.scsi.sense.CheckConditionException;
@@ -142,8 +143,11 @@ final class Sanitize implements CommandHandler {
                     unit.ioExecutor().execute(() -> {
                         try {
                             job.run();
-                        } catch (Exception e) {
+                        } catch (BlockDeviceException e) {
+                            // No task is left to report it to: the unit is ready again, the log says why.
                             log.warn("SANITIZE with IMMED failed: {}", e.toString());
+                        } catch (Exception e) {
+                            InternalErrors.record(log, "SANITIZE with IMMED", e);
                         }
                     });
                 } catch (RejectedExecutionException e) {
