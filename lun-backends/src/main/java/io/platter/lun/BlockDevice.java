@@ -57,6 +57,17 @@ public interface BlockDevice extends Closeable {
      */
     void write(long offset, ByteBuf src, boolean durable) throws BlockDeviceException;
 
+    /**
+     * The longest {@link #write}, in bytes, that this device applies as one piece: a write of at
+     * most this length from a single contiguous buffer, starting at a multiple of 4096 bytes, is
+     * one host write call, never split into several or into several allocations. 0 (the default)
+     * when no such promise holds, e.g. a format whose write may update metadata for each cluster
+     * it spans. The SCSI layer builds WRITE ATOMIC on it (SBC-4 §4.29).
+     */
+    default int untornWriteBytes() {
+        return 0;
+    }
+
     /** Makes every completed write durable (fdatasync). */
     void flush() throws BlockDeviceException;
 

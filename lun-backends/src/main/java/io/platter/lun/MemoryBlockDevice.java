@@ -45,6 +45,12 @@ public final class MemoryBlockDevice implements BlockDevice {
         return true;
     }
 
+    /** Any length: one copy into memory, with no crash to survive. */
+    @Override
+    public int untornWriteBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Bytes held in memory: the number of allocated chunks times {@link #CHUNK}. */
     @Override
     public long allocatedBytes() {

@@ -192,6 +192,17 @@ public final class RawImage implements BlockDevice {
         return thin;
     }
 
+    /**
+     * Any length: a write from one contiguous buffer is one pwrite(2) at the image's offset (no
+     * metadata of ours to update), so no other reader of the file sees part of it once the
+     * caller holds the range. Across a host crash it is as untorn as the host file system keeps
+     * one pwrite of whole aligned pages.
+     */
+    @Override
+    public int untornWriteBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** {@inheritDoc} Does not take ownership of {@code dst}. */
     @Override
     public void read(long offset, int length, ByteBuf dst) throws BlockDeviceException {

@@ -115,15 +115,15 @@ class GetLbaStatusTest {
     void blockLimitsOfAThinUnitCarryTheUnmapLimits() throws Exception {
         try (Fixture f = Fixture.thin(8)) {
             byte[] d = f.run(Fixture.cdb(0x12, 1, 0xB0, 0, 255, 0)).assertGood().data();
-            assertThat(ByteBufUtil.hexDump(d, 0, 48)).isEqualTo("00b0003c" + "0180" + "0008" + "00004000"
+            assertThat(ByteBufUtil.hexDump(d, 0, 48)).isEqualTo("00b0003c" + "0080" + "0008" + "00004000"
                     + "00000000" + "00000000"
                     + "00100000"            // MAXIMUM UNMAP LBA COUNT
                     + "00000100"            // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
                     + "00000008"            // OPTIMAL UNMAP GRANULARITY
                     + "80000000"            // UGAVALID, alignment 0
                     + "000000000000ffff"    // MAXIMUM WRITE SAME LENGTH
-                    + "00000000");
-            assertThat(Arrays.copyOfRange(d, 48, 64)).containsOnly(0);
+                    + "00000100");          // MAXIMUM ATOMIC TRANSFER LENGTH
+            assertThat(Arrays.copyOfRange(d, 56, 64)).containsOnly(0);
         }
     }
 }

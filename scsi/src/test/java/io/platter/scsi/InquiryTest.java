@@ -88,11 +88,14 @@ class InquiryTest {
         try (Fixture f = Fixture.direct(8)) {
             byte[] d = inquiry(f, 1, 0xB0, 255);
             assertThat(d).hasSize(64);
-            assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0180" + "0008" + "00004000" + "00000000");
+            assertThat(ByteBufUtil.hexDump(d, 0, 16)).isEqualTo("00b0003c" + "0080" + "0008" + "00004000" + "00000000");
             // A thick unit: no UNMAP limits; MAXIMUM WRITE SAME LENGTH 65535.
             assertThat(ByteBufUtil.hexDump(d, 16, 32)).isEqualTo("00000000" + "00000000" + "00000000"
-                    + "00000000" + "00000000" + "000000000000ffff" + "00000000");
-            assertThat(Arrays.copyOfRange(d, 44, 64)).containsOnly(0);
+                    + "00000000" + "00000000" + "000000000000ffff" + "00000100");
+            // Atomic limits (SBC-4 §6.6.4): 256 blocks (128 KiB), alignment and granularity 8 blocks (4 KiB),
+            // no atomic boundaries.
+            assertThat(ByteBufUtil.hexDump(d, 48, 8)).isEqualTo("00000008" + "00000008");
+            assertThat(Arrays.copyOfRange(d, 56, 64)).containsOnly(0);
         }
     }
 
@@ -101,7 +104,8 @@ class InquiryTest {
         try (Fixture f = Fixture.direct(8)) {
             byte[] d = inquiry(f, 1, 0xB1, 255);
             assertThat(d).hasSize(64);
-            assertThat(ByteBufUtil.hexDump(d, 0, 8)).isEqualTo("00b1003c00010000");
+            // MEDIUM ROTATION RATE 1 (non-rotating); byte 7: WABEREQ 01b, reads after BLOCK ERASE are GOOD.
+            assertThat(ByteBufUtil.hexDump(d, 0, 8)).isEqualTo("00b1003c00010040");
         }
     }
 

@@ -28,6 +28,10 @@ final class MemoryDevice implements BlockDevice {
     volatile int flipAfterWrite = -1;
     /** When set, runs at the start of every write (to hold a write in flight). */
     volatile Runnable beforeWrite;
+    /** What {@link #untornWriteBytes} reports: any length, unless a test plays a format that cannot. */
+    volatile int untornWriteBytes = Integer.MAX_VALUE;
+    /** The number of NIO buffers the last write's source consisted of. */
+    volatile int lastWritePieces;
 
     MemoryDevice(int bytes, boolean thin) {
         this.data = new byte[bytes];
@@ -46,6 +50,11 @@ final class MemoryDevice implements BlockDevice {
     @Override
     public boolean thin() {
         return thin;
+    }
+
+    @Override
+    public int untornWriteBytes() {
+        return untornWriteBytes;
     }
 
     @Override
@@ -82,6 +91,7 @@ final class MemoryDevice implements BlockDevice {
         if (hook != null) {
             hook.run();
         }
+        lastWritePieces = src.nioBufferCount();
         writeNow(offset, src, durable);
     }
 

@@ -170,7 +170,8 @@ class OfflineUnitTest {
         assertThat(CommandTable.rows().stream().filter(s -> s.medium() == MediumAccess.STATE).map(CommandSpec::name))
                 .containsExactlyInAnyOrder("TEST UNIT READY", "START STOP UNIT", "READ CAPACITY(10)",
                         "READ CAPACITY(16)", "GET LBA STATUS", "SYNCHRONIZE CACHE(10)", "SYNCHRONIZE CACHE(16)",
-                        "PRE-FETCH(10)", "PRE-FETCH(16)");
+                        "PRE-FETCH(10)", "PRE-FETCH(16)", "READ DEFECT DATA(10)", "READ DEFECT DATA(12)",
+                        "SANITIZE EXIT FAILURE MODE");
         assertThat(CommandTable.rows().stream().filter(s -> !s.medium().needsMedium()).map(CommandSpec::name))
                 .contains("INQUIRY", "REPORT LUNS", "REQUEST SENSE", "MODE SENSE(6)", "MODE SENSE(10)",
                         "REPORT SUPPORTED OPERATION CODES", "PERSISTENT RESERVE IN/READ_KEYS",

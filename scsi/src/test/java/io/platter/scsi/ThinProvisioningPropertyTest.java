@@ -102,16 +102,16 @@ class ThinProvisioningPropertyTest {
                         ? Thin.writeSame10(op.lba(), op.blocks(), flags)
                         : Thin.writeSame16(op.lba(), op.blocks(), flags);
                 Fixture.Result r = f.run(cdb, Thin.block(op.fill()));
-                if (op.blocks() == 0) {
-                    r.assertCheck(5, 0x24, 0);
-                } else if (!inRange) {
+                // NUMBER OF LOGICAL BLOCKS 0: through the last block (WSNZ=0, SBC-4 §5.44).
+                int blocks = op.blocks() == 0 ? BLOCKS - op.lba() : op.blocks();
+                if (!inRange || blocks <= 0) {
                     r.assertCheck(5, 0x21, 0);
                 } else {
                     r.assertGood();
                     if (op.unmap() && op.fill() == 0) {
-                        model.deallocate(op.lba(), op.blocks());
+                        model.deallocate(op.lba(), blocks);
                     } else {
-                        model.write(op.lba(), op.blocks(), op.fill());
+                        model.write(op.lba(), blocks, op.fill());
                     }
                 }
             }

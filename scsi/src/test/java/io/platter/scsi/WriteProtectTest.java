@@ -65,7 +65,7 @@ class WriteProtectTest {
         assertThat(CommandTable.rows().stream().filter(CommandSpec::writesMedium).map(CommandSpec::name))
                 .containsExactlyInAnyOrder("WRITE(6)", "WRITE(10)", "WRITE(12)", "WRITE(16)",
                         "WRITE AND VERIFY(10)", "WRITE AND VERIFY(12)", "WRITE AND VERIFY(16)",
-                        "COMPARE AND WRITE", "WRITE SAME(10)", "WRITE SAME(16)", "UNMAP",
-                        "WRITE USING TOKEN");
+                        "COMPARE AND WRITE", "WRITE SAME(10)", "WRITE SAME(16)", "UNMAP", "ORWRITE(16)",
+                        "WRITE ATOMIC(16)", "SANITIZE OVERWRITE", "SANITIZE BLOCK ERASE", "WRITE USING TOKEN");
     }
 }

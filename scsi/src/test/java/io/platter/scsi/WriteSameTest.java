@@ -111,12 +111,39 @@ class WriteSameTest {
             f.run(writeSame10(0, 1, 0x20), block(0)).assertCheck(5, 0x24, 0).assertCdbPointer(1, 5); // WRPROTECT
             f.run(writeSame10(0, 1, 0x01), block(0)).assertCheck(5, 0x24, 0).assertCdbPointer(1, 0); // no NDOB in (10)
             thick.run(writeSame10(0, 1, UNMAP_BIT), block(0)).assertCheck(5, 0x24, 0).assertCdbPointer(1, 3);
-            // WSNZ=1: zero blocks ("to the end of the medium") is refused.
-            f.run(writeSame10(0, 0, 0), block(0)).assertCheck(5, 0x24, 0).assertCdbPointer(7, -1);
-            f.run(writeSame16(0, 0, UNMAP_BIT), block(0)).assertCheck(5, 0x24, 0).assertCdbPointer(10, -1);
             f.run(writeSame16(0, BlockLimits.MAX_WRITE_SAME_BLOCKS + 1L, 0), block(0))
                     .assertCheck(5, 0x24, 0).assertCdbPointer(10, -1);
             assertThat(f.device.cachedWrites.get() + f.device.discards.get()).isZero();
+        }
+    }
+
+    @Test
+    void zeroBlocksWritesFromTheLbaToTheEndOfTheMedium() throws Exception {
+        // SBC-4 §5.44/§5.45 with WSNZ=0 (VPD B0h): NUMBER OF LOGICAL BLOCKS 0 means "through the last LBA".
+        try (Fixture f = Fixture.direct(16)) {
+            byte[] one = pattern(512, 3);
+            f.run(writeSame10(10, 0, 0), one).assertGood();
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 10 * 512, 16 * 512)).isEqualTo(repeated(one, 6));
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 0, 10 * 512)).containsOnly(0);
+            f.run(writeSame16(15, 0, 0), block(0x5C)).assertGood();
+            assertThat(Arrays.copyOfRange(f.device.bytes(), 15 * 512, 16 * 512)).containsOnly((byte) 0x5C);
+            // An LBA past the last block has no "rest of the medium": LBA OUT OF RANGE.
+            f.run(writeSame10(16, 0, 0), block(1)).assertCheck(5, 0x21, 0).assertNoPointer();
+            f.run(writeSame16(-1L, 0, 0), block(1)).assertCheck(5, 0x21, 0).assertNoPointer();
+        }
+    }
+
+    @Test
+    void zeroBlocksWithARestBeyondMaximumWriteSameLengthIsInvalidFieldInCdb() throws Exception {
+        int max = BlockLimits.MAX_WRITE_SAME_BLOCKS;
+        try (Fixture f = Fixture.thin(max + 2)) {
+            f.run(writeSame10(0, 0, 0), block(7)).assertCheck(5, 0x24, 0).assertCdbPointer(7, -1);
+            f.run(writeSame16(1, 0, UNMAP_BIT), block(0)).assertCheck(5, 0x24, 0).assertCdbPointer(10, -1);
+            assertThat(f.device.cachedWrites.get() + f.device.discards.get()).isZero();
+            // Exactly MAXIMUM WRITE SAME LENGTH blocks to the end is served.
+            f.run(writeSame16(2, 0, 0), block(7)).assertGood();
+            assertThat(f.device.bytes()[(max + 1) * 512]).isEqualTo((byte) 7);
+            assertThat(f.device.bytes()[512]).isZero();
         }
     }
 

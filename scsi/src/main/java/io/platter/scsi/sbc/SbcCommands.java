@@ -36,15 +36,25 @@ public final class SbcCommands {
                     0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).withReservationAccess(READ).needingMedium(),
             CommandSpec.row("SYNCHRONIZE CACHE(10)", 0x35, NONE, false, new SynchronizeCache(LbaField.TEN),
                     0x06, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).needingMedium(),
+            CommandSpec.row("READ DEFECT DATA(10)", 0x37, IN, false, ReadDefectData.ten(),
+                    0, 0x1F, 0, 0, 0, 0, 0xFF, 0xFF).withReservationAccess(READ).needingMedium(),
             CommandSpec.row("WRITE SAME(10)", 0x41, OUT, false, new WriteSame(LbaField.TEN),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF).writing(),
             CommandSpec.row("UNMAP", 0x42, OUT, false, new Unmap(), 0x01, 0, 0, 0, 0, 0x1F, 0xFF, 0xFF).writing(),
+            CommandSpec.serviceAction("SANITIZE OVERWRITE", 0x48, Sanitize.OVERWRITE, OUT, false,
+                    new Sanitize(Sanitize.OVERWRITE), 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF).writing(),
+            CommandSpec.serviceAction("SANITIZE BLOCK ERASE", 0x48, Sanitize.BLOCK_ERASE, OUT, false,
+                    new Sanitize(Sanitize.BLOCK_ERASE), 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF).writing(),
+            CommandSpec.serviceAction("SANITIZE EXIT FAILURE MODE", 0x48, Sanitize.EXIT_FAILURE_MODE, OUT, false,
+                    new Sanitize(Sanitize.EXIT_FAILURE_MODE), 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF).needingMedium(),
             CommandSpec.row("READ(16)", 0x88, IN, false, new ReadWrite(ReadWrite.Op.READ, LbaField.SIXTEEN),
                     0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F)
                     .withReservationAccess(READ).reading(),
             CommandSpec.row("COMPARE AND WRITE", 0x89, OUT, false, new CompareAndWrite(),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0x1F).writing(),
             CommandSpec.row("WRITE(16)", 0x8A, OUT, false, new ReadWrite(ReadWrite.Op.WRITE, LbaField.SIXTEEN),
+                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
+            CommandSpec.row("ORWRITE(16)", 0x8B, OUT, false, new OrWrite(),
                     0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             CommandSpec.row("WRITE AND VERIFY(16)", 0x8E, OUT, false, new WriteAndVerify(LbaField.SIXTEEN),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
@@ -59,6 +69,8 @@ public final class SbcCommands {
                     .needingMedium(),
             CommandSpec.row("WRITE SAME(16)", 0x93, OUT, false, new WriteSame(LbaField.SIXTEEN),
                     0x19, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
+            CommandSpec.row("WRITE ATOMIC(16)", 0x9C, OUT, false, new WriteAtomic(),
+                    0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             CommandSpec.serviceAction("READ CAPACITY(16)", 0x9E, 0x10, IN, false, new ReadCapacity(true),
                     0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01)
                     .withReservationAccess(STATUS).needingMedium(),
@@ -72,7 +84,9 @@ public final class SbcCommands {
             CommandSpec.row("WRITE AND VERIFY(12)", 0xAE, OUT, false, new WriteAndVerify(LbaField.TWELVE),
                     0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).writing(),
             CommandSpec.row("VERIFY(12)", 0xAF, OUT, false, new Verify(LbaField.TWELVE),
-                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ).reading());
+                    0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F).withReservationAccess(READ).reading(),
+            CommandSpec.row("READ DEFECT DATA(12)", 0xB7, IN, false, ReadDefectData.twelve(),
+                    0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0).withReservationAccess(READ).needingMedium());
 
     private SbcCommands() {
     }

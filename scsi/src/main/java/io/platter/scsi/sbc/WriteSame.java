@@ -23,8 +23,13 @@ import io.platter.scsi.vpd.BlockLimits;
  * as a write would). Anything else is written from a buffer of up to {@link #BUFFER_BYTES} filled
  * with copies of the block, chunk by chunk on the I/O executor. UNMAP with non-zero data writes
  * the data (the standard lets the device server write instead of unmap). UNMAP on a fully
- * provisioned unit is INVALID FIELD IN CDB (LBPWS=LBPWS10=0); ANCHOR is not supported; NUMBER OF
- * LOGICAL BLOCKS 0 is refused (WSNZ=1 in VPD B0h). The Data-Out must be exactly one block.
+ * provisioned unit is INVALID FIELD IN CDB (LBPWS=LBPWS10=0); ANCHOR is not supported. The Data-Out
+ * must be exactly one block.
+ *
+ * <p>NUMBER OF LOGICAL BLOCKS 0 (WSNZ=0 in VPD B0h) writes from the LBA to the last block of the
+ * medium (SBC-4 §5.44, §5.45); an LBA past the last block is LBA OUT OF RANGE, and a rest longer
+ * than MAXIMUM WRITE SAME LENGTH is INVALID FIELD IN CDB pointing at the length field (SBC-4
+ * §6.6.4: the limit applies to the number of blocks the command writes, however expressed).
  */
 final class WriteSame implements CommandHandler {
 
@@ -57,7 +62,10 @@ final class WriteSame implements CommandHandler {
         boolean noDataOut = field == LbaField.SIXTEEN && Cdb.bit(cdb, FLAGS, NDOB_BIT);
         long lba = field.lba(cdb);
         long blocks = field.length(cdb);
-        if (blocks == 0 || blocks > BlockLimits.MAX_WRITE_SAME_BLOCKS) {
+        if (blocks == 0) {
+            blocks = toEndOfMedium(unit, lba);
+        }
+        if (blocks > BlockLimits.MAX_WRITE_SAME_BLOCKS) {
             throw CheckConditionException.invalidCdbField(field.lengthOffset());
         }
         LbaField.checkRange(unit, lba, blocks);
@@ -88,6 +96,15 @@ final class WriteSame implements CommandHandler {
             }
             return null;
         });
+    }
+
+    /** The blocks from {@code lba} to the last one; LBA OUT OF RANGE when {@code lba} is not on the medium. */
+    private static long toEndOfMedium(UnitContext unit, long lba) throws CheckConditionException {
+        long capacity = unit.blockCount();
+        if (lba < 0 || lba >= capacity) {
+            throw new CheckConditionException(Sense.LBA_OUT_OF_RANGE);
+        }
+        return capacity - lba;
     }
 
     /**

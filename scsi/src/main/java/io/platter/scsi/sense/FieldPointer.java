@@ -32,6 +32,15 @@ public record FieldPointer(boolean inCdb, int byteOffset, int bit) {
         return new FieldPointer(false, byteOffset, bit);
     }
 
+    /**
+     * A PROGRESS INDICATION (SPC-5 §4.4.2.4.4) of {@code fraction}/65536 done: its sense-key specific
+     * bytes have the layout of a field pointer with C/D and BPV clear (SKSV, reserved bits, then
+     * the 16-bit value), so it travels as one.
+     */
+    public static FieldPointer progress(int fraction) {
+        return new FieldPointer(false, Math.min(Math.max(fraction, 0), 0xFFFF), -1);
+    }
+
     /** The three SENSE KEY SPECIFIC bytes with SKSV set. */
     public int encode() {
         int b0 = 0x80 | (inCdb ? 0x40 : 0) | (bit >= 0 ? 0x08 | bit : 0);

@@ -53,6 +53,11 @@ public enum Sense {
      * initiator, not the loss of the device.
      */
     LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED(SenseKey.NOT_READY, 0x04, 0x03),
+    /**
+     * A SANITIZE is running (SBC-4 §4.11.3, SPC-5 Annex D 04h/1Bh): every command that needs the
+     * medium is refused, with the progress indication in the sense-key specific bytes.
+     */
+    LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS(SenseKey.NOT_READY, 0x04, 0x1B),
     INTERNAL_TARGET_FAILURE(SenseKey.HARDWARE_ERROR, 0x44, 0x00),
     MISCOMPARE_DURING_VERIFY(SenseKey.MISCOMPARE, 0x1D, 0x00),
     /**

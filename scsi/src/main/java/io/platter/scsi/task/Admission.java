@@ -5,6 +5,7 @@ import io.platter.scsi.command.CommandSpec;
 import io.platter.scsi.reservation.ReservationAccess;
 import io.platter.scsi.reservation.ReservationConflictException;
 import io.platter.scsi.sense.CheckConditionException;
+import io.platter.scsi.sense.FieldPointer;
 import io.platter.scsi.sense.Sense;
 
 /**
@@ -13,7 +14,8 @@ import io.platter.scsi.sense.Sense;
  * row does not allow it, i.e. all but INQUIRY, REPORT LUNS and REQUEST SENSE, which deal with it
  * themselves), then reservation conflicts (SPC-5 §5.14.1) by the reservation-conflict column, then
  * by the medium-access column a missing medium (an offline unit: NOT READY, LOGICAL UNIT NOT READY,
- * MANUAL INTERVENTION REQUIRED, SPC-5 §4.4.5 and Annex D) and write protect (SBC-4 §4.11).
+ * MANUAL INTERVENTION REQUIRED, SPC-5 §4.4.5 and Annex D), a running SANITIZE (NOT READY, SANITIZE
+ * IN PROGRESS with its progress indication, SBC-4 §4.11.3) and write protect (SBC-4 §4.11).
  */
 final class Admission {
 
@@ -50,6 +52,11 @@ final class Admission {
         }
         if (medium.needsMedium() && unit.offline()) {
             throw new CheckConditionException(Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED);
+        }
+        int sanitizing = unit.sanitizeProgress();
+        if (medium.needsMedium() && sanitizing >= 0) {
+            throw new CheckConditionException(Sense.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS,
+                    FieldPointer.progress(sanitizing));
         }
         if (medium == MediumAccess.WRITE && unit.writeProtected()) {
             throw new CheckConditionException(Sense.WRITE_PROTECTED);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +29,8 @@ public final class UnitContext {
     private final LunIdentity identity;
     /** The medium; an {@link OfflineDevice} until the image opens ({@link #attach}). */
     private volatile BlockDevice device;
+    /** A running SANITIZE's progress, -1 when none; written by the sanitize job, read by admission. */
+    private final AtomicInteger sanitizeProgress = new AtomicInteger(-1);
     private final Executor ioExecutor;
     private final ByteBufAllocator alloc;
     private static final AtomicLong NEXT_ORDER = new AtomicLong();
@@ -83,6 +86,29 @@ public final class UnitContext {
 
     public BlockDevice device() {
         return device;
+    }
+
+    /**
+     * How far a running SANITIZE is, in 65536ths, or -1 when none runs. While one runs every
+     * command that needs the medium answers NOT READY, SANITIZE IN PROGRESS ({@link Admission}).
+     */
+    public int sanitizeProgress() {
+        return sanitizeProgress.get();
+    }
+
+    /** Marks a SANITIZE as started: false when one is running already. */
+    public boolean startSanitize() {
+        return sanitizeProgress.compareAndSet(-1, 0);
+    }
+
+    /** Notes the progress of the running SANITIZE ({@code done} of {@code total} bytes). */
+    public void sanitizeProgress(long done, long total) {
+        sanitizeProgress.set(total <= 0 ? 0 : (int) Math.min(0xFFFF, done * 0x10000 / total));
+    }
+
+    /** Marks the running SANITIZE as finished. */
+    public void sanitizeDone() {
+        sanitizeProgress.set(-1);
     }
 
     /**

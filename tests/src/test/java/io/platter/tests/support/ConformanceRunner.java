@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * Runs libiscsi's {@code iscsi-test-cu --dataloss -t ALL URL URL} (the second URL is the
- * multipath path, logged in with the tool's second initiator name) and parses its console output.
+ * Runs libiscsi's {@code iscsi-test-cu --dataloss --allow-sanitize -t ALL URL URL} (the second URL
+ * is the multipath path, logged in with the tool's second initiator name) and parses its console output.
  * Writes {@code cu.log} (full output) and {@code results.txt} ({@code Suite.Test STATUS}) into
  * the output directory.
  *
@@ -59,7 +59,8 @@ public final class ConformanceRunner {
 
     private static List<String> command(String tests, String url) {
         // stdbuf: line-buffered output, so a run killed at the timeout still shows how far it got.
-        return List.of("stdbuf", "-oL", "-eL", "iscsi-test-cu", "--dataloss", "-t", tests, url, url);
+        return List.of("stdbuf", "-oL", "-eL", "iscsi-test-cu", "--dataloss", "--allow-sanitize", "-t", tests,
+                url, url);
     }
 
     /** Every suite the tool lists ({@code iscsi-test-cu -l}), or just {@code ALL} when it lists none. */
