@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 class UnitSandboxIT {
 
     private static final String NOBODY = "65534";
-    private static final String DEMO = "iqn.2026-11.io.platter:demo";
+    private static final String SANDBOXED = "iqn.2026-11.io.platter:sandboxed";
 
     @Test
     void theDaemonWorksInsideTheUnitsProcViewAndMakesNoFilteredSystemCall() throws Exception {
@@ -73,11 +73,6 @@ class UnitSandboxIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Tools.awaitPort(port, p, log);
-            String ls = Tools.runOk("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port);
-            assertThat(ls).as(ls).contains(DEMO).contains("Lun:0");
-            String io = Tools.runOk(Tools.DEFAULT_TIMEOUT, cmd("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 64k",
-                    "-c", "read -P 0x5a 0 64k", "iscsi://127.0.0.1:" + port + "/" + DEMO + "/0"));
-            assertThat(io).as(io).doesNotContain("failed");
             HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -86,10 +81,19 @@ class UnitSandboxIT {
             // ACL entry write images, the catalog and the config file.
             awaitApi(data);
             cliOk(launcher, data, "status");
+            assertThat(Tools.run("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port).output()).as("the packaged file exports nothing")
+                    .doesNotContain("Target:");
+            // The first target as the README's first steps make it: in the catalog, through the CLI.
+            cliOk(launcher, data, "target", "create", SANDBOXED);
             cliOk(launcher, data, "volume", "create", "sandboxed", "--size", "8M");
-            // The packaged file's objects are declared (the CLI may not change them): a target of the catalog.
-            cliOk(launcher, data, "target", "create", "iqn.2026-11.io.platter:sandboxed");
-            cliOk(launcher, data, "acl", "add", "iqn.2026-11.io.platter:sandboxed", "iqn.2026-11.com.example:host");
+            cliOk(launcher, data, "lun", "map", SANDBOXED, "sandboxed", "--lun", "0");
+            String ls = Tools.runOk("iscsi-ls", "-s", "iscsi://127.0.0.1:" + port);
+            assertThat(ls).as(ls).contains(SANDBOXED).contains("Lun:0");
+            String io = Tools.runOk(Tools.DEFAULT_TIMEOUT, cmd("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 64k",
+                    "-c", "read -P 0x5a 0 64k", "iscsi://127.0.0.1:" + port + "/" + SANDBOXED + "/0"));
+            assertThat(io).as(io).doesNotContain("failed");
+            cliOk(launcher, data, "volume", "create", "second", "--size", "8M");
+            cliOk(launcher, data, "acl", "add", SANDBOXED, "iqn.2026-11.com.example:host");
             try (var generations = Files.list(data.resolve("catalog"))) {
                 assertThat(generations.map(g -> {
                     try {
