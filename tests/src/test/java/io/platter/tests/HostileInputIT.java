@@ -390,7 +390,7 @@ class HostileInputIT {
         String out = "";
         for (int i = 0; i < 20; i++) {
             out = server.cliOk("session", "list");
-            if (out.lines().noneMatch(l -> !l.isBlank() && !l.startsWith("TSIH"))) {
+            if (out.lines().noneMatch(l -> !l.isBlank() && !l.startsWith("TSIH") && !l.startsWith("TARGET"))) {
                 return;
             }
             Thread.sleep(500);

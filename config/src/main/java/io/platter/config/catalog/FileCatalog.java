@@ -54,6 +54,10 @@ public final class FileCatalog implements Catalog {
     /** The catalog's directory under the data directory. */
     public static final String DIRECTORY = "catalog";
 
+    /** The reserve's name: space a commit can have back when the file system is full. */
+    static final String RESERVE = ".reserve";
+    /** The reserve's size: room for dozens of generations. */
+    static final int RESERVE_BYTES = 256 * 1024;
     private static final Pattern NAME = Pattern.compile("catalog-(\\d{1,18})\\.yaml(\\.damaged)?");
 
     private final Path dataDir;
@@ -92,6 +96,9 @@ public final class FileCatalog implements Catalog {
 
     @Override
     public synchronized Generation load() throws IOException {
+        if (Files.isDirectory(dir)) {
+            ensureReserve();
+        }
         for (Entry e : entries()) {
             if (e.damaged) {
                 continue;
@@ -137,6 +144,29 @@ public final class FileCatalog implements Catalog {
                 + " (based on " + basedOn + "), committed " + Instant.now() + ".\n"
                 + "Written by the daemon: do not edit. See platter config export|backup|restore.");
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            write(next, target, text, basedOn);
+        } catch (StaleGenerationException e) {
+            throw e;
+        } catch (IOException e) {
+            // A full file system (a thin pool that ran out is a normal event) must not stop the very
+            // change that frees space, such as deleting a volume: give back the reserve, try once more.
+            if (!releaseReserve()) {
+                throw e;
+            }
+            LOG.warn("catalog commit in {} failed ({}); released the catalog's {} KiB reserve and tried again",
+                    dir, e.getMessage(), RESERVE_BYTES / 1024);
+            write(next, target, text, basedOn);
+        }
+        PrivateFiles.fsyncDirectory(dir);
+        forgetSecrets(next, ConfigWriter.secrets(objects));
+        prune();
+        ensureReserve();
+        return new Generation(next, objects);
+    }
+
+    /** Writes generation {@code next} as {@code target}: temp file, fsync, link (never replaces). */
+    private void write(long next, Path target, String text, long basedOn) throws IOException {
         Path tmp = dir.resolve(".catalog-" + next + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
                 + ".tmp");
         try {
@@ -160,10 +190,46 @@ public final class FileCatalog implements Catalog {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        PrivateFiles.fsyncDirectory(dir);
-        forgetSecrets(next, ConfigWriter.secrets(objects));
-        prune();
-        return new Generation(next, objects);
+    }
+
+    /**
+     * Keeps {@value #RESERVE_BYTES} bytes allocated beside the generations (written, not sparse), so a
+     * commit still fits once the file system is full. Best effort: without space it is made later.
+     */
+    private void ensureReserve() {
+        Path reserve = dir.resolve(RESERVE);
+        if (Files.exists(reserve)) {
+            return;
+        }
+        Path tmp = dir.resolve(RESERVE + "." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, Set.<OpenOption>of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PrivateFiles.OWNER_ONLY))) {
+                ByteBuffer zeros = ByteBuffer.allocate(RESERVE_BYTES);
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, reserve, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.debug("catalog reserve in {} not made now: {}", dir, e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless and named as such
+            }
+        }
+    }
+
+    /** Deletes the reserve; whether there was one to give back. */
+    private boolean releaseReserve() {
+        try {
+            return Files.deleteIfExists(dir.resolve(RESERVE));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
