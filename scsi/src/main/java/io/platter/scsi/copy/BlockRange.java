@@ -1,6 +1,7 @@
 package io.platter.scsi.copy;
 
 import io.netty.buffer.ByteBuf;
+import io.platter.scsi.command.Cdb;
 import io.platter.scsi.sense.CheckConditionException;
 import io.platter.scsi.sense.Sense;
 import java.util.ArrayList;
@@ -22,6 +23,43 @@ record BlockRange(long lba, long blocks) {
 
     boolean overlaps(long otherLba, long otherBlocks) {
         return lba < otherLba + otherBlocks && otherLba < lba + blocks;
+    }
+
+    /**
+     * The header both token parameter lists share (SBC-4 POPULATE TOKEN and WRITE USING TOKEN
+     * parameter lists): bytes 0-1 PARAMETER DATA LENGTH, byte 2 flags of which only bits 0-1 are
+     * defined, and a BLOCK DEVICE RANGE DESCRIPTOR LIST LENGTH at {@code rangesLengthAt}.
+     *
+     * @param base         absolute index of the parameter list
+     * @param rangesLength the descriptor list's length, known to lie within the data
+     * @param flags        byte 2
+     */
+    record ListHeader(int base, int rangesLength, int flags) {
+
+        /**
+         * Checks the header of a parameter list of {@code length} bytes (the CDB's PARAMETER LIST
+         * LENGTH) whose fixed part is {@code headerLength} bytes.
+         *
+         * @param data the Data-Out, or null; read by absolute index, not retained, not released
+         */
+        static ListHeader check(ByteBuf data, int length, int headerLength, int rangesLengthAt)
+                throws CheckConditionException {
+            if (data == null || data.readableBytes() < Math.min(length, headerLength)) {
+                throw new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+            }
+            int base = data.readerIndex();
+            int available = Math.min(length, data.readableBytes());
+            int dataLength = data.getUnsignedShort(base);
+            int rangesLength = data.getUnsignedShort(base + rangesLengthAt);
+            if (headerLength + rangesLength > available || dataLength + 2 < headerLength + rangesLength) {
+                throw new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+            }
+            int flags = data.getUnsignedByte(base + 2);
+            if ((flags & ~0x03) != 0) {
+                throw CheckConditionException.invalidParameter(2, Cdb.highestBit(flags & ~0x03));
+            }
+            return new ListHeader(base, rangesLength, flags);
+        }
     }
 
     /**

@@ -148,20 +148,10 @@ final class WriteUsingToken implements CommandHandler {
      * @param data the Data-Out, or null; not retained, not released
      */
     static Request parse(ByteBuf data, int length, long capacity) throws CheckConditionException {
-        if (data == null || data.readableBytes() < Math.min(length, HEADER_LENGTH)) {
-            throw new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR);
-        }
-        int base = data.readerIndex();
-        int available = Math.min(length, data.readableBytes());
-        int dataLength = data.getUnsignedShort(base);
-        int rangesLength = data.getUnsignedShort(base + 534);
-        if (HEADER_LENGTH + rangesLength > available || dataLength + 2 < HEADER_LENGTH + rangesLength) {
-            throw new CheckConditionException(Sense.PARAMETER_LIST_LENGTH_ERROR);
-        }
-        int flags = data.getUnsignedByte(base + 2);
-        if ((flags & ~0x03) != 0) {
-            throw CheckConditionException.invalidParameter(2, Cdb.highestBit(flags & ~0x03));
-        }
+        BlockRange.ListHeader header = BlockRange.ListHeader.check(data, length, HEADER_LENGTH, 534);
+        int base = header.base();
+        int rangesLength = header.rangesLength();
+        int flags = header.flags();
         long offset = data.getLong(base + 8);
         if (offset < 0) {
             throw CheckConditionException.invalidParameter(8, 7);
