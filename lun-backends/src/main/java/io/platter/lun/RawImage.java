@@ -193,15 +193,20 @@ public final class RawImage implements BlockDevice {
     }
 
     /**
-     * Any length: a write from one contiguous buffer is one pwrite(2) at the image's offset (no
-     * metadata of ours to update), so no other reader of the file sees part of it once the
-     * caller holds the range. Across a host crash it is as untorn as the host file system keeps
-     * one pwrite of whole aligned pages.
+     * One aligned 4 KiB page. Any write from one contiguous buffer is one pwrite(2) (no metadata of
+     * ours), so no other command sees part of it; but across a host crash the page cache may have
+     * written back some pages of a longer write and not the others. A single aligned page is written
+     * back as one file-system block, so that much stays untorn across a crash too, and a database
+     * that skips its torn-page protection on the strength of the atomic limits (Linux 6.11+ reads
+     * them from VPD B0h) is not misled.
      */
     @Override
     public int untornWriteBytes() {
-        return Integer.MAX_VALUE;
+        return UNTORN_BYTES;
     }
+
+    /** See {@link #untornWriteBytes}. */
+    static final int UNTORN_BYTES = 4096;
 
     /** {@inheritDoc} Does not take ownership of {@code dst}. */
     @Override
