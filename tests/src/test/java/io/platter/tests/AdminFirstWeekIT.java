@@ -76,7 +76,7 @@ class AdminFirstWeekIT {
             assertThat(san.cliOk("lun", "list")).as("every mapping is back").isEqualTo(lunsBefore);
             assertThat(san.cliOk("volume", "list")).contains("db", "win", "ds1", "ds2");
             assertThat(inq(san, LINUX, LINUX_SECRET).ok()).as("CHAP survived the restart").isTrue();
-            Path catalog = newestGeneration(san.dataDir());
+            Path catalog = PlatterProcess.newestCatalogGeneration(san.dataDir());
             assertThat(Files.readString(catalog)).as("the catalog holds the secrets").contains(LINUX_SECRET);
             assertThat(mode(catalog)).as("so only its owner may read it").isEqualTo("rw-------");
             assertThat(san.logText()).doesNotContain(LINUX_SECRET).doesNotContain(WINDOWS_SECRET);
@@ -190,12 +190,6 @@ class AdminFirstWeekIT {
         }
     }
 
-    private static Path newestGeneration(Path dataDir) throws Exception {
-        try (Stream<Path> files = Files.list(dataDir.resolve("catalog"))) {
-            return files.filter(f -> f.getFileName().toString().matches("catalog-\\d+\\.yaml")).sorted()
-                    .reduce((x, y) -> y).orElseThrow();
-        }
-    }
 
     private static String mode(Path p) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));

@@ -43,7 +43,7 @@ class CatalogIT {
             assertThat(server.cliOk("volume", "list")).contains("v1");
             assertThat(Tools.runOk("iscsi-ls", "-s", server.portalUrl())).contains("Target:" + MADE).contains("Lun:0");
             assertThat(server.logText()).as("v1 is known after the restart").doesNotContain("v1.qcow2 in");
-            Path newest = newestGeneration(server.dataDir());
+            Path newest = PlatterProcess.newestCatalogGeneration(server.dataDir());
             assertThat(mode(newest)).isEqualTo("rw-------");
             assertThat(server.dataDir().resolve("platter.yaml")).as("nothing written beside it any more").doesNotExist();
             server.stop();
@@ -100,8 +100,8 @@ class CatalogIT {
             try (Stream<Path> beside = Files.list(file.getParent())) {
                 assertThat(beside.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("platter.yaml."));
             }
-            assertThat(mode(newestGeneration(a.dataDir()))).isEqualTo("rw-------");
-            assertThat(Files.readString(newestGeneration(a.dataDir()))).contains(SECRET);
+            assertThat(mode(PlatterProcess.newestCatalogGeneration(a.dataDir()))).isEqualTo("rw-------");
+            assertThat(Files.readString(PlatterProcess.newestCatalogGeneration(a.dataDir()))).contains(SECRET);
             assertThat(a.cliOk("config", "generations")).contains("21");
 
             String withoutSecrets = a.cliOk("config", "export");
@@ -183,12 +183,6 @@ class CatalogIT {
         }
     }
 
-    private static Path newestGeneration(Path dataDir) throws Exception {
-        try (Stream<Path> files = Files.list(dataDir.resolve("catalog"))) {
-            return files.filter(f -> f.getFileName().toString().matches("catalog-\\d+\\.yaml")).sorted()
-                    .reduce((x, y) -> y).orElseThrow();
-        }
-    }
 
     private static String mode(Path p) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));

@@ -31,13 +31,13 @@ class ImportRulesIT {
             Path overlay = server.dataDir().resolve("overlay.qcow2");
             Tools.runOk(QEMU, cmd("qemu-img", "create", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", "-u",
                     overlay, "16M"));
-            String before = newestGeneration(server.dataDir());
+            String before = Files.readString(PlatterProcess.newestCatalogGeneration(server.dataDir()));
 
             Tools.result(server.cli("volume", "import", "ov", overlay.toString(), "--format", "qcow2"),
                     "--make-template");
             Tools.result(server.cli("volume", "import", "ov", overlay.toString(), "--format", "qcow2",
                     "--make-template"), "unmap it first");
-            assertThat(newestGeneration(server.dataDir())).as("nothing changed by refused imports").isEqualTo(before);
+            assertThat(Files.readString(PlatterProcess.newestCatalogGeneration(server.dataDir()))).as("nothing changed by refused imports").isEqualTo(before);
             assertThat(server.cliOk("volume", "show", "base")).contains("template: false");
 
             server.cliOk("lun", "unmap", IQN, "1");
@@ -73,7 +73,7 @@ class ImportRulesIT {
             Tools.runOk(QEMU, cmd("qemu-io", "-f", "qcow2", "-c", "write -P 0x61 0 64k", mine));
 
             server.cliOk("volume", "import", "mine", mine.toString(), "--format", "qcow2", "--target", IQN, "--lun", "1");
-            assertThat(newestGeneration(server.dataDir())).as("recorded in the catalog").contains("imported: in-place");
+            assertThat(Files.readString(PlatterProcess.newestCatalogGeneration(server.dataDir()))).as("recorded in the catalog").contains("imported: in-place");
             assertThat(server.cliOk("volume", "delete", "mine", "--force")).contains("forgotten").contains("left in place");
             assertThat(mine).exists();
             assertThat(server.cliOk("volume", "list")).doesNotContain("mine");
@@ -93,13 +93,5 @@ class ImportRulesIT {
 
     private static String qemuIo(String url, String command) {
         return Tools.runOk(QEMU, cmd("qemu-io", "-f", "raw", "-c", command, url));
-    }
-
-    /** The text of the newest catalog generation of {@code dataDir}. */
-    private static String newestGeneration(Path dataDir) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> files = Files.list(dataDir.resolve("catalog"))) {
-            return Files.readString(files.filter(f -> f.getFileName().toString().matches("catalog-\\d+\\.yaml"))
-                    .sorted().reduce((x, y) -> y).orElseThrow());
-        }
     }
 }

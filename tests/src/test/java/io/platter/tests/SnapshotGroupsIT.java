@@ -88,7 +88,7 @@ class SnapshotGroupsIT {
             assertThat(all).contains("GROUP").contains("app").contains("g1").contains("db,log");
             assertThat(server.cliOk("snapshot", "list", "--group", "app")).contains("g1");
             Tools.result(server.cli("snapshot", "list", "--group", "nope"), "no snapshot group nope");
-            assertThat(newestGeneration(server.dataDir())).as("recorded in the catalog").contains("snapshot-groups:");
+            assertThat(Files.readString(PlatterProcess.newestCatalogGeneration(server.dataDir()))).as("recorded in the catalog").contains("snapshot-groups:");
             Tools.result(server.cli("snapshot", "delete", "db", "g1"), "belongs to group app");
 
             // A member whose target has a session refuses the revert before any member changes.
@@ -173,13 +173,5 @@ class SnapshotGroupsIT {
         RawScsiSession.Result r = s.command(lun, read10cdb(lba), null, 8192);
         assertThat(r.status()).as("READ (10): %s", r.senseCode()).isZero();
         return r.data();
-    }
-
-    /** The text of the newest catalog generation of {@code dataDir}. */
-    private static String newestGeneration(java.nio.file.Path dataDir) throws java.io.IOException {
-        try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(dataDir.resolve("catalog"))) {
-            return Files.readString(files.filter(f -> f.getFileName().toString().matches("catalog-\\d+\\.yaml"))
-                    .sorted().reduce((x, y) -> y).orElseThrow());
-        }
     }
 }

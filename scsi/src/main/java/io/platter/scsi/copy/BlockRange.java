@@ -36,6 +36,22 @@ record BlockRange(long lba, long blocks) {
      */
     record ListHeader(int base, int rangesLength, int flags) {
 
+        /** PARAMETER LIST LENGTH in both CDBs (bytes 10-13; LIST IDENTIFIER is bytes 6-9). */
+        static final int CDB_LENGTH_FIELD = 10;
+
+        /**
+         * The CDB's PARAMETER LIST LENGTH, checked: room for the fixed part and one range descriptor,
+         * at most 16 times the descriptors a list may hold (INVALID FIELD IN CDB otherwise).
+         */
+        static int cdbLength(byte[] cdb, int headerLength) throws CheckConditionException {
+            long length = Cdb.u32(cdb, CDB_LENGTH_FIELD);
+            if (length < headerLength + LENGTH
+                    || length > headerLength + (long) LENGTH * TokenLimits.MAX_RANGE_DESCRIPTORS * 16) {
+                throw CheckConditionException.invalidCdbField(CDB_LENGTH_FIELD, 7);
+            }
+            return (int) length;
+        }
+
         /**
          * Checks the header of a parameter list of {@code length} bytes (the CDB's PARAMETER LIST
          * LENGTH) whose fixed part is {@code headerLength} bytes.

@@ -27,7 +27,6 @@ final class PopulateToken implements CommandHandler {
 
     static final int SERVICE_ACTION = 0x10;
     private static final int LIST_IDENTIFIER = 6;
-    private static final int PARAMETER_LIST_LENGTH = 10;
     static final int HEADER_LENGTH = 16;
     private static final int RTV = 0x02;
 
@@ -43,11 +42,7 @@ final class PopulateToken implements CommandHandler {
     public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         long listId = Cdb.u32(cdb, LIST_IDENTIFIER);
-        long length = Cdb.u32(cdb, PARAMETER_LIST_LENGTH);
-        if (length < HEADER_LENGTH + BlockRange.LENGTH
-                || length > HEADER_LENGTH + (long) BlockRange.LENGTH * TokenLimits.MAX_RANGE_DESCRIPTORS * 16) {
-            throw CheckConditionException.invalidCdbField(PARAMETER_LIST_LENGTH, 7);
-        }
+        long length = BlockRange.ListHeader.cdbLength(cdb, HEADER_LENGTH);
         ByteBuf data = task.dataOut();
         UnitContext unit = task.unit();
         Request request;

@@ -31,7 +31,6 @@ final class WriteUsingToken implements CommandHandler {
 
     static final int SERVICE_ACTION = 0x11;
     private static final int LIST_IDENTIFIER = 6;
-    private static final int PARAMETER_LIST_LENGTH = 10;
     static final int HEADER_LENGTH = 536;
     static final int TOKEN_AT = 16;
     private static final int DEL_TKN = 0x02;
@@ -51,11 +50,7 @@ final class WriteUsingToken implements CommandHandler {
     public Plan plan(Task task) throws CheckConditionException {
         byte[] cdb = task.cdb();
         long listId = Cdb.u32(cdb, LIST_IDENTIFIER);
-        long length = Cdb.u32(cdb, PARAMETER_LIST_LENGTH);
-        if (length < HEADER_LENGTH + BlockRange.LENGTH
-                || length > HEADER_LENGTH + (long) BlockRange.LENGTH * TokenLimits.MAX_RANGE_DESCRIPTORS * 16) {
-            throw CheckConditionException.invalidCdbField(PARAMETER_LIST_LENGTH, 7);
-        }
+        long length = BlockRange.ListHeader.cdbLength(cdb, HEADER_LENGTH);
         UnitContext destination = task.unit();
         Request request;
         RodTokens.Live token = null;

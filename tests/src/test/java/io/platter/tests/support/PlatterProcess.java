@@ -551,4 +551,12 @@ public final class PlatterProcess implements AutoCloseable {
             }
         }
     }
+
+    /** The newest catalog generation file in {@code dataDir}'s catalog (catalog-N.yaml, highest N). */
+    public static Path newestCatalogGeneration(Path dataDir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dataDir.resolve("catalog"))) {
+            return files.filter(f -> f.getFileName().toString().matches("catalog-\\d+\\.yaml")).sorted()
+                    .reduce((x, y) -> y).orElseThrow();
+        }
+    }
 }
